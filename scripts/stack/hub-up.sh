@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Starts configurable-http-proxy (public 127.0.0.1:8000, API 127.0.0.1:8001) and JupyterHub 3.0
+# (hub 127.0.0.1:8081) with scripts/stack/jupyterhub_config.py (run as root, after install.sh).
+# The proxy runs separately from the hub (as in production), so `hub-down.sh --keep-proxy`
+# followed by hub-up.sh restarts only the hub and the routes to running servers survive.
+# Idempotent. Logs: $STACK_DIR/hub.log, $STACK_DIR/proxy.log. Prints one summary line.
+#
+# Environment: see jupyterhub_config.py (HUB_SPAWNER_CLASS=simple checks the hub without the
+# hpcspawner plugin; HPCSPAWNER_URL, HPCSPAWNER_TOKEN, HUB_ADMIN_TOKEN, HUB_DEMO_PASSWORD).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_root
+
+HUB_CONFIG="$STACK_SCRIPTS_DIR/jupyterhub_config.py"
+HUB_URL="http://$STACK_HOST:$HUB_PORT"
+PUBLIC_URL="http://$STACK_HOST:$PROXY_PORT"
+
+"$STACK_PYTHON" -c 'import jupyterhub' 2>/dev/null || die "JupyterHub missing for $STACK_PYTHON: run scripts/stack/install.sh"
+[[ -x "$CHP_BIN" ]] || die "configurable-http-proxy missing ($CHP_BIN): run scripts/stack/install.sh"
+
+install -d -m 0755 "$STACK_DIR" "$STACK_RUN"
+install -d -m 0700 "$STACK_HUB"
+
+# new_secret FILE: print FILE's content, creating it (0600, 32 random bytes hex) if missing.
+new_secret() {
+    if [[ ! -s "$1" ]]; then
+        (umask 077 && "$STACK_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' >"$1.tmp")
+        mv "$1.tmp" "$1"
+    fi
+    chmod 0600 "$1"
+    tr -d '\n' <"$1"
+}
+
+admin_src="HUB_ADMIN_TOKEN"
+if [[ -z "${HUB_ADMIN_TOKEN:-}" ]]; then
+    HUB_ADMIN_TOKEN="$(new_secret "$STACK_DIR/hub-admin-token")"
+    admin_src="$STACK_DIR/hub-admin-token"
+fi
+if [[ -z "${CONFIGPROXY_AUTH_TOKEN:-}" ]]; then
+    CONFIGPROXY_AUTH_TOKEN="$(new_secret "$STACK_HUB/proxy-auth-token")"
+fi
+export HUB_ADMIN_TOKEN CONFIGPROXY_AUTH_TOKEN
+
+# --- proxy ---------------------------------------------------------------------------------
+if [[ "${HUB_START_PROXY:-0}" != 1 ]]; then
+    if ! pid_alive "$STACK_RUN/proxy.pid" configurable-http-proxy; then
+        for p in "$PROXY_PORT" "$PROXY_API_PORT"; do
+            port_in_use "$STACK_HOST" "$p" && die "port $p is in use but not by our proxy (check ps)"
+        done
+        start_daemon configurable-http-proxy "$STACK_RUN/proxy.pid" "$STACK_DIR/proxy.log" \
+            env CONFIGPROXY_AUTH_TOKEN="$CONFIGPROXY_AUTH_TOKEN" "$CHP_BIN" \
+            --ip "$STACK_HOST" --port "$PROXY_PORT" \
+            --api-ip "$STACK_HOST" --api-port "$PROXY_API_PORT" \
+            --default-target "$HUB_URL" --error-target "$HUB_URL/hub/error" \
+            --log-level info
+    fi
+    wait_for_port "$STACK_HOST" "$PROXY_API_PORT" 30 ||
+        die "configurable-http-proxy API not listening on $PROXY_API_PORT (log: $STACK_DIR/proxy.log)"
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+        -H "Authorization: token $CONFIGPROXY_AUTH_TOKEN" "http://$STACK_HOST:$PROXY_API_PORT/api/routes" || true)"
+    [[ "$code" == 200 ]] ||
+        die "proxy API rejects our token (HTTP $code): a proxy with another CONFIGPROXY_AUTH_TOKEN is running? Stop it with hub-down.sh"
+fi
+
+# --- hub -----------------------------------------------------------------------------------
+if ! pid_alive "$STACK_RUN/hub.pid" jupyterhub; then
+    port_in_use "$STACK_HOST" "$HUB_PORT" && die "port $HUB_PORT is in use but not by our hub (check ps)"
+    pypath="$REPO_DIR/src/main/python${PYTHONPATH:+:$PYTHONPATH}"
+    cd "$STACK_HUB" # jupyterhub may drop files into its working directory
+    start_daemon jupyterhub "$STACK_RUN/hub.pid" "$STACK_DIR/hub.log" \
+        env PYTHONPATH="$pypath" STACK_DIR="$STACK_DIR" \
+        "$STACK_PYTHON" -m jupyterhub -f "$HUB_CONFIG"
+    cd - >/dev/null
+fi
+
+# Ready when the hub API answers through the proxy.
+deadline=$((SECONDS + 90))
+code=""
+while ((SECONDS < deadline)); do
+    pid_alive "$STACK_RUN/hub.pid" jupyterhub || {
+        tail -n 30 "$STACK_DIR/hub.log" >&2
+        die "JupyterHub exited during start (log: $STACK_DIR/hub.log)"
+    }
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$PUBLIC_URL/hub/api" || true)"
+    [[ "$code" == 200 ]] && break
+    sleep 0.2
+done
+[[ "$code" == 200 ]] || die "hub API not answering at $PUBLIC_URL/hub/api (last HTTP $code; log: $STACK_DIR/hub.log)"
+
+code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    -H "Authorization: token $HUB_ADMIN_TOKEN" "$PUBLIC_URL/hub/api/users" || true)"
+[[ "$code" == 200 ]] || die "admin token rejected by $PUBLIC_URL/hub/api/users (HTTP $code; log: $STACK_DIR/hub.log)"
+
+version="$(curl -s --max-time 5 "$PUBLIC_URL/hub/api" | json_get 'd["version"]' 2>/dev/null || echo '?')"
+spawner="$(grep -o 'Using Spawner: [^ ]*' "$STACK_DIR/hub.log" | tail -n1 | cut -d' ' -f3 || true)"
+echo "hub up: JupyterHub $version at $PUBLIC_URL (hub $HUB_URL, proxy API $STACK_HOST:$PROXY_API_PORT), spawner ${spawner:-?}; admin token from $admin_src; log $STACK_DIR/hub.log"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs everything the local HPC test stack needs on a Debian 12 machine (run as root).
+# Idempotent: skips what is already present, so it is cheap to run every time.
+#   - Debian packages (Slurm + slurmrestd + JWT plugin, munge, JupyterHub 3.0, test libs)
+#   - configurable-http-proxy@4 from npm into $STACK_DIR/node
+#   - system user slurmrestd, test users alice, bob, carol (with home directories)
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_root
+
+APT_PACKAGES=(
+    munge slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin
+    jupyterhub python3-notebook python3-jupyter-server
+    python3-pytest python3-pytest-asyncio python3-requests python3-httpx
+    curl unzip
+)
+
+# --- Debian packages -------------------------------------------------------------
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then
+        missing+=("$p")
+    fi
+done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if ((${#missing[@]})); then
+    say "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt_log="$(mktemp)"
+    if ! { apt-get update -q && apt-get install -y -q "${missing[@]}"; } >"$apt_log" 2>&1; then
+        tail -n 30 "$apt_log" >&2
+        die "apt-get install failed (full log: $apt_log)"
+    fi
+    rm -f "$apt_log"
+fi
+
+# --- configurable-http-proxy from npm ----------------------------------------------
+# Debian's /usr/bin/configurable-http-proxy does not run under the Node 20 on these
+# machines ("Cannot find module 'commander'"), so use the npm one.
+if [[ ! -x "$CHP_BIN" ]] || ! "$CHP_BIN" --version >/dev/null 2>&1; then
+    mkdir -p "$STACK_NODE_PREFIX"
+    npm_log="$(mktemp)"
+    if ! (cd "$STACK_NODE_PREFIX" &&
+        npm install --no-audit --no-fund --no-save --prefix "$STACK_NODE_PREFIX" \
+            configurable-http-proxy@4) >"$npm_log" 2>&1; then
+        tail -n 30 "$npm_log" >&2
+        die "npm install configurable-http-proxy@4 failed (full log: $npm_log)"
+    fi
+    rm -f "$npm_log"
+    "$CHP_BIN" --version >/dev/null 2>&1 || die "configurable-http-proxy installed but does not run: $CHP_BIN"
+fi
+
+# --- users -------------------------------------------------------------------------
+# slurmrestd refuses to run as root or as SlurmUser: it drops to this system user.
+if ! getent group slurmrestd >/dev/null; then
+    groupadd --system slurmrestd
+fi
+if ! id -u slurmrestd >/dev/null 2>&1; then
+    useradd --system --gid slurmrestd --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin slurmrestd
+fi
+for u in "${STACK_TEST_USERS[@]}"; do
+    if ! id -u "$u" >/dev/null 2>&1; then
+        useradd --create-home --user-group --shell /bin/bash "$u"
+    fi
+    home="$(getent passwd "$u" | cut -d: -f6)"
+    if [[ ! -d "$home" ]]; then
+        mkdir -p "$home"
+        cp -rT /etc/skel "$home" 2>/dev/null || true
+        chown -R "$u:$(id -gn "$u")" "$home"
+        chmod 0750 "$home"
+    fi
+done
+
+say "install.sh: done"

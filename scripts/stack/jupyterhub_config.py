@@ -1,0 +1,118 @@
+# JupyterHub 3.0 configuration for the local HPC test stack (started by hub-up.sh).
+#
+# Environment (all optional; hub-up.sh sets the first ones):
+#   STACK_DIR               state folder (default /tmp/hpcspawner-stack); DB + cookie secret in $STACK_DIR/hub
+#   CONFIGPROXY_AUTH_TOKEN  token of the separately running configurable-http-proxy (hub-up.sh)
+#   HUB_ADMIN_TOKEN         API token with admin rights (service "stack-admin"); hub-up.sh
+#                           generates one into $STACK_DIR/hub-admin-token when unset
+#   HUB_DEMO_PASSWORD       DummyAuthenticator password for alice, bob, carol (default "hpcspawner")
+#   HPCSPAWNER_URL          spawner service base URL (default http://127.0.0.1:8090)
+#   HPCSPAWNER_TOKEN        token the plugin sends to the spawner service
+#   HUB_SPAWNER_CLASS       override the spawner, e.g. "simple" or "localprocess" to check the
+#                           hub + proxy without the hpcspawner plugin (default hpcspawner.HPCSpawner)
+#   HUB_START_PROXY=1       let the hub start/stop the proxy itself (default: the proxy runs
+#                           separately, as in production, and survives hub restarts)
+#   HUB_CONNECT_URL         URL the single-user servers use to reach the hub (default http://127.0.0.1:8081)
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by JupyterHub)
+
+STACK_DIR = os.environ.get("STACK_DIR", "/tmp/hpcspawner-stack")
+HUB_DIR = os.path.join(STACK_DIR, "hub")
+HOST = os.environ.get("STACK_HOST", "127.0.0.1")
+PROXY_PORT = int(os.environ.get("PROXY_PORT", "8000"))
+PROXY_API_PORT = int(os.environ.get("PROXY_API_PORT", "8001"))
+HUB_PORT = int(os.environ.get("HUB_PORT", "8081"))
+SPAWNER_SERVICE_PORT = int(os.environ.get("SPAWNER_SERVICE_PORT", "8090"))
+
+# The hpcspawner package lives in the repository: <repo>/src/main/python/hpcspawner.
+# hub-up.sh also puts it on PYTHONPATH; this covers starting jupyterhub by hand.
+_PY_SRC = Path(__file__).resolve().parent.parent.parent / "src" / "main" / "python"
+if _PY_SRC.is_dir() and str(_PY_SRC) not in sys.path:
+    sys.path.insert(0, str(_PY_SRC))
+
+# --- network ------------------------------------------------------------------------------
+c.JupyterHub.bind_url = f"http://{HOST}:{PROXY_PORT}"  # public URL (the proxy)
+c.JupyterHub.hub_bind_url = f"http://{HOST}:{HUB_PORT}"
+# what the single-user servers (Slurm jobs on the compute node) use to reach the hub API
+c.JupyterHub.hub_connect_url = os.environ.get("HUB_CONNECT_URL", f"http://{HOST}:{HUB_PORT}")
+
+# --- state (restartable: the DB keeps servers, which are adopted after a restart) ------------------
+c.JupyterHub.db_url = f"sqlite:///{HUB_DIR}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = os.path.join(HUB_DIR, "jupyterhub_cookie_secret")
+c.JupyterHub.cleanup_servers = False  # servers (Slurm jobs) outlive a hub restart
+c.JupyterHub.allow_named_servers = True
+
+# --- proxy -------------------------------------------------------------------------------------------
+_CHP = os.path.join(STACK_DIR, "node", "node_modules", ".bin", "configurable-http-proxy")
+c.ConfigurableHTTPProxy.command = [_CHP]  # Debian's one fails under Node 20 here
+c.ConfigurableHTTPProxy.api_url = f"http://{HOST}:{PROXY_API_PORT}"
+if os.environ.get("HUB_START_PROXY", "0") == "1":
+    c.ConfigurableHTTPProxy.should_start = True
+    c.JupyterHub.cleanup_proxy = True
+else:
+    # Started by hub-up.sh with the same CONFIGPROXY_AUTH_TOKEN; keeps routes across hub restarts.
+    c.ConfigurableHTTPProxy.should_start = False
+    c.JupyterHub.cleanup_proxy = False
+if os.environ.get("CONFIGPROXY_AUTH_TOKEN"):
+    c.ConfigurableHTTPProxy.auth_token = os.environ["CONFIGPROXY_AUTH_TOKEN"]
+
+# --- spawner -----------------------------------------------------------------------------------------
+SPAWNER_CLASS = os.environ.get("HUB_SPAWNER_CLASS") or "hpcspawner.HPCSpawner"
+c.JupyterHub.spawner_class = SPAWNER_CLASS
+c.HPCSpawner.service_url = os.environ.get(
+    "HPCSPAWNER_URL", f"http://{HOST}:{SPAWNER_SERVICE_PORT}"
+)
+if os.environ.get("HPCSPAWNER_TOKEN"):
+    c.HPCSpawner.service_token = os.environ["HPCSPAWNER_TOKEN"]
+c.Spawner.start_timeout = 300  # a job may pend in the queue
+c.Spawner.http_timeout = 60
+c.Spawner.poll_interval = 10  # short, for tests
+# jupyter_server 1.23 has no web UI here (no JupyterLab in Debian): use the classic notebook
+c.Spawner.environment = {"JUPYTERHUB_SINGLEUSER_APP": "notebook.notebookapp.NotebookApp"}
+if SPAWNER_CLASS in ("simple", "jupyterhub.spawner.SimpleLocalProcessSpawner"):
+    # runs the server as the hub's user, i.e. root here
+    c.Spawner.args = ["--allow-root"]
+    c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(HUB_DIR, "simple-homes", "{username}")
+
+# --- users ---------------------------------------------------------------------------------------------
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = os.environ.get("HUB_DEMO_PASSWORD", "hpcspawner")
+c.Authenticator.allowed_users = {"alice", "bob", "carol"}
+c.Authenticator.admin_users = {"alice"}
+
+# --- admin API token for tests (JupyterHub 3.0: a service + a role granting it admin scopes) -------------
+_admin_token = os.environ.get("HUB_ADMIN_TOKEN")
+if not _admin_token:
+    _token_file = os.path.join(STACK_DIR, "hub-admin-token")
+    if os.path.exists(_token_file):
+        with open(_token_file) as f:
+            _admin_token = f.read().strip()
+if _admin_token:
+    c.JupyterHub.services = [{"name": "stack-admin", "api_token": _admin_token}]
+    c.JupyterHub.load_roles = [
+        {
+            "name": "stack-admin",
+            "description": "admin API access for the local test stack",
+            # the scopes of JupyterHub 3.0's built-in 'admin' role
+            "scopes": [
+                "admin-ui",
+                "admin:users",
+                "admin:servers",
+                "tokens",
+                "admin:groups",
+                "list:services",
+                "read:services",
+                "read:hub",
+                "proxy",
+                "shutdown",
+                "access:services",
+                "access:servers",
+                "read:roles",
+                "read:metrics",
+            ],
+            "services": ["stack-admin"],
+        }
+    ]

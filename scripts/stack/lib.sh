@@ -1,0 +1,187 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # variables used by the scripts that source this file
+# Common settings and helpers for the local HPC test stack scripts.
+# Sourced by the other scripts in this folder; not meant to be run directly.
+#
+# Everything the stack writes lives under STACK_DIR (never in the repository).
+# Every value below can be overridden from the environment.
+
+STACK_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$STACK_SCRIPTS_DIR/../.." && pwd)"
+
+: "${STACK_DIR:=/tmp/hpcspawner-stack}"
+export STACK_DIR
+
+# Interpreter with the Debian modules (a pyenv python3 may be earlier on PATH).
+: "${STACK_PYTHON:=/usr/bin/python3}"
+
+# --- ports (all on 127.0.0.1) ---------------------------------------------
+: "${STACK_HOST:=127.0.0.1}"
+: "${SLURMRESTD_PORT:=6820}"      # slurmrestd
+: "${SLURMCTLD_PORT:=6817}"       # slurmctld
+: "${SLURMD_PORT:=6818}"          # slurmd
+: "${PROXY_PORT:=8000}"           # configurable-http-proxy, public side
+: "${PROXY_API_PORT:=8001}"       # configurable-http-proxy, REST API
+: "${HUB_PORT:=8081}"             # JupyterHub hub (API + pages behind the proxy)
+: "${SPAWNER_SERVICE_PORT:=8090}" # the Quarkus spawner service (not started here)
+export STACK_HOST SLURMRESTD_PORT PROXY_PORT PROXY_API_PORT HUB_PORT SPAWNER_SERVICE_PORT
+
+SLURMRESTD_URL="http://${STACK_HOST}:${SLURMRESTD_PORT}"
+SLURM_API="${SLURMRESTD_URL}/slurm/v0.0.38"
+
+# --- layout ------------------------------------------------------------------
+STACK_RUN="$STACK_DIR/run"          # PID files
+STACK_SLURM="$STACK_DIR/slurm"      # slurm.conf, JWT key, state, spool
+SLURM_JWT_KEY="$STACK_SLURM/jwt_hs256.key"
+STACK_HUB="$STACK_DIR/hub"          # hub DB, cookie secret, tokens
+STACK_NODE_PREFIX="$STACK_DIR/node" # npm prefix for configurable-http-proxy
+CHP_BIN="$STACK_NODE_PREFIX/node_modules/.bin/configurable-http-proxy"
+: "${SLURM_CONF:=$STACK_SLURM/slurm.conf}"
+export SLURM_CONF SLURM_JWT_KEY
+
+# Test users created by install.sh.
+STACK_TEST_USERS=(alice bob carol)
+SLURM_PARTITION=debug
+
+# --- helpers -------------------------------------------------------------------
+die() {
+    echo "ERROR: $*" >&2
+    exit 1
+}
+
+# Printed only with STACK_VERBOSE=1 (scripts are quiet on success).
+say() {
+    if [[ "${STACK_VERBOSE:-0}" == 1 ]]; then echo "$*" >&2; fi
+    return 0
+}
+
+require_root() {
+    [[ "$(id -u)" == 0 ]] || die "$(basename "$0") must run as root"
+}
+
+# proc_alive PID [NAME]: true if PID is a live (non-zombie) process and, when NAME is
+# given, its command line contains NAME (guards against PID reuse).
+proc_alive() {
+    local pid="$1" name="${2:-}" state
+    [[ -n "$pid" && -d "/proc/$pid" ]] || return 1
+    state="$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)"
+    [[ -n "$state" && "$state" != Z ]] || return 1
+    if [[ -n "$name" ]]; then
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$name" || return 1
+    fi
+    return 0
+}
+
+# pid_of PIDFILE: the PID recorded in PIDFILE (empty if none).
+pid_of() {
+    head -n1 "$1" 2>/dev/null | tr -dc '0-9' || true
+}
+
+# pid_alive PIDFILE [NAME]: true if PIDFILE names a live process (see proc_alive).
+pid_alive() {
+    proc_alive "$(pid_of "$1")" "${2:-}"
+}
+
+# listening HOST PORT: true if something listens on HOST:PORT. Uses `ss` when present
+# (a test connection makes slurmctld/slurmd log "Zero Bytes were transmitted" errors).
+listening() {
+    local host="$1" port="$2"
+    if command -v ss >/dev/null 2>&1; then
+        ss -Hltn "sport = :$port" 2>/dev/null |
+            awk -v h="$host" -v p="$port" '$4 == h":"p || $4 == "0.0.0.0:"p || $4 == "*:"p || $4 == "[::]:"p {f=1} END {exit !f}'
+    else
+        (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
+    fi
+}
+
+# wait_for_port HOST PORT [TIMEOUT_SECONDS]: wait until HOST:PORT accepts connections.
+wait_for_port() {
+    local host="$1" port="$2" timeout="${3:-30}" deadline
+    deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        listening "$host" "$port" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# port_in_use HOST PORT
+port_in_use() {
+    listening "$1" "$2"
+}
+
+# start_daemon NAME PIDFILE LOGFILE CMD [ARGS...]
+# Runs CMD in the foreground-mode of the daemon, detached in its own session
+# (setsid, so it survives the calling shell), stdout+stderr appended to LOGFILE,
+# and records its PID in PIDFILE. Does nothing if PIDFILE names a live NAME process.
+# CMD must not fork (use the daemons' foreground flags); `env VAR=x cmd` is fine.
+start_daemon() {
+    local name="$1" pidfile="$2" logfile="$3" pid
+    shift 3
+    if pid_alive "$pidfile" "$name"; then
+        say "$name already running (pid $(pid_of "$pidfile"))"
+        return 0
+    fi
+    rm -f "$pidfile"
+    mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+    echo "=== $(date '+%F %T') starting $name: $*" >>"$logfile"
+    setsid "$@" >>"$logfile" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$pidfile"
+    sleep 0.2
+    if ! pid_alive "$pidfile" "$name"; then
+        echo "--- last lines of $logfile:" >&2
+        tail -n 20 "$logfile" >&2 || true
+        rm -f "$pidfile"
+        die "$name exited right after start (log: $logfile)"
+    fi
+    say "$name started (pid $pid)"
+}
+
+# stop_by_pidfile NAME PIDFILE [TIMEOUT_SECONDS]: SIGTERM, wait, then SIGKILL.
+stop_by_pidfile() {
+    local name="$1" pidfile="$2" timeout="${3:-15}" pid deadline
+    pid="$(pid_of "$pidfile")"
+    if ! proc_alive "$pid" "$name"; then
+        rm -f "$pidfile"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + timeout))
+    while proc_alive "$pid" "$name" && ((SECONDS < deadline)); do sleep 0.1; done
+    if proc_alive "$pid" "$name"; then
+        echo "WARNING: $name (pid $pid) ignored SIGTERM for ${timeout}s, sending SIGKILL" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.2
+    fi
+    rm -f "$pidfile"
+    say "$name stopped"
+}
+
+# slurm_token USER [LIFESPAN]: a JWT for USER minted by slurmctld (needs root or SlurmUser).
+slurm_token() {
+    local out
+    out="$(scontrol token username="$1" lifespan="${2:-3600}" 2>&1)" ||
+        die "scontrol token username=$1 failed: $out"
+    echo "${out#SLURM_JWT=}"
+}
+
+# slurm_rest METHOD PATH USER TOKEN [JSON_BODY]: curl slurmrestd, prints the body,
+# fails on transport errors only (slurmrestd reports most errors as HTTP 500 + errors[]).
+slurm_rest() {
+    local method="$1" path="$2" user="$3" token="$4" body="${5:-}"
+    local args=(-sS --max-time 30 -X "$method"
+        -H "X-SLURM-USER-NAME: $user" -H "X-SLURM-USER-TOKEN: $token")
+    if [[ -n "$body" ]]; then
+        args+=(-H "Content-Type: application/json" --data-binary "$body")
+    fi
+    curl "${args[@]}" "${SLURM_API}${path}"
+}
+
+# json_get EXPR: evaluate a Python expression on the JSON document on stdin, bound to `d`.
+json_get() {
+    "$STACK_PYTHON" -c 'import json,sys
+d = json.load(sys.stdin)
+v = eval(sys.argv[1])
+print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$1"
+}

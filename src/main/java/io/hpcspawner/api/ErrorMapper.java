@@ -1,0 +1,92 @@
+package io.hpcspawner.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.ConflictException;
+import io.hpcspawner.spawn.InvalidRequestException;
+import io.hpcspawner.spawn.ServerNotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Maps every failure to a JSON {@link ApiError}; nothing reaches the caller as a bare 500 or stack trace. */
+public class ErrorMapper {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return error(e.status(), e.code(), e.getMessage(), e.field());
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return error(400, e.code(), e.getMessage(), e.field());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(ServerNotFoundException e) {
+        return error(404, "server_not_found", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response conflict(ConflictException e) {
+        return error(409, e.code(), e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response forbiddenSecret(SecurityException e) {
+        return error(401, "unauthorized", e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response scheduler(SchedulerException e) {
+        return error(503, "scheduler_unavailable", "the scheduler did not answer: " + e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return error(400, "bad_request", "unknown field \"" + u.getPropertyName() + "\"; known fields: "
+                    + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")),
+                    u.getPropertyName());
+        }
+        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty()
+                ? m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                        .collect(Collectors.joining("."))
+                : null;
+        return error(400, "bad_request", "the body is not valid JSON for this call: " + e.getOriginalMessage()
+                .replaceAll("\\s*\\(.*", "").replaceAll("\n.*", ""), where);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406, 415 -> "unsupported_media_type";
+            case 413 -> "payload_too_large";
+            default -> status >= 500 ? "internal" : "bad_request";
+        };
+        String message = e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return error(status, code, message == null ? "HTTP " + status : message, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("Unexpected failure", e);
+        return error(500, "internal", "internal error (" + e.getClass().getSimpleName() + "); see the service log", null);
+    }
+
+    static Response error(int status, String code, String message, String field) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(code, message, field)).build();
+    }
+}

@@ -1,0 +1,154 @@
+package io.hpcspawner.api;
+
+import io.hpcspawner.spawn.Names;
+import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.SpawnService;
+import io.hpcspawner.spawn.StartOutcome;
+import io.hpcspawner.spawn.StartRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * A user's servers: the default one at {@code /server}, named ones at {@code /servers/{name}}.
+ * Thin: authenticate, call the spawn service, map the answer.
+ */
+@Path("/api/v1/users/{user}")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "servers")
+public class ServerResource {
+
+    private static final int MAX_BODY = 256 * 1024;
+
+    private final SpawnService spawns;
+    private final ApiAuthenticator auth;
+    private final EventStream events;
+
+    public ServerResource(SpawnService spawns, ApiAuthenticator auth, EventStream events) {
+        this.spawns = spawns;
+        this.auth = auth;
+        this.events = events;
+    }
+
+    @POST
+    @Path("server")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start the default server")
+    public Response createDefault(@PathParam("user") String user, @Context HttpHeaders headers, CreateServerBody body) {
+        return create(user, "", headers, body);
+    }
+
+    @POST
+    @Path("servers/{server}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Start a named server")
+    public Response createNamed(@PathParam("user") String user, @PathParam("server") String server,
+            @Context HttpHeaders headers, CreateServerBody body) {
+        return create(user, server, headers, body);
+    }
+
+    @GET
+    @Path("server")
+    @Operation(summary = "Status of the default server")
+    public ServerStatus statusDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
+        return status(user, "", authz);
+    }
+
+    @GET
+    @Path("servers/{server}")
+    @Operation(summary = "Status of a named server")
+    public ServerStatus statusNamed(@PathParam("user") String user, @PathParam("server") String server,
+            @HeaderParam("Authorization") String authz) {
+        return status(user, server, authz);
+    }
+
+    @DELETE
+    @Path("server")
+    @Operation(summary = "Stop the default server (cancels its job in every state)")
+    public Response stopDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
+        return stop(user, "", authz);
+    }
+
+    @DELETE
+    @Path("servers/{server}")
+    @Operation(summary = "Stop a named server (cancels its job in every state)")
+    public Response stopNamed(@PathParam("user") String user, @PathParam("server") String server,
+            @HeaderParam("Authorization") String authz) {
+        return stop(user, server, authz);
+    }
+
+    @GET
+    @Path("server/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Progress events of the default server's current start (resumable with Last-Event-ID)")
+    public void eventsDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz,
+            @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
+        events.open(key(user, ""), authz, lastEventId, sink, sse);
+    }
+
+    @GET
+    @Path("servers/{server}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Progress events of a named server's current start (resumable with Last-Event-ID)")
+    public void eventsNamed(@PathParam("user") String user, @PathParam("server") String server,
+            @HeaderParam("Authorization") String authz, @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink, @Context Sse sse) {
+        events.open(key(user, server), authz, lastEventId, sink, sse);
+    }
+
+    @GET
+    @Path("servers")
+    @Operation(summary = "All servers of the user")
+    public List<ServerStatus> list(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
+        Names.requireUser(user);
+        auth.authorize(authz, user);
+        return spawns.list(Optional.of(user)).stream().map(ServerStatus::of).toList();
+    }
+
+    private Response create(String user, String server, HttpHeaders headers, CreateServerBody body) {
+        ServerKey key = key(user, server);
+        auth.authorize(headers.getHeaderString(HttpHeaders.AUTHORIZATION), user);
+        if (headers.getLength() > MAX_BODY) {
+            throw ApiException.badRequest("payload_too_large", "the body is larger than 256 KiB", null);
+        }
+        if (body == null) {
+            throw ApiException.badRequest("bad_request", "a JSON body with startId is required", null);
+        }
+        Map<String, Object> options = body.options() == null ? Map.of() : body.options();
+        Map<String, String> env = body.environment() == null ? Map.of() : body.environment();
+        StartOutcome outcome = spawns.start(key, new StartRequest(body.startId(), options, env));
+        return Response.status(outcome.created() ? 202 : 200).entity(ServerStatus.of(outcome.record())).build();
+    }
+
+    private ServerStatus status(String user, String server, String authz) {
+        ServerKey key = key(user, server);
+        auth.authorize(authz, user);
+        return ServerStatus.of(spawns.status(key));
+    }
+
+    private Response stop(String user, String server, String authz) {
+        ServerKey key = key(user, server);
+        auth.authorize(authz, user);
+        return Response.status(202).entity(ServerStatus.of(spawns.stop(key))).build();
+    }
+
+    private static ServerKey key(String user, String server) {
+        return new ServerKey(user, server);
+    }
+}

@@ -1,0 +1,104 @@
+package io.hpcspawner.config;
+
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks that span several keys (a profile's system exists, limits are consistent, files are
+ * there) and stops start-up with one line per problem: the key, what is wrong, a valid example.
+ */
+@Startup
+@ApplicationScoped
+public class ConfigChecks {
+
+    private final SpawnerConfig config;
+    private volatile boolean verified;
+
+    public ConfigChecks(SpawnerConfig config) {
+        this.config = config;
+    }
+
+    @jakarta.annotation.PostConstruct
+    void onStart() {
+        verify();
+    }
+
+    /** Throws {@link InvalidConfigurationException} listing every problem found. */
+    public void verify() {
+        if (verified) {
+            return;
+        }
+        List<String> problems = problems();
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException(problems);
+        }
+        verified = true;
+    }
+
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, SpawnerConfig.SystemConfig> e : config.systems().entrySet()) {
+            String k = "hpcspawner.systems." + e.getKey();
+            SpawnerConfig.SystemConfig s = e.getValue();
+            if (!e.getKey().matches("[a-z][a-z0-9-]{0,31}")) {
+                problems.add(k + ": system names must be 1-32 lowercase letters, digits or '-', e.g. daint");
+            }
+            if (s.backend() == SpawnerConfig.Backend.slurmrestd) {
+                if (s.jwtKeyFile().isEmpty()) {
+                    problems.add(k + ".jwt-key-file: required for backend slurmrestd, e.g. /etc/slurm/jwt_hs256.key");
+                } else if (!Files.isReadable(s.jwtKeyFile().get())) {
+                    problems.add(k + ".jwt-key-file: " + s.jwtKeyFile().get() + " is not a readable file");
+                }
+            }
+            String scheme = s.url().getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                problems.add(k + ".url: must be an http or https URL, e.g. http://slurmrestd:6820");
+            }
+            String[] range = s.portRange().split("-");
+            int lo = Integer.parseInt(range[0]);
+            int hi = Integer.parseInt(range[1]);
+            if (lo < 1024 || hi > 65535 || lo > hi) {
+                problems.add(k + ".port-range: " + s.portRange() + " must be low-high within 1024-65535, e.g. 49152-65000");
+            }
+            if (s.readySignal() == SpawnerConfig.ReadySignal.output && !s.outputReadable()) {
+                problems.add(k + ".ready-signal: output needs output-readable=true (slurmrestd has no file API); "
+                        + "use ready-signal=callback with hpcspawner.public-url");
+            }
+            if (s.readySignal() == SpawnerConfig.ReadySignal.callback && config.publicUrl().isEmpty()) {
+                problems.add("hpcspawner.public-url: required when " + k + ".ready-signal=callback, "
+                        + "e.g. http://spawner.example:8090");
+            }
+        }
+        for (Map.Entry<String, SpawnerConfig.ProfileConfig> e : config.profiles().entrySet()) {
+            String k = "hpcspawner.profiles." + e.getKey();
+            SpawnerConfig.ProfileConfig p = e.getValue();
+            if (!e.getKey().matches("[a-z0-9][a-z0-9_-]{0,31}")) {
+                problems.add(k + ": profile names must be 1-32 lowercase letters, digits, '_' or '-', e.g. small");
+            }
+            if (!config.systems().containsKey(p.system())) {
+                problems.add(k + ".system: no system named \"" + p.system() + "\"; configured systems: "
+                        + String.join(", ", config.systems().keySet()));
+            }
+            if (p.maxCpus().isPresent() && p.maxCpus().get() < p.cpus()) {
+                problems.add(k + ".max-cpus: " + p.maxCpus().get() + " is below cpus=" + p.cpus());
+            }
+            if (p.maxTimeLimitMinutes().isPresent() && p.maxTimeLimitMinutes().get() < p.timeLimitMinutes()) {
+                problems.add(k + ".max-time-limit-minutes: " + p.maxTimeLimitMinutes().get()
+                        + " is below time-limit-minutes=" + p.timeLimitMinutes());
+            }
+            for (String opt : p.sbatchOptions().orElse(List.of())) {
+                if (!opt.matches("--[a-z][a-z-]*(=[A-Za-z0-9_.,:=/@+-]+)?")) {
+                    problems.add(k + ".sbatch-options: \"" + opt + "\" must look like --name=value with no spaces or "
+                            + "shell characters, e.g. --constraint=gpu");
+                }
+            }
+        }
+        config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
+                problems.add("hpcspawner.batch.template: " + t + " is not a readable file"));
+        return problems;
+    }
+}

@@ -1,0 +1,235 @@
+package io.hpcspawner.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole site configuration of the spawner service (prefix {@code hpcspawner}). Every key is
+ * checked at start-up; a bad value stops the service with one message per problem.
+ */
+@ConfigMapping(prefix = "hpcspawner")
+public interface SpawnerConfig {
+
+    /** Base URL of this service as the compute nodes reach it, e.g. {@code http://spawner.example:8090}; the batch job posts its ready signal there. Without it jobs report through their output only. */
+    Optional<URI> publicUrl();
+
+    /** Who may call the API. */
+    @Valid
+    Auth auth();
+
+    /** Where server records are kept. */
+    @Valid
+    Store store();
+
+    /** Every job this service submits is named {@code <prefix>-<server id>}; jobs with this prefix and no live server are cancelled. Use one prefix per deployment that shares a cluster. */
+    @WithDefault("hpcsp")
+    @Pattern(regexp = "[a-z][a-z0-9]{0,15}", message = "must be 1-16 lowercase letters or digits, starting with a letter, e.g. hpcsp")
+    String jobNamePrefix();
+
+    /** The clusters this service submits to, by name. */
+    @NotEmpty(message = "needs at least one system, e.g. hpcspawner.systems.daint.backend=slurmrestd")
+    Map<String, @Valid SystemConfig> systems();
+
+    /** The choices offered to users in the options form, by key. */
+    @NotEmpty(message = "needs at least one profile, e.g. hpcspawner.profiles.small.system=daint")
+    Map<String, @Valid ProfileConfig> profiles();
+
+    /** Batch script rendering. */
+    @Valid
+    Batch batch();
+
+    /** The job watcher. */
+    @Valid
+    Watch watch();
+
+    /** API credentials. */
+    interface Auth {
+        /** Token the hub presents; it reaches every user's servers and the admin listing. At least 32 characters. */
+        @Size(min = 32, message = "must be at least 32 characters; generate one with: openssl rand -hex 32")
+        String hubToken();
+
+        /** Static per-user tokens (user name to token), for tools and tests. */
+        Map<String, String> userTokens();
+
+        /** JupyterHub API URL (e.g. {@code http://hub:8081/hub/api}); when set, a user's JupyterHub API token is accepted for that user's servers. */
+        Optional<URI> jupyterhubApiUrl();
+
+        /** How long a verified JupyterHub token is trusted before it is checked again. */
+        @WithDefault("60s")
+        Duration tokenCacheTtl();
+    }
+
+    /** Durable storage of server records. */
+    interface Store {
+        /** Directory of the embedded file store (created if missing). */
+        @WithDefault("data/servers")
+        Path directory();
+    }
+
+    /** Batch script settings shared by all systems. */
+    interface Batch {
+        /** A Qute template file for the batch script; the built-in template is used when unset. */
+        Optional<Path> template();
+
+        /** Lines after which a job's output is cut when shown to users in a failure message. */
+        @WithDefault("20")
+        @Min(value = 1, message = "must be at least 1, e.g. 20")
+        @Max(value = 500, message = "must be at most 500, e.g. 20")
+        int failureOutputLines();
+    }
+
+    /** How often the job watcher asks each system about its jobs. */
+    interface Watch {
+        /** Interval while any job of the system is submitting, queued or starting. */
+        @WithDefault("2s")
+        Duration fastInterval();
+
+        /** Interval while every job of the system is running or idle. */
+        @WithDefault("30s")
+        Duration slowInterval();
+
+        /** Random spread added to each interval, as a fraction of it (0 to 0.5). */
+        @WithDefault("0.1")
+        @DecimalMin(value = "0.0", message = "must be from 0.0 to 0.5, e.g. 0.1")
+        @DecimalMax(value = "0.5", message = "must be from 0.0 to 0.5, e.g. 0.1")
+        double jitter();
+
+        /** How long a job may be missing from the scheduler's answer before its server counts as ended. */
+        @WithDefault("60s")
+        Duration goneGrace();
+
+        /** How long a start may wait in the queue and for the ready signal before it is given up and its job cancelled. */
+        @WithDefault("24h")
+        Duration startTimeout();
+    }
+
+    /** Backends a system can use. */
+    enum Backend { slurmrestd }
+
+    /** How a started job tells the service where its server listens. */
+    enum ReadySignal {
+        /** The job posts to {@code public-url}; the service also reads its output as a fallback. */
+        callback,
+        /** Compute nodes cannot reach the service: it reads the ready line from the job's output. */
+        output
+    }
+
+    /** One cluster. */
+    interface SystemConfig {
+        /** The scheduler API this system speaks. */
+        Backend backend();
+
+        /** Base URL of the scheduler API, e.g. {@code http://slurmrestd:6820}. */
+        URI url();
+
+        /** slurmrestd: file with the Slurm JWT key ({@code AuthAltParameters=jwt_key=...}), used to mint per-user tokens. */
+        Optional<Path> jwtKeyFile();
+
+        /** Unix user whose identity lists all jobs (any user can list all jobs in Slurm). */
+        @WithDefault("slurm")
+        String serviceUser();
+
+        /** Unix user a hub user's jobs run as; {@code {user}} is the hub user name. */
+        @WithDefault("{user}")
+        String unixUser();
+
+        /** Working directory of the job; {@code {user}} is the Unix user. */
+        @WithDefault("/home/{user}")
+        String workingDirectory();
+
+        /** Where the job's output goes; {@code {workdir}}, {@code {user}} and {@code {job}} (the job name) are replaced. */
+        @WithDefault("{workdir}/.hpcspawner-{job}.log")
+        String outputPath();
+
+        /** Whether the service can read job output files directly (a shared file system); slurmrestd has no file API. */
+        @WithDefault("true")
+        boolean outputReadable();
+
+        /** How the server's host name is built from the node name, e.g. {@code {node}.cluster.example}. */
+        @WithDefault("{node}")
+        String hostTemplate();
+
+        /** Address the single-user server binds to on the node. */
+        @WithDefault("0.0.0.0")
+        String bindAddress();
+
+        /** Ports the server may use on the node, as {@code low-high}. */
+        @WithDefault("49152-65000")
+        @Pattern(regexp = "\\d{1,5}-\\d{1,5}", message = "must be two port numbers as low-high, e.g. 49152-65000")
+        String portRange();
+
+        /** How the ready signal travels. */
+        @WithDefault("callback")
+        ReadySignal readySignal();
+
+        /** Environment every job of this system gets (the job inherits nothing); PATH defaults to /usr/local/bin:/usr/bin:/bin. */
+        Map<String, String> environment();
+
+        /** Shell lines run before the server starts (e.g. module loads); written by the site admin, never by users. */
+        Optional<List<String>> prelude();
+
+        /** The command that runs the single-user server. */
+        @WithDefault("jupyterhub-singleuser")
+        String singleuserCommand();
+
+        /** Timeout of one scheduler call. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+    }
+
+    /** One choice in the options form. */
+    interface ProfileConfig {
+        /** Name shown to users. */
+        Optional<String> displayName();
+
+        /** One line shown under the name. */
+        Optional<String> description();
+
+        /** Key of the system (under hpcspawner.systems) this profile submits to. */
+        String system();
+
+        /** Slurm partition. */
+        @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "must be a Slurm partition name, e.g. normal")
+        String partition();
+
+        /** Slurm account to charge; when unset the user may name one, else the user's default account applies. */
+        Optional<@Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "must be a Slurm account name, e.g. csstaff") String> account();
+
+        /** CPUs per task when the user does not choose. */
+        @WithDefault("1")
+        @Min(value = 1, message = "must be at least 1, e.g. 4")
+        int cpus();
+
+        /** Most CPUs a user may ask for (defaults to cpus). */
+        Optional<@Min(value = 1, message = "must be at least 1, e.g. 16") Integer> maxCpus();
+
+        /** Memory per node, Slurm syntax, e.g. {@code 8G}. */
+        Optional<@Pattern(regexp = "\\d{1,7}[KMGT]?", message = "must be a Slurm memory size, e.g. 8G") String> memory();
+
+        /** Wall time in minutes when the user does not choose. */
+        @WithDefault("60")
+        @Min(value = 1, message = "must be at least 1 minute, e.g. 60")
+        int timeLimitMinutes();
+
+        /** Longest wall time in minutes a user may ask for (defaults to time-limit-minutes). */
+        Optional<@Min(value = 1, message = "must be at least 1 minute, e.g. 720") Integer> maxTimeLimitMinutes();
+
+        /** Extra {@code #SBATCH} options fixed by the site (e.g. {@code --constraint=gpu}); users cannot change them. */
+        Optional<List<String>> sbatchOptions();
+    }
+}

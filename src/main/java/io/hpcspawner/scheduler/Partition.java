@@ -1,0 +1,5 @@
+package io.hpcspawner.scheduler;
+
+/** A partition and whether it takes jobs now. */
+public record Partition(String name, String state, int totalCpus, int totalNodes) {
+}

@@ -1,0 +1,125 @@
+package io.hpcspawner.spawn;
+
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Scheduler;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Submits the job of a new start in the background and records the outcome. A submit whose answer
+ * was lost is repaired by looking the job up by its name, never by submitting again. A stop that
+ * arrived while the submit was in flight is honoured here by cancelling the new job at once.
+ */
+@ApplicationScoped
+public class JobLauncher {
+
+    private static final Logger LOG = Logger.getLogger(JobLauncher.class);
+
+    private final SpawnerConfig config;
+    private final SchedulerRegistry schedulers;
+    private final BatchScriptRenderer renderer;
+    private final ServerLifecycle lifecycle;
+    private final Timer submitTimer;
+    private final ExecutorService pool;
+
+    public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
+            ServerLifecycle lifecycle, MeterRegistry meters) {
+        this.config = config;
+        this.schedulers = schedulers;
+        this.renderer = renderer;
+        this.lifecycle = lifecycle;
+        this.submitTimer = Timer.builder("hpcspawner.submit").description("Time of one job submit").register(meters);
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "job-launcher-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        pool.shutdownNow();
+    }
+
+    void launch(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
+        pool.submit(() -> {
+            try {
+                submit(record, plan, hubEnvironment, secret);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Server %s: submit failed unexpectedly", record.key());
+                lifecycle.failed(record.key(), record.id(), "Internal error while submitting the job: "
+                        + e.getClass().getSimpleName() + "; see the service log", 1);
+            }
+        });
+    }
+
+    private void submit(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
+        SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
+        String workdir = system.workingDirectory().replace("{user}", plan.unixUser());
+        String script = renderer.render(record.key(), plan, system, record.jobName(), record.outputPath());
+        Map<String, String> serviceVars = new LinkedHashMap<>();
+        serviceVars.put("HPCSPAWNER_START_SECRET", secret);
+        config.publicUrl().filter(u -> system.readySignal() == SpawnerConfig.ReadySignal.callback)
+                .ifPresent(u -> serviceVars.put("HPCSPAWNER_CALLBACK_URL",
+                        u.toString().replaceAll("/+$", "") + "/api/v1/callback/" + record.id()));
+        Map<String, String> site = new LinkedHashMap<>();
+        system.environment().forEach((k, v) -> site.put(k, v.replace("{user}", plan.unixUser())));
+        JobSubmission submission = new JobSubmission(record.jobName(), plan.unixUser(), script, plan.partition(),
+                plan.cpus(), plan.memory(), plan.timeLimitMinutes(), plan.account(), workdir, record.outputPath(),
+                JobEnvironment.compose(hubEnvironment, site, serviceVars));
+        LOG.debugf("Server %s: batch script for job %s:%n%s", record.key(), record.jobName(), script);
+        Scheduler scheduler = schedulers.forSystem(plan.system());
+        String jobId;
+        try {
+            jobId = submitTimer.recordCallable(() -> scheduler.submit(submission));
+        } catch (SchedulerException e) {
+            Optional<String> found = e.isTransient() ? lookUp(scheduler, record.jobName()) : Optional.empty();
+            if (found.isEmpty()) {
+                lifecycle.failed(record.key(), record.id(), "The cluster " + plan.system()
+                        + " did not accept the job: " + e.getMessage(), 1);
+                return;
+            }
+            LOG.infof("Server %s: the submit answer was lost, but job %s exists: adopting it", record.key(), found.get());
+            jobId = found.get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        Optional<ServerRecord> after = lifecycle.submitted(record.key(), record.id(), jobId);
+        if (after.isEmpty() || after.get().state() == ServerState.STOPPING) {
+            // Stopped (or replaced) while the submit was in flight: the job must not outlive its server.
+            ServerRecord r = after.orElse(record);
+            try {
+                scheduler.cancel(jobId, plan.unixUser());
+                lifecycle.stopped(r.key(), r.id(), "Stopped: job " + jobId + " cancelled right after its submit", 0);
+            } catch (SchedulerException e) {
+                LOG.warnf("Server %s: cancelling job %s failed, the watcher will retry: %s", r.key(), jobId,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private static Optional<String> lookUp(Scheduler scheduler, String jobName) {
+        try {
+            List<JobInfo> jobs = scheduler.jobs(Set.of(), jobName);
+            return jobs.stream().filter(j -> j.name().equals(jobName)).map(JobInfo::id).findFirst();
+        } catch (SchedulerException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.hpcspawner.spawn;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Random ids and start secrets, and the hash under which a secret is kept. */
+public final class Secrets {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+    private Secrets() {
+    }
+
+    /** 12 characters from a 32-letter alphabet (60 bits): a server id, also part of the job name. */
+    public static String newServerId() {
+        StringBuilder sb = new StringBuilder(12);
+        for (int i = 0; i < 12; i++) {
+            sb.append(ID_ALPHABET[RANDOM.nextInt(ID_ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    /** 256 random bits, hex. */
+    public static String newSecret() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    public static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Compares in constant time. */
+    public static boolean matches(String secret, String expectedHash) {
+        if (secret == null || expectedHash == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(hash(secret).getBytes(StandardCharsets.US_ASCII),
+                expectedHash.getBytes(StandardCharsets.US_ASCII));
+    }
+}

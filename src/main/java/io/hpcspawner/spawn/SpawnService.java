@@ -1,0 +1,127 @@
+package io.hpcspawner.spawn;
+
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SchedulerRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * What the API offers on servers: start, stop, status, listing, and the ready signal from the
+ * compute node. Access control is the caller's job; this class only keeps the lifecycle rules.
+ */
+@ApplicationScoped
+public class SpawnService {
+
+    private static final Logger LOG = Logger.getLogger(SpawnService.class);
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
+
+    private final SpawnerConfig config;
+    private final ProfileCatalog profiles;
+    private final ServerLifecycle lifecycle;
+    private final JobLauncher launcher;
+    private final SchedulerRegistry schedulers;
+    private final Clock clock;
+
+    public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
+            SchedulerRegistry schedulers, Clock clock) {
+        this.config = config;
+        this.profiles = profiles;
+        this.lifecycle = lifecycle;
+        this.launcher = launcher;
+        this.schedulers = schedulers;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts the server, or answers the start already under way with the same start id. The
+     * record is durable in state submitting before the job is submitted (in the background).
+     */
+    public StartOutcome start(ServerKey key, StartRequest request) {
+        Names.requireStartId(request.startId());
+        JobEnvironment.validate(request.environment());
+        LaunchPlan plan = profiles.plan(key.user(), request.options());
+        String secret = Secrets.newSecret();
+        StartOutcome outcome = lifecycle.withLock(key, () -> {
+            Optional<ServerRecord> existing = lifecycle.find(key);
+            if (existing.isPresent() && existing.get().startId().equals(request.startId())) {
+                return new StartOutcome(existing.get(), false);
+            }
+            if (existing.isPresent() && existing.get().state().isActive()) {
+                ServerRecord r = existing.get();
+                throw new ConflictException("server_active", "server " + key + " is already " + r.state().wireName()
+                        + " (start " + r.startId() + "); stop it before starting it again");
+            }
+            String id = Secrets.newServerId();
+            String jobName = config.jobNamePrefix() + "-" + id;
+            SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
+            String workdir = system.workingDirectory().replace("{user}", plan.unixUser());
+            String output = system.outputPath().replace("{workdir}", workdir).replace("{user}", plan.unixUser())
+                    .replace("{job}", jobName);
+            ServerRecord fresh = ServerRecord.newStart(id, key, request.startId(), Secrets.hash(secret), plan, jobName,
+                    output, clock.instant());
+            lifecycle.begin(fresh, "Submitting a job to " + plan.system() + " (profile " + plan.profile() + ", "
+                    + plan.cpus() + " CPU, " + plan.timeLimitMinutes() + " min)");
+            return new StartOutcome(fresh.copy(), true);
+        });
+        if (outcome.created()) {
+            launcher.launch(outcome.record(), plan, request.environment(), secret);
+        }
+        return outcome;
+    }
+
+    public ServerRecord status(ServerKey key) {
+        return lifecycle.find(key).orElseThrow(() -> new ServerNotFoundException(key));
+    }
+
+    public List<ServerRecord> list(Optional<String> user) {
+        return lifecycle.all().stream().filter(r -> user.map(u -> u.equals(r.user())).orElse(true))
+                .sorted(Comparator.comparing(ServerRecord::user).thenComparing(ServerRecord::server)).toList();
+    }
+
+    /**
+     * Stops the server in any state. With a job id the job is cancelled now; while the submit is in
+     * flight the launcher cancels the job as soon as its id is known. A failed cancel leaves the
+     * server stopping; the watcher tries again.
+     */
+    public ServerRecord stop(ServerKey key) {
+        ServerRecord r = lifecycle.stopRequested(key).orElseThrow(() -> new ServerNotFoundException(key));
+        if (r.state() != ServerState.STOPPING || r.jobId() == null) {
+            return r;
+        }
+        return cancel(r).orElse(r);
+    }
+
+    /** Cancels the job of a stopping server and marks it stopped when the scheduler took the cancel. */
+    Optional<ServerRecord> cancel(ServerRecord r) {
+        try {
+            schedulers.forSystem(r.system()).cancel(r.jobId(), r.unixUser());
+            return lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " cancelled", 0);
+        } catch (SchedulerException e) {
+            LOG.warnf("Server %s: cancelling job %s failed, will retry: %s", r.key(), r.jobId(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The compute node reports where the server listens; accepted only with this start's secret. */
+    public ServerRecord ready(String serverId, String secret, String node, int port) {
+        ServerRecord r = lifecycle.all().stream().filter(x -> x.id().equals(serverId)).findFirst()
+                .filter(x -> Secrets.matches(secret, x.secretHash()))
+                .orElseThrow(() -> new SecurityException("unknown server id or wrong start secret"));
+        if (node == null || !HOST.matcher(node).matches() || port < 1 || port > 65535) {
+            throw new InvalidRequestException("bad_request", node == null || !HOST.matcher(node).matches() ? "host" : "port",
+                    "host must be a host name and port a number from 1 to 65535");
+        }
+        if (!r.state().isStarting()) {
+            throw new ConflictException("start_not_active", "the start " + r.startId() + " is " + r.state().wireName()
+                    + "; the ready signal came too late");
+        }
+        String host = config.systems().get(r.system()).hostTemplate().replace("{node}", node);
+        return lifecycle.ready(r.key(), r.id(), node, host, port).orElse(r);
+    }
+}

@@ -1,0 +1,124 @@
+package io.hpcspawner.store;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.ServerRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded store: one JSON file per server in a directory, written atomically (temporary
+ * file, fsync, rename, fsync of the directory) so a {@code kill -9} at any moment leaves either
+ * the old or the new record. All records are also held in memory; reads never touch the disk.
+ * Single replica only: two processes must not share the directory.
+ */
+public final class FileServerStore implements ServerStore {
+
+    private static final Logger LOG = Logger.getLogger(FileServerStore.class);
+    private static final String SUFFIX = ".json";
+
+    private final Path directory;
+    private final ObjectMapper json;
+    private final Map<ServerKey, ServerRecord> records = new ConcurrentHashMap<>();
+
+    public FileServerStore(Path directory) {
+        this.directory = directory;
+        this.json = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+                .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+                .setVisibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY);
+        load();
+    }
+
+    private void load() {
+        try {
+            Files.createDirectories(directory);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+                for (Path f : files) {
+                    String name = f.getFileName().toString();
+                    if (name.endsWith(".tmp")) {
+                        Files.deleteIfExists(f); // an interrupted write; the previous version is intact
+                    } else if (name.endsWith(SUFFIX)) {
+                        ServerRecord r = json.readValue(f.toFile(), ServerRecord.class);
+                        records.merge(r.key(), r, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? a : b);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the server store in " + directory + ": " + e.getMessage(), e);
+        }
+        LOG.infof("Loaded %d server records from %s", records.size(), directory);
+    }
+
+    @Override
+    public Optional<ServerRecord> find(ServerKey key) {
+        return Optional.ofNullable(records.get(key)).map(ServerRecord::copy);
+    }
+
+    @Override
+    public List<ServerRecord> all() {
+        List<ServerRecord> result = new ArrayList<>();
+        records.values().forEach(r -> result.add(r.copy()));
+        return result;
+    }
+
+    @Override
+    public void save(ServerRecord record) {
+        ServerRecord snapshot = record.copy();
+        ServerKey key = snapshot.key();
+        write(fileOf(key), snapshot);
+        records.put(key, snapshot);
+    }
+
+    /** File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file. */
+    private Path fileOf(ServerKey key) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : (key.user() + "\n" + key.server()).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            sb.append(String.format("%02x", b));
+        }
+        return directory.resolve(sb + SUFFIX);
+    }
+
+    private void write(Path target, ServerRecord record) {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            byte[] bytes = json.writeValueAsBytes(record);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write server record " + target + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.hpcspawner.store;
+
+import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.ServerRecord;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable server records, one per (user, server name): the latest start of that server. A save
+ * returns only once the record would survive a crash of the process.
+ */
+public interface ServerStore {
+
+    Optional<ServerRecord> find(ServerKey key);
+
+    List<ServerRecord> all();
+
+    /** Writes the record, replacing any earlier record of the same key. */
+    void save(ServerRecord record);
+}

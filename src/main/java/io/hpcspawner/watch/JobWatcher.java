@@ -1,0 +1,100 @@
+package io.hpcspawner.watch;
+
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.JobTracker;
+import io.hpcspawner.spawn.ServerRecord;
+import io.hpcspawner.spawn.ServerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * Polls each system with one batched status query per interval, for all of its jobs at once:
+ * fast while any of its servers is starting or stopping, slow otherwise, each interval spread
+ * by a random jitter so restarts do not synchronise the load. The first successful round of a
+ * system after start-up reconciles its records with the scheduler. The hub's polls are answered
+ * from the records this keeps fresh, never by a scheduler call of their own.
+ */
+@ApplicationScoped
+public class JobWatcher {
+
+    private static final Logger LOG = Logger.getLogger(JobWatcher.class);
+
+    private final SpawnerConfig config;
+    private final SchedulerRegistry schedulers;
+    private final JobTracker tracker;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Map<String, Instant> nextPoll = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> reconciled = new ConcurrentHashMap<>();
+
+    public JobWatcher(SpawnerConfig config, SchedulerRegistry schedulers, JobTracker tracker, MeterRegistry meters,
+            Clock clock) {
+        this.config = config;
+        this.schedulers = schedulers;
+        this.tracker = tracker;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${hpcspawner.watch.tick:0.5s}", delay = 0, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        for (String system : schedulers.systems()) {
+            Instant now = clock.instant();
+            boolean busy = !reconciled.getOrDefault(system, false) || isBusy(tracker.activeRecords(system));
+            Instant due = nextPoll.getOrDefault(system, Instant.MIN);
+            Instant fastDue = now.plus(config.watch().fastInterval());
+            if (busy && due.isAfter(fastDue)) {
+                due = now; // a new start: do not wait out the slow interval
+            }
+            if (due.isAfter(now)) {
+                continue;
+            }
+            poll(system);
+            nextPoll.put(system, clock.instant().plus(withJitter(busy ? config.watch().fastInterval()
+                    : config.watch().slowInterval())));
+        }
+    }
+
+    /** True once every system has been reconciled with its scheduler since start-up. */
+    public boolean isReconciled() {
+        return schedulers.systems().stream().allMatch(s -> reconciled.getOrDefault(s, false));
+    }
+
+    private void poll(String system) {
+        boolean first = !reconciled.getOrDefault(system, false);
+        long t0 = System.nanoTime();
+        boolean answered;
+        try {
+            answered = tracker.track(system, first);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Watching system %s failed", system);
+            answered = false;
+        }
+        meters.timer("hpcspawner.watch.round", "system", system, "answered", Boolean.toString(answered))
+                .record(Duration.ofNanos(System.nanoTime() - t0));
+        if (answered && first) {
+            reconciled.put(system, true);
+            LOG.infof("System %s reconciled with its scheduler", system);
+        }
+    }
+
+    private static boolean isBusy(List<ServerRecord> records) {
+        return records.stream().anyMatch(r -> r.state().isStarting() || r.state() == ServerState.STOPPING);
+    }
+
+    private Duration withJitter(Duration base) {
+        double j = config.watch().jitter();
+        double factor = 1 + (j == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-j, j));
+        return Duration.ofMillis(Math.max(100, (long) (base.toMillis() * factor)));
+    }
+}
