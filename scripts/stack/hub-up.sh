@@ -40,6 +40,10 @@ fi
 if [[ -z "${CONFIGPROXY_AUTH_TOKEN:-}" ]]; then
     CONFIGPROXY_AUTH_TOKEN="$(new_secret "$STACK_HUB/proxy-auth-token")"
 fi
+if [[ -z "${HPCSPAWNER_TOKEN:-}" && -s "$STACK_DIR/service/hub-token" ]]; then
+    HPCSPAWNER_TOKEN="$(cat "$STACK_DIR/service/hub-token")" # written by service-up.sh
+    export HPCSPAWNER_TOKEN
+fi
 export HUB_ADMIN_TOKEN CONFIGPROXY_AUTH_TOKEN
 
 # --- proxy ---------------------------------------------------------------------------------

@@ -49,7 +49,12 @@ public class ErrorMapper {
         return error(503, "scheduler_unavailable", "the scheduler did not answer: " + e.getMessage(), null);
     }
 
-    @ServerExceptionMapper
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
     public Response json(JsonProcessingException e) {
         if (e instanceof UnrecognizedPropertyException u) {
             return error(400, "bad_request", "unknown field \"" + u.getPropertyName() + "\"; known fields: "

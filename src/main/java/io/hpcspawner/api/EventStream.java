@@ -56,7 +56,7 @@ public class EventStream {
         follower.catchUp(Long.MAX_VALUE); // events saved before the subscription took effect
         follower.keepAlive = keepAlive.scheduleAtFixedRate(follower::ping, 10, 10, TimeUnit.SECONDS);
         if (follower.done) {
-            follower.close();
+            follower.closeSoon();
         }
     }
 
@@ -136,7 +136,7 @@ public class EventStream {
             if (e.isTerminal()) {
                 done = true;
                 if (keepAlive != null) {
-                    close();
+                    closeSoon();
                 }
             }
         }
@@ -151,6 +151,14 @@ public class EventStream {
                     close();
                 }
             });
+        }
+
+        /**
+         * Ends the stream after the framework has written the response head: closing the sink
+         * while the resource method still runs makes Quarkus REST fail the request.
+         */
+        void closeSoon() {
+            EventStream.this.keepAlive.schedule(this::close, 100, TimeUnit.MILLISECONDS);
         }
 
         synchronized void close() {

@@ -37,6 +37,7 @@ public class JobTracker {
     private final ServerLifecycle lifecycle;
     private final SpawnService spawns;
     private final Clock clock;
+    private final Instant startedAt;
 
     public JobTracker(SpawnerConfig config, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
             Clock clock) {
@@ -45,6 +46,7 @@ public class JobTracker {
         this.lifecycle = lifecycle;
         this.spawns = spawns;
         this.clock = clock;
+        this.startedAt = clock.instant();
     }
 
     /** The active records of a system. */
@@ -91,8 +93,9 @@ public class JobTracker {
 
     /** A start still submitting at start-up was cut off mid-submit: adopt its job if it exists, else fail it. */
     private ServerRecord repairSubmit(ServerRecord r, Map<String, JobInfo> byName) {
-        if (r.jobId() != null || !(r.state() == ServerState.SUBMITTING || r.state() == ServerState.STOPPING)) {
-            return r;
+        if (r.jobId() != null || !(r.state() == ServerState.SUBMITTING || r.state() == ServerState.STOPPING)
+                || !r.createdAt().isBefore(startedAt)) {
+            return r; // starts made since this process began have their submit in flight here
         }
         JobInfo job = byName.get(r.jobName());
         if (job != null) {

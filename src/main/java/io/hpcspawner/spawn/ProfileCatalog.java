@@ -52,10 +52,7 @@ public class ProfileCatalog {
         Map<String, String> options = normalise(rawOptions == null ? Map.of() : rawOptions);
         String profileKey = options.getOrDefault("profile", "");
         if (profileKey.isEmpty()) {
-            if (config.profiles().size() > 1) {
-                throw invalid("profile", "choose a profile: one of " + String.join(", ", profiles().keySet()));
-            }
-            profileKey = defaultProfile();
+            profileKey = defaultProfile(); // the form preselects it too
         }
         ProfileConfig p = config.profiles().get(profileKey);
         if (p == null) {

@@ -46,7 +46,7 @@ public class JobWatcher {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${hpcspawner.watch.tick:0.5s}", delay = 0, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${hpcspawner.watch.tick:1s}", delay = 0, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         for (String system : schedulers.systems()) {
             Instant now = clock.instant();

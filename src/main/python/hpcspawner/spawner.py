@@ -1,0 +1,668 @@
+"""HPCSpawner: a thin JupyterHub Spawner that forwards everything to the hpcspawner REST service.
+
+The service (docs/api.md) owns the batch jobs and is the source of truth for every server,
+keyed by (user, server name) and a per-start ``startId``. This class only translates the
+JupyterHub Spawner contract (JupyterHub 3.x to 5.x, guarded for 6.x) into service calls.
+"""
+
+import asyncio
+import inspect
+import json
+import os
+import time
+import uuid
+from urllib.parse import urlparse
+
+from jupyterhub.spawner import Spawner
+from tornado import web
+from traitlets import Bool, Float, Integer, Unicode, default
+
+from .client import ServiceClient, ServiceError
+from .events import EventFeed, is_terminal
+
+try:  # JupyterHub 6.0+
+    from jupyterhub.spawner import SpawnException as _SpawnException
+except ImportError:  # JupyterHub 3.x - 5.x
+    _SpawnException = None
+
+#: service states in which the server is starting or alive (poll() answers None)
+ACTIVE_STATES = frozenset({"submitting", "queued", "starting", "running", "stopping"})
+#: service states still waiting for the ready signal
+STARTING_STATES = frozenset({"submitting", "queued", "starting"})
+ENDED_STATES = frozenset({"stopped", "failed"})
+
+OPTIONS_FORM_ERROR_HTML = (
+    '<div class="alert alert-warning" role="alert">'
+    "The server options could not be loaded right now. "
+    "Reload this page to try again, or start with the default options."
+    "</div>"
+)
+
+
+class HPCSpawnError(web.HTTPError):
+    """A start failure with a clean user-facing message (JupyterHub 3.x-5.x).
+
+    ``str()`` is the plain message (the spawn form shows it), and ``jupyterhub_message`` /
+    ``jupyterhub_html_message`` are what the progress page prints after "Spawn failed: ".
+    The HTTP status (400 for bad options, 500 otherwise) is what the hub's REST API answers.
+    """
+
+    def __init__(self, message, status_code=500, html_message=None, code=None, field=None):
+        super().__init__(status_code, message or "The server could not be started")
+        self.message = message or "The server could not be started"
+        self.jupyterhub_message = self.message
+        self.jupyterhub_html_message = html_message or ""
+        self.code = code
+        self.field = field
+
+    def __str__(self):
+        return self.message
+
+
+def spawn_error(message, status_code=500, html_message=None, code=None, field=None):
+    """Build the exception start() raises: JupyterHub 6's SpawnException when present."""
+    if _SpawnException is not None:
+        try:
+            params = inspect.signature(_SpawnException).parameters
+            wanted = {
+                "message_html": html_message,
+                "html_message": html_message,
+                "status_code": status_code,
+                "log_message": message,
+            }
+            kwargs = {k: v for k, v in wanted.items() if k in params and v is not None}
+            exc = _SpawnException(message, **kwargs)
+            for attr, value in (
+                ("jupyterhub_message", message),
+                ("jupyterhub_html_message", html_message or ""),
+                ("code", code),
+                ("field", field),
+            ):
+                if not hasattr(exc, attr) or attr in ("code", "field"):
+                    setattr(exc, attr, value)
+            return exc
+        except Exception:  # unknown signature: fall back to our own exception
+            pass
+    return HPCSpawnError(message, status_code, html_message, code=code, field=field)
+
+
+async def service_options_form(spawner):
+    """Default ``options_form``: the HTML form the service renders for this user."""
+    return await spawner.fetch_options_form()
+
+
+def unpack_form_options(formdata):
+    """Form data (a dict of lists of strings) to options: one-item lists become plain strings."""
+    options = {}
+    for key, value in formdata.items():
+        if isinstance(value, (list, tuple)):
+            options[key] = value[0] if len(value) == 1 else list(value)
+        else:
+            options[key] = value
+    return options
+
+
+class HPCSpawner(Spawner):
+    """Spawner that starts single-user servers as batch jobs through the hpcspawner service."""
+
+    service_url = Unicode(
+        help="Base URL of the spawner service (without /api/v1). Default: $HPCSPAWNER_URL "
+        "or http://127.0.0.1:8090.",
+    ).tag(config=True)
+
+    @default("service_url")
+    def _default_service_url(self):
+        return os.environ.get("HPCSPAWNER_URL") or "http://127.0.0.1:8090"
+
+    service_token = Unicode(
+        help="Bearer token for the spawner service (the hub token). Default: $HPCSPAWNER_TOKEN. "
+        "Never logged.",
+    ).tag(config=True)
+
+    @default("service_token")
+    def _default_service_token(self):
+        return os.environ.get("HPCSPAWNER_TOKEN", "")
+
+    request_timeout = Float(
+        30.0, help="Timeout in seconds of one JSON call to the service."
+    ).tag(config=True)
+
+    connect_retries = Integer(
+        3,
+        help="How often a JSON call is retried after a transient error (no connection, "
+        "timeout, 5xx) before giving up on that call.",
+    ).tag(config=True)
+
+    retry_delay = Float(
+        0.5, help="First delay in seconds between retries (doubles up to 5 s)."
+    ).tag(config=True)
+
+    validate_cert = Bool(True, help="Verify the service's TLS certificate.").tag(config=True)
+
+    ca_certs = Unicode(
+        "", help="CA bundle file for the service's TLS certificate ('' = system CAs)."
+    ).tag(config=True)
+
+    http_max_clients = Integer(
+        200,
+        help="Maximum concurrent connections to the service from this hub (event streams "
+        "of pending starts included).",
+    ).tag(config=True)
+
+    stop_timeout = Float(
+        60.0, help="How long stop() waits (seconds) for the service to report the server ended."
+    ).tag(config=True)
+
+    stop_poll_interval = Float(
+        0.5, help="Interval in seconds of the status checks while stop() waits."
+    ).tag(config=True)
+
+    stream_reconnect_interval = Float(
+        60.0,
+        help="Longest life in seconds of one event-stream connection; it is then resumed "
+        "with Last-Event-ID. Bounds how long an abandoned or stalled stream lingers.",
+    ).tag(config=True)
+
+    start_id = Unicode(
+        "", help="startId of the current (or last) start; kept in the spawner state."
+    )
+
+    @default("start_timeout")
+    def _default_start_timeout(self):
+        # queue time counts against start_timeout
+        return 300
+
+    @default("http_timeout")
+    def _default_http_timeout(self):
+        return 60
+
+    @default("options_form")
+    def _default_options_form(self):
+        return service_options_form
+
+    @default("options_from_form")
+    def _default_hpc_options_from_form(self):
+        return unpack_form_options
+
+    # internal bookkeeping (plain attributes, not traits)
+    _feed = None
+    _start_running = False
+    _stop_generation = 0
+    _client_obj = None
+
+    # helpers ------------------------------------------------------------------------------
+
+    @property
+    def client(self):
+        """The :class:`ServiceClient` built from this spawner's configuration."""
+        if self._client_obj is None:
+            self._client_obj = ServiceClient(
+                self.service_url,
+                self.service_token,
+                request_timeout=self.request_timeout,
+                connect_retries=self.connect_retries,
+                retry_delay=self.retry_delay,
+                validate_cert=self.validate_cert,
+                ca_certs=self.ca_certs,
+                max_clients=self.http_max_clients,
+                log=self.log,
+            )
+        return self._client_obj
+
+    @property
+    def _user_name(self):
+        return self.user.name
+
+    def _now(self):
+        return time.monotonic()
+
+    def _stop_requested(self, generation):
+        return self._stop_generation != generation
+
+    def _check_stop(self, generation):
+        if self._stop_requested(generation):
+            raise spawn_error("The server was stopped while it was starting.", code="stopped")
+
+    async def _sleep(self, seconds, generation=None):
+        """Sleep, waking early when stop() is called."""
+        end = self._now() + max(0.0, seconds)
+        while True:
+            if generation is not None and self._stop_requested(generation):
+                return
+            left = end - self._now()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.25))
+
+    def _with_base_url(self, url):
+        """The service's URL with this server's base path (the form JupyterHub stores)."""
+        server = self.server
+        if not url or server is None:
+            return url
+        parts = urlparse(url)
+        return f"{parts.scheme}://{parts.netloc}{server.base_url}"
+
+    # state --------------------------------------------------------------------------------
+
+    def load_state(self, state):
+        super().load_state(state)
+        start_id = state.get("start_id") if isinstance(state, dict) else None
+        if isinstance(start_id, str):
+            self.start_id = start_id
+
+    def get_state(self):
+        state = super().get_state()
+        if self.start_id:
+            state["start_id"] = self.start_id
+        return state
+
+    def clear_state(self):
+        super().clear_state()
+        self.start_id = ""
+        self._feed = None
+
+    # options ------------------------------------------------------------------------------
+
+    async def fetch_options_form(self):
+        """GET the service's options form for this user: its ``html`` ('' means no form)."""
+        try:
+            answer = await self.client.get_options_form(self._user_name)
+        except ServiceError as e:
+            if e.status == 404:
+                return ""
+            self.log.warning("Could not load the options form for %s: %s", self._log_name, e)
+            return OPTIONS_FORM_ERROR_HTML
+        except Exception:
+            self.log.exception("Could not load the options form for %s", self._log_name)
+            return OPTIONS_FORM_ERROR_HTML
+        form = answer.get("html") if isinstance(answer, dict) else None
+        return form if isinstance(form, str) else ""
+
+    # start --------------------------------------------------------------------------------
+
+    async def start(self):
+        """Submit the start to the service and wait until the server's URL is known."""
+        generation = self._stop_generation
+        start_id = uuid.uuid4().hex
+        self.start_id = start_id
+        feed = self._feed = EventFeed(start_id)
+        self._start_running = True
+        deadline = self._now() + self.start_timeout
+        try:
+            status = await self._submit(start_id, deadline, generation)
+            if self._stop_requested(generation):
+                # stop() ran while the create call was in flight: make sure the job goes away
+                await self._cancel_quietly()
+                self._check_stop(generation)
+            url = status.get("url") if status.get("state") == "running" else None
+            if url:
+                feed.push({"progress": 100, "message": f"Server ready at {url}", "ready": True, "url": url})
+                self.log.info("%s is running at %s", self._log_name, url)
+                return url
+            terminal = await self._follow_events(deadline, generation, feed.push)
+            return await self._finish_start(terminal)
+        finally:
+            self._start_running = False
+            feed.close()
+
+    async def _submit(self, start_id, deadline, generation):
+        """POST the create call (idempotent per startId); adopt an already active start."""
+        options = dict(self.user_options or {})
+        try:
+            json.dumps(options)
+        except (TypeError, ValueError):
+            raise spawn_error(
+                "The server options must be plain values (strings, numbers, lists).",
+                status_code=400,
+                code="invalid_option",
+            ) from None
+        environment = self.get_env()
+        delay = self.retry_delay
+        attempts_409 = 0
+        self.log.info("Submitting start %s of %s to %s", start_id, self._log_name, self.client.base_url)
+        while True:
+            self._check_stop(generation)
+            try:
+                status = await self.client.create_server(
+                    self._user_name, self.name, start_id, options, environment, retries=0
+                )
+                return status if isinstance(status, dict) else {}
+            except ServiceError as e:
+                if e.status == 409 or e.code == "server_active":
+                    adopted = await self._adopt_active_start(generation)
+                    if isinstance(adopted, dict):
+                        return adopted
+                    if adopted == "wait" and self._now() + self.stop_poll_interval < deadline:
+                        # the previous server is still stopping: create again once it is gone
+                        await self._sleep(self.stop_poll_interval, generation)
+                        continue
+                    attempts_409 += 1
+                    if attempts_409 >= 3:
+                        raise self._error_for(e) from None
+                    continue
+                if not e.transient:
+                    raise self._error_for(e) from None
+                if self._now() + delay >= deadline:
+                    raise spawn_error(
+                        f"The spawner service could not be reached: {e}", status_code=503,
+                        code=e.code,
+                    ) from None
+                self.log.warning(
+                    "Creating %s failed (%s); retrying in %.1fs", self._log_name, e, delay
+                )
+                await self._sleep(delay, generation)
+                delay = min(delay * 2, 5.0)
+
+    async def _adopt_active_start(self, generation):
+        """After 409 server_active: take over the service's active start of this server.
+
+        Returns its status, ``"wait"`` while the previous server is still stopping, or
+        ``None`` when nothing active is left (create again).
+        """
+        try:
+            status = await self.client.get_server(self._user_name, self.name)
+        except ServiceError as e:
+            if e.status == 404:
+                return None  # it ended meanwhile: create again
+            raise self._error_for(e) from None
+        if not isinstance(status, dict) or status.get("state") in ENDED_STATES:
+            return None
+        if status.get("state") == "stopping":
+            return "wait"
+        adopted_id = status.get("startId")
+        self.log.warning(
+            "%s already has an active start %s in state %s on the service; adopting it. "
+            "It keeps the options and API token it was submitted with.",
+            self._log_name, adopted_id, status.get("state"),
+        )
+        if isinstance(adopted_id, str) and adopted_id:
+            self.start_id = adopted_id
+            if self._feed is not None:
+                self._feed.start_id = adopted_id
+        return status
+
+    async def _finish_start(self, terminal):
+        if terminal.get("ready"):
+            url = terminal.get("url")
+            if not url:
+                status = await self.client.get_server(self._user_name, self.name)
+                url = status.get("url") if isinstance(status, dict) else None
+            if not url:
+                raise spawn_error("The spawner service reported the server ready without a URL.")
+            self.log.info("%s is running at %s", self._log_name, url)
+            return url
+        message = terminal.get("message")
+        if not isinstance(message, str) or not message:
+            message = (
+                "The server was stopped before it was ready."
+                if terminal.get("stopped")
+                else "The server failed to start."
+            )
+        html_message = terminal.get("html_message")
+        if not isinstance(html_message, str):
+            html_message = None
+        self.log.warning("Start of %s ended without a server: %s", self._log_name, message)
+        code = "failed" if terminal.get("failed") else "stopped"
+        raise spawn_error(message, html_message=html_message, code=code)
+
+    def _error_for(self, e):
+        """Translate a non-transient ServiceError of a start into the user-facing exception."""
+        if e.code == "invalid_option" or (e.status == 400 and e.field):
+            field = e.field or ""
+            name = field[len("options."):] if field.startswith("options.") else field
+            message = e.message
+            if name and name not in message:
+                message = f"Invalid server option {name}: {message}"
+            elif name:
+                message = f"Invalid server option: {message}"
+            return spawn_error(message, status_code=400, code=e.code, field=e.field)
+        if e.status == 400:
+            return spawn_error(
+                f"The start request was rejected: {e.message}",
+                status_code=400, code=e.code, field=e.field,
+            )
+        if e.status in (401, 403):
+            self.log.error(
+                "The spawner service refused the hub's credentials (%s %s): check "
+                "HPCSpawner.service_token", e.status, e.code,
+            )
+            return spawn_error(
+                "The hub is not allowed to use the spawner service; please contact the administrators.",
+                code=e.code,
+            )
+        return spawn_error(f"The spawner service failed: {e.message}", code=e.code)
+
+    async def _follow_events(self, deadline, generation, on_event=None):
+        """Follow the start's events (resuming with Last-Event-ID) until a terminal event.
+
+        Transient errors (service unreachable, stream dropped, 5xx) are retried until
+        ``deadline``; returns the terminal event's data.
+        """
+        last_id = None
+        delay = self.retry_delay
+        not_found = 0
+        while True:
+            self._check_stop(generation)
+            remaining = deadline - self._now()
+            if remaining <= 0:
+                raise spawn_error(
+                    f"The server did not become ready within {self.start_timeout} seconds.",
+                    code="timeout",
+                )
+            got_event = False
+            try:
+                async for event in self.client.events(
+                    self._user_name,
+                    self.name,
+                    last_event_id=last_id,
+                    timeout=min(remaining, self.stream_reconnect_interval),
+                ):
+                    if event.id:
+                        last_id = event.id
+                    try:
+                        data = json.loads(event.data)
+                    except ValueError:
+                        self.log.debug("Ignoring a non-JSON event for %s", self._log_name)
+                        continue
+                    if not isinstance(data, dict):
+                        continue
+                    got_event = True
+                    not_found = 0
+                    delay = self.retry_delay
+                    if on_event is not None:
+                        on_event(data)
+                    if is_terminal(data):
+                        return data
+                    self._check_stop(generation)
+                # the stream ended without a terminal event: resume after the last event
+                if got_event:
+                    continue
+                await self._sleep(min(delay, max(0.0, deadline - self._now())), generation)
+                delay = min(delay * 2, 5.0)
+            except ServiceError as e:
+                if e.status == 404:
+                    not_found += 1
+                    if not_found > 5:
+                        raise spawn_error(
+                            "The spawner service no longer knows this server.", code=e.code
+                        ) from None
+                elif e.status is not None and e.status < 500:
+                    raise self._error_for(e) from None
+                else:
+                    self.log.warning(
+                        "Event stream of %s: %s; resuming after event %s in %.1fs",
+                        self._log_name, e, last_id, delay,
+                    )
+                await self._sleep(min(delay, max(0.0, deadline - self._now())), generation)
+                delay = min(delay * 2, 5.0)
+
+    # poll / stop --------------------------------------------------------------------------
+
+    async def poll(self):
+        """None while the service reports the server starting or alive, else its exit status.
+
+        Only a definite answer of the service ends a server: transient errors, and
+        credential problems, answer None (and are logged) instead of "stopped".
+        """
+        if self._start_running:
+            return None
+        try:
+            status = await self.client.get_server(self._user_name, self.name)
+        except ServiceError as e:
+            if e.status == 404:
+                return 0
+            if e.status in (401, 403):
+                self.log.error(
+                    "Polling %s: the spawner service refused the hub's credentials (%s); "
+                    "assuming the server is still running", self._log_name, e.status,
+                )
+            else:
+                self.log.warning(
+                    "Polling %s failed (%s); assuming the server is still running",
+                    self._log_name, e,
+                )
+            return None
+        except Exception:
+            self.log.exception("Polling %s failed; assuming the server is still running", self._log_name)
+            return None
+        return self._exit_status(status)
+
+    def _exit_status(self, status):
+        if not isinstance(status, dict):
+            self.log.warning("Unexpected status answer for %s; assuming running", self._log_name)
+            return None
+        state = status.get("state")
+        exit_code = status.get("exitCode")
+        if not isinstance(exit_code, int) or isinstance(exit_code, bool):
+            exit_code = None
+        if state in ACTIVE_STATES:
+            return None
+        if state == "stopped":
+            return exit_code if exit_code is not None else 0
+        if state == "failed":
+            return exit_code or 1
+        self.log.warning("Unknown state %r of %s; assuming running", state, self._log_name)
+        return None
+
+    async def _cancel_quietly(self):
+        try:
+            await self.client.delete_server(self._user_name, self.name)
+        except ServiceError as e:
+            if e.status != 404:
+                self.log.warning("Cancelling %s failed: %s", self._log_name, e)
+
+    async def stop(self, now=False):
+        """DELETE the server (cancels the job in every state) and wait until it has ended.
+
+        Idempotent: 404 means there is nothing left to stop. Also ends a pending start().
+        """
+        self._stop_generation += 1
+        deadline = self._now() + self.stop_timeout
+        delay = self.retry_delay
+        self.log.info("Stopping %s", self._log_name)
+        while True:
+            try:
+                status = await self.client.delete_server(self._user_name, self.name)
+                break
+            except ServiceError as e:
+                if e.status == 404:
+                    self.log.info("%s is already gone", self._log_name)
+                    return
+                if not e.transient or self._now() + delay >= deadline:
+                    raise spawn_error(f"The server could not be stopped: {e.message}", code=e.code) from None
+                self.log.warning("Stopping %s failed (%s); retrying in %.1fs", self._log_name, e, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        while True:
+            state = status.get("state") if isinstance(status, dict) else None
+            if state in ENDED_STATES:
+                self.log.info("%s has %s", self._log_name, state)
+                return
+            if self._now() + self.stop_poll_interval > deadline:
+                self.log.warning(
+                    "%s still in state %s after %.0fs; the service goes on cancelling it",
+                    self._log_name, state, self.stop_timeout,
+                )
+                return
+            await asyncio.sleep(self.stop_poll_interval)
+            try:
+                status = await self.client.get_server(self._user_name, self.name, retries=0)
+            except ServiceError as e:
+                if e.status == 404:
+                    return
+                self.log.debug("Status of stopping %s unavailable: %s", self._log_name, e)
+
+    # progress -----------------------------------------------------------------------------
+
+    async def progress(self):
+        """Replay the start's service events as JupyterHub progress events; never raises.
+
+        The events are the ones start() reads from the service's event stream (one stream per
+        start), so this also works when called before the create call has completed.
+        """
+        try:
+            feed = self._feed
+            deadline = self._now() + self.start_timeout
+            while feed is None:
+                if self._now() >= deadline:
+                    return
+                await asyncio.sleep(0.1)
+                feed = self._feed
+            async for data in feed.follow():
+                event = self._progress_event(data)
+                if event:
+                    yield event
+        except Exception:
+            self.log.warning("Progress events of %s ended with an error", self._log_name, exc_info=True)
+
+    @staticmethod
+    def _progress_event(data):
+        event = {}
+        progress = data.get("progress")
+        if isinstance(progress, (int, float)) and not isinstance(progress, bool):
+            event["progress"] = max(0, min(100, int(progress)))
+        message = data.get("message")
+        if not isinstance(message, str) or not message:
+            if data.get("ready") and isinstance(data.get("url"), str):
+                message = f"Server ready at {data['url']}"
+            else:
+                message = None
+        if message is not None:
+            event["message"] = message
+        html_message = data.get("html_message")
+        if isinstance(html_message, str) and html_message:
+            event["html_message"] = html_message
+        if "progress" not in event and "message" not in event:
+            return None
+        event.setdefault("message", "")
+        return event
+
+    # url ----------------------------------------------------------------------------------
+
+    async def get_url(self):
+        """The server's URL as the service knows it (JupyterHub awaits this at startup).
+
+        A server still queued or starting (the hub restarted meanwhile) is followed until it
+        is ready, at most ``start_timeout`` seconds. Falls back to the stored URL on errors.
+        """
+        generation = self._stop_generation
+        try:
+            status = await self.client.get_server(self._user_name, self.name)
+            state = status.get("state") if isinstance(status, dict) else None
+            url = status.get("url") if state == "running" else None
+            if state in STARTING_STATES:
+                self.log.info("%s is %s on the service; waiting until it is ready", self._log_name, state)
+                if isinstance(status.get("startId"), str) and status["startId"]:
+                    self.start_id = status["startId"]
+                terminal = await self._follow_events(self._now() + self.start_timeout, generation)
+                if terminal.get("ready"):
+                    url = terminal.get("url")
+                    if not url:
+                        status = await self.client.get_server(self._user_name, self.name)
+                        url = status.get("url") if isinstance(status, dict) else None
+            if url:
+                return self._with_base_url(url)
+            self.log.warning("The service has no URL for %s (state %s)", self._log_name, state)
+        except Exception as e:
+            self.log.warning("Could not get the URL of %s from the service: %s", self._log_name, e)
+        return await super().get_url()

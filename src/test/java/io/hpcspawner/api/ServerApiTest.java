@@ -1,0 +1,259 @@
+package io.hpcspawner.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.support.FakeScheduler;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The REST contract and the lifecycle rules, driven through the API against the scheduler double. */
+@QuarkusTest
+class ServerApiTest {
+
+    static final String HUB = "Bearer test-hub-token-0123456789abcdef0123456789";
+    static final AtomicInteger NAMES = new AtomicInteger();
+
+    @Inject
+    FakeScheduler slurm;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    String server;
+
+    @BeforeEach
+    void fresh() {
+        slurm.reset();
+        server = "s" + System.nanoTime() % 100000 + "-" + NAMES.incrementAndGet();
+    }
+
+    String path() {
+        return "/api/v1/users/alice/servers/" + server;
+    }
+
+    ValidatableResponse create(String startId, Map<String, Object> options) {
+        return given().header("Authorization", HUB).contentType(ContentType.JSON)
+                .body(Map.of("startId", startId, "options", options, "environment",
+                        Map.of("JUPYTERHUB_API_TOKEN", "hub-secret-token", "JUPYTERHUB_OAUTH_SCOPES", "[\"a\",\"b, c\"]")))
+                .post(path()).then();
+    }
+
+    ValidatableResponse status() {
+        return given().header("Authorization", HUB).get(path()).then();
+    }
+
+    String state() {
+        return status().extract().path("state");
+    }
+
+    FakeScheduler.Job submittedJob() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> slurm.jobs.size() == 1);
+        return slurm.jobs.values().iterator().next();
+    }
+
+    String secretOf(FakeScheduler.Job job) {
+        return job.submission.environment().get("HPCSPAWNER_START_SECRET");
+    }
+
+    void awaitState(String expected) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(state()).isEqualTo(expected));
+    }
+
+    @Test
+    void startQueueRunAndStop() {
+        create("start-00000001", Map.of("profile", "small", "cpus", "2")).statusCode(202)
+                .body("state", equalTo("submitting")).body("options.cpus", equalTo("2"));
+        FakeScheduler.Job job = submittedJob();
+        assertThat(job.submission.cpus()).isEqualTo(2);
+        assertThat(job.submission.name()).startsWith("hpcsp-");
+        job.reason = "Resources";
+        awaitState("queued");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> status().body("pendingReason", equalTo("Resources")));
+        status().body("jobId", equalTo(job.id))
+                .body("message", containsString("Resources"));
+
+        slurm.run(job, "nid007");
+        awaitState("starting");
+        given().header("Authorization", "Bearer " + secretOf(job)).contentType(ContentType.JSON)
+                .body(Map.of("host", "nid007", "port", 51234))
+                .post("/api/v1/callback/" + status().extract().path("id")).then().statusCode(204);
+        status().body("state", equalTo("running")).body("url", equalTo("http://nid007:51234"))
+                .body("host", equalTo("nid007")).body("port", equalTo(51234))
+                .body("transitions.state", org.hamcrest.Matchers.contains("submitting", "queued", "starting", "running"));
+
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
+        assertThat(job.cancelled).isTrue();
+        status().body("exitCode", equalTo(0));
+    }
+
+    @Test
+    void retriedCreateWithTheSameStartIdIsIdempotentAndAnotherStartConflicts() {
+        String id = create("start-00000002", Map.of()).statusCode(202).extract().path("id");
+        create("start-00000002", Map.of()).statusCode(200).body("id", equalTo(id));
+        create("start-00000003", Map.of()).statusCode(409).body("error", equalTo("server_active"))
+                .body("message", containsString("stop it"));
+        submittedJob();
+        assertThat(slurm.submits.get()).isEqualTo(1);
+    }
+
+    @Test
+    void environmentWithQuotesTravelsBase64AndSecretsAreNotInTheScript() {
+        create("start-00000004", Map.of()).statusCode(202);
+        JobSubmission s = submittedJob().submission;
+        assertThat(s.environment()).containsEntry("JUPYTERHUB_API_TOKEN", "hub-secret-token");
+        assertThat(s.environment()).doesNotContainKey("JUPYTERHUB_OAUTH_SCOPES");
+        String b64 = s.environment().get("HPCSPAWNER_B64_JUPYTERHUB_OAUTH_SCOPES");
+        assertThat(new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8)).isEqualTo("[\"a\",\"b, c\"]");
+        assertThat(s.environment().get("HPCSPAWNER_CALLBACK_URL")).startsWith("http://127.0.0.1:8090/api/v1/callback/");
+        assertThat(s.script()).startsWith("#!/bin/bash\n").contains("#SBATCH --partition=normal")
+                .contains("#SBATCH --mem=16G", "#SBATCH --account=proj1", "#SBATCH --constraint=gpu")
+                .doesNotContain("hub-secret-token").doesNotContain(secretOf(submittedJob()));
+        assertThat(s.environment().get("PATH")).isEqualTo("/usr/local/bin:/usr/bin:/bin");
+    }
+
+    @Test
+    void theSchedulerNotAnsweringNeverStopsARunningServer() {
+        create("start-00000005", Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        slurm.run(job, "nid001");
+        awaitState("starting");
+        given().header("Authorization", "Bearer " + secretOf(job)).contentType(ContentType.JSON)
+                .body(Map.of("host", "nid001", "port", 50000)).post("/api/v1/callback/" + status().extract().path("id"))
+                .then().statusCode(204);
+        slurm.queriesFail = true;
+        int before = slurm.queries.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slurm.queries.get() >= before + 3);
+        status().body("state", equalTo("running")).body("unknownSince", notNullValue());
+        slurm.queriesFail = false;
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> status().body("unknownSince", nullValue()));
+        status().body("state", equalTo("running"));
+    }
+
+    @Test
+    void aJobMissingFromTheSchedulerEndsTheServerOnlyAfterTheGracePeriod() {
+        create("start-00000006", Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        slurm.run(job, "nid001");
+        awaitState("starting");
+        slurm.jobs.remove(job.id);
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state().equals("failed"));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        status().body("message", containsString("gone"));
+    }
+
+    @Test
+    void aJobThatDiesBeforeItIsReadyShowsTheTailOfItsOutput() {
+        slurm.output = "line 1\nTraceback (most recent call last):\nValueError: Missing OAuth client ID\n";
+        create("start-00000007", Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        slurm.end(job, "FAILED", 1);
+        awaitState("failed");
+        status().body("exitCode", equalTo(1)).body("message", containsString("before the server was ready"))
+                .body("message", containsString("ValueError: Missing OAuth client ID"));
+    }
+
+    @Test
+    void stopWhileTheSubmitIsInFlightCancelsTheJobAsSoonAsItExists() {
+        slurm.submitGate = new CountDownLatch(1);
+        create("start-00000008", Map.of()).statusCode(202);
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopping"));
+        slurm.submitGate.countDown();
+        awaitState("stopped");
+        assertThat(submittedJob().cancelled).isTrue();
+    }
+
+    @Test
+    void aSubmitWhoseAnswerWasLostAdoptsTheJobInsteadOfSubmittingAgain() {
+        slurm.submitAnswerLost = true;
+        create("start-00000009", Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> status().body("jobId", equalTo(job.id)));
+        assertThat(slurm.submits.get()).isEqualTo(1);
+        assertThat(state()).isIn("queued", "submitting");
+    }
+
+    @Test
+    void aRejectedSubmitFailsTheStartWithTheSchedulersReason() {
+        slurm.submitFails = true;
+        create("start-00000010", Map.of()).statusCode(202);
+        awaitState("failed");
+        status().body("message", containsString("Invalid partition name"));
+    }
+
+    @Test
+    void liveJobsOfThisDeploymentWithNoServerAreCancelled() {
+        FakeScheduler.Job orphan = slurm.addForeign("hpcsp-zzzzzzzzzzzz", "bob");
+        FakeScheduler.Job stranger = slurm.addForeign("someone-elses-job", "bob");
+        await().atMost(Duration.ofSeconds(5)).until(() -> orphan.cancelled);
+        assertThat(stranger.cancelled).isFalse();
+    }
+
+    @Test
+    void eventsStreamReplaysAndResumesFromLastEventId() throws Exception {
+        create("start-00000011", Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        job.reason = "Resources";
+        awaitState("queued");
+        slurm.end(job, "CANCELLED", 0);
+        awaitState("failed");
+        List<String> all = readEvents(null);
+        assertThat(all).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(all.get(0)).startsWith("id:1");
+        assertThat(all.get(all.size() - 1)).contains("\"failed\":true");
+        List<String> resumed = readEvents("1");
+        assertThat(resumed).hasSize(all.size() - 1);
+        assertThat(resumed.get(0)).startsWith("id:2");
+    }
+
+    private List<String> readEvents(String lastEventId) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + path() + "/events").toURL()
+                .openConnection();
+        c.setRequestProperty("Authorization", HUB);
+        c.setReadTimeout(5000);
+        if (lastEventId != null) {
+            c.setRequestProperty("Last-Event-ID", lastEventId);
+        }
+        assertThat(c.getResponseCode()).isEqualTo(200);
+        assertThat(c.getContentType()).startsWith("text/event-stream");
+        List<String> events = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder current = new StringBuilder();
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.isEmpty()) {
+                    if (current.length() > 0) {
+                        events.add(current.toString());
+                    }
+                    current.setLength(0);
+                } else if (!line.startsWith(":")) {
+                    current.append(line).append('\n');
+                }
+            }
+        }
+        return events;
+    }
+}

@@ -1,0 +1,170 @@
+package io.hpcspawner.support;
+
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
+import io.hpcspawner.scheduler.Scheduler;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.UserInfo;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory scheduler for the service's own tests: jobs live in a map the test moves through
+ * their states, and faults are switched on and off. It stands in for the scheduler port only;
+ * the real slurmrestd is exercised by the end-to-end suite.
+ */
+@Singleton
+public class FakeScheduler implements Scheduler {
+
+    /** A job as the fake keeps it. */
+    public static final class Job {
+        public final String id;
+        public final JobSubmission submission;
+        public volatile JobPhase phase = JobPhase.PENDING;
+        public volatile String state = "PENDING";
+        public volatile String reason = "Priority";
+        public volatile String node;
+        public volatile Integer exitCode;
+        public volatile boolean cancelled;
+
+        Job(String id, JobSubmission submission) {
+            this.id = id;
+            this.submission = submission;
+        }
+    }
+
+    public final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    public final AtomicInteger submits = new AtomicInteger();
+    public final AtomicInteger queries = new AtomicInteger();
+    public final AtomicInteger cancels = new AtomicInteger();
+    public volatile boolean queriesFail;
+    public volatile boolean submitFails;
+    /** When set, the submit creates the job and then reports a lost answer (a timeout after acceptance). */
+    public volatile boolean submitAnswerLost;
+    /** When set, submits wait for it (to test a stop while the submit is in flight). */
+    public volatile CountDownLatch submitGate;
+    public volatile String output = "";
+    private final AtomicInteger ids = new AtomicInteger(1000);
+
+    public void reset() {
+        jobs.clear();
+        submits.set(0);
+        queries.set(0);
+        cancels.set(0);
+        queriesFail = false;
+        submitFails = false;
+        submitAnswerLost = false;
+        submitGate = null;
+        output = "";
+    }
+
+    public Job only(String user) {
+        List<Job> mine = jobs.values().stream().filter(j -> j.submission.user().equals(user)).toList();
+        if (mine.size() != 1) {
+            throw new AssertionError("expected one job of " + user + ", found " + mine.size());
+        }
+        return mine.get(0);
+    }
+
+    public void run(Job j, String node) {
+        j.node = node;
+        j.phase = JobPhase.RUNNING;
+        j.state = "RUNNING";
+        j.reason = null;
+    }
+
+    public void end(Job j, String state, int exitCode) {
+        j.phase = JobPhase.ENDED;
+        j.state = state;
+        j.exitCode = exitCode;
+    }
+
+    /** Adds a job that no server record knows about. */
+    public Job addForeign(String name, String user) {
+        JobSubmission s = new JobSubmission(name, user, "#!/bin/bash", "debug", 1, Optional.empty(), 10,
+                Optional.empty(), "/tmp", "/tmp/out", Map.of());
+        Job j = new Job(Integer.toString(ids.incrementAndGet()), s);
+        run(j, "nid001");
+        jobs.put(j.id, j);
+        return j;
+    }
+
+    @Override
+    public String submit(JobSubmission request) {
+        CountDownLatch gate = submitGate;
+        if (gate != null) {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        submits.incrementAndGet();
+        if (submitFails) {
+            throw new SchedulerException("Invalid partition name specified (Slurm error 2010)", false);
+        }
+        Job j = new Job(Integer.toString(ids.incrementAndGet()), request);
+        jobs.put(j.id, j);
+        if (submitAnswerLost) {
+            throw new SchedulerException("POST /job/submit failed: HttpTimeoutException", true);
+        }
+        return j.id;
+    }
+
+    @Override
+    public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
+        queries.incrementAndGet();
+        if (queriesFail) {
+            throw new SchedulerException("GET /jobs failed: ConnectException", true);
+        }
+        List<JobInfo> out = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            if (jobIds.contains(j.id) || j.submission.name().startsWith(namePrefix)) {
+                out.add(new JobInfo(j.id, j.submission.name(), j.submission.user(), j.phase, j.state,
+                        Optional.ofNullable(j.reason), Optional.ofNullable(j.node), Optional.ofNullable(j.exitCode)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void cancel(String jobId, String user) {
+        cancels.incrementAndGet();
+        Job j = jobs.get(jobId);
+        if (j != null && j.phase != JobPhase.ENDED) {
+            j.cancelled = true;
+            end(j, "CANCELLED", 0);
+        }
+    }
+
+    @Override
+    public String tail(String path, String user, int lines) {
+        List<String> all = output.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    @Override
+    public String head(String path, String user, int lines) {
+        return String.join("\n", output.lines().limit(lines).toList());
+    }
+
+    @Override
+    public List<Partition> partitions() {
+        return List.of(new Partition("debug", "UP", 2, 1));
+    }
+
+    @Override
+    public UserInfo userInfo(String user) {
+        return new UserInfo(user, Optional.empty(), List.of());
+    }
+}
