@@ -1,0 +1,425 @@
+"""User-visible behaviour of HPCSpawner against the fake service."""
+
+import asyncio
+import logging
+
+import pytest
+from tornado import web
+
+from conftest import API_TOKEN
+from fake_service import DEFAULT_SCRIPT
+from hpcspawner import HPCSpawner, ServiceClient
+
+pytestmark = pytest.mark.asyncio
+
+
+async def wait_for(predicate, timeout=3.0):
+    for _ in range(int(timeout / 0.01)):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+# start ------------------------------------------------------------------------------------
+
+
+async def test_start_returns_url_of_ready_event(fake, make_spawner):
+    spawner = make_spawner()
+    spawner.user_options = {"profile": "small", "time": "60"}
+    url = await spawner.start()
+    assert url == fake.server_url
+    (create,) = fake.requests_for("POST")
+    assert create["path"] == "/api/v1/users/alice/server"
+    body = create["body"]
+    assert body["startId"] == spawner.start_id == spawner.get_state()["start_id"]
+    assert body["options"] == {"profile": "small", "time": "60"}
+    env = body["environment"]
+    assert env["JUPYTERHUB_API_TOKEN"] == API_TOKEN
+    assert env["JUPYTERHUB_SERVICE_PREFIX"] == "/user/alice/"
+    assert env["JUPYTERHUB_USER"] == "alice"
+    assert create["headers"]["Authorization"] == f"Bearer {fake.token}"
+
+
+async def test_each_start_has_a_new_start_id(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    first = spawner.start_id
+    await spawner.stop()
+    spawner.clear_state()
+    await spawner.start()
+    assert spawner.start_id and spawner.start_id != first
+
+
+async def test_named_server_uses_servers_path(fake, make_spawner):
+    spawner = make_spawner(server="gpu")
+    assert await spawner.start() == fake.server_url
+    assert fake.requests_for("POST")[0]["path"] == "/api/v1/users/alice/servers/gpu"
+    assert fake.requests_for("GET", "/servers/gpu/events")
+    assert fake.requests_for("POST")[0]["body"]["environment"]["JUPYTERHUB_SERVER_NAME"] == "gpu"
+
+
+async def test_start_failure_raises_service_message(fake, make_spawner):
+    tail = "Job 42 failed with exit code 2. Last lines:\nModuleNotFoundError: No module named 'jupyterhub'"
+    fake.script = DEFAULT_SCRIPT[:2] + [{"progress": 100, "failed": True, "message": tail, "exitCode": 2}]
+    spawner = make_spawner()
+    with pytest.raises(Exception) as info:
+        await spawner.start()
+    exc = info.value
+    assert str(exc) == tail
+    assert exc.jupyterhub_message == tail
+    assert isinstance(exc, web.HTTPError)  # JupyterHub 3-5 render it cleanly
+    assert await spawner.poll() == 2
+
+
+async def test_start_invalid_option_names_the_field(fake, make_spawner):
+    fake.reject_option = ("cpus", 'must be a whole number from 1 to 8, got "lots"')
+    spawner = make_spawner()
+    spawner.user_options = {"cpus": "lots"}
+    with pytest.raises(web.HTTPError) as info:
+        await spawner.start()
+    assert info.value.status_code == 400
+    assert "cpus" in str(info.value)
+    assert "whole number" in str(info.value)
+    assert info.value.field == "options.cpus"
+    assert not fake.requests_for("GET", "/events")
+
+
+async def test_start_adopts_active_start_after_409(fake, make_spawner):
+    fake.add_record("alice", script=DEFAULT_SCRIPT[2:])
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    assert spawner.start_id == "earlier-start-1"
+    assert spawner.get_state()["start_id"] == "earlier-start-1"
+    assert [r["method"] for r in fake.requests[:2]] == ["POST", "GET"]
+
+
+async def test_start_retries_503_and_connection_refused(fake, make_spawner):
+    fake.fail_next("POST", 2, 503)
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    assert len(fake.requests_for("POST")) == 3
+    # the create body is the same on every try (idempotent startId)
+    assert len({r["body"]["startId"] for r in fake.requests_for("POST")}) == 1
+
+    await fake.pause()
+    other = make_spawner(user="bob")
+    task = asyncio.ensure_future(other.start())
+    await asyncio.sleep(0.3)
+    assert not task.done()
+    fake.resume()
+    assert await asyncio.wait_for(task, 5) == fake.server_url
+
+
+async def test_event_stream_resumes_with_last_event_id(fake, make_spawner):
+    fake.drop_stream_after = 2
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    streams = fake.requests_for("GET", "/events")
+    assert len(streams) >= 2
+    assert "Last-Event-ID" not in streams[0]["headers"]
+    assert streams[1]["headers"]["Last-Event-ID"] == "2"
+    events = [e async for e in spawner.progress()]
+    messages = [e["message"] for e in events]
+    assert len(messages) == len(set(messages))  # nothing replayed twice
+    assert messages[-1] == "Server ready"
+
+
+async def test_start_keeps_following_while_service_restarts(fake, make_spawner):
+    fake.script = None
+    spawner = make_spawner()
+    task = asyncio.ensure_future(spawner.start())
+    await wait_for(lambda: fake.record("alice") is not None and fake.sse_streams)
+    record = fake.record("alice")
+    await fake.pause()
+    record.emit(DEFAULT_SCRIPT[1])
+    await asyncio.sleep(0.3)
+    fake.resume()
+    record.emit(DEFAULT_SCRIPT[3])
+    assert await asyncio.wait_for(task, 5) == fake.server_url
+    assert fake.requests_for("GET", "/events")[-1]["headers"].get("Last-Event-ID") == "1"
+
+
+async def test_start_times_out_within_start_timeout(fake, make_spawner):
+    fake.script = None
+    spawner = make_spawner(start_timeout=1)
+    with pytest.raises(web.HTTPError) as info:
+        await asyncio.wait_for(spawner.start(), 5)
+    assert "1 seconds" in str(info.value)
+
+
+async def test_cancelled_start_does_not_hang_and_stop_cancels_job(fake, make_spawner):
+    fake.script = None  # stays queued
+    spawner = make_spawner()
+    task = asyncio.ensure_future(spawner.start())
+    await wait_for(lambda: fake.sse_streams > 0)
+    task.cancel()  # what JupyterHub 5.1+ does on start_timeout
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await spawner.poll() is None  # queued: the hub goes on to call stop()
+    await asyncio.wait_for(spawner.stop(), 5)
+    assert fake.record("alice").status["state"] == "stopped"
+    assert await spawner.poll() == 0
+
+
+async def test_stop_while_start_pending_ends_start(fake, make_spawner):
+    fake.script = None
+    spawner = make_spawner()
+    task = asyncio.ensure_future(spawner.start())
+    await wait_for(lambda: fake.sse_streams > 0)
+    assert await spawner.poll() is None
+    await spawner.stop()
+    with pytest.raises(web.HTTPError):
+        await asyncio.wait_for(task, 5)
+    assert fake.record("alice").status["state"] == "stopped"
+
+
+# poll -------------------------------------------------------------------------------------
+
+
+async def test_poll_maps_states(fake, make_spawner):
+    spawner = make_spawner()
+    assert await spawner.poll() == 0  # 404: nothing there
+    record = fake.add_record("alice")
+    for state in ("submitting", "queued", "starting", "running", "stopping"):
+        record.status["state"] = state
+        assert await spawner.poll() is None, state
+    record.status.update(state="stopped", exitCode=None)
+    assert await spawner.poll() == 0
+    record.status.update(state="failed", exitCode=None)
+    assert await spawner.poll() == 1
+    record.status.update(state="failed", exitCode=137)
+    assert await spawner.poll() == 137
+
+
+async def test_poll_keeps_server_alive_on_transient_errors(fake, make_spawner, caplog):
+    caplog.set_level(logging.WARNING)
+    spawner = make_spawner()
+    fake.add_record("alice").status["state"] = "running"
+    fake.fail_next("GET", 3, 503)
+    assert await spawner.poll() is None
+    fake.fail_next("GET", 3, 500, "internal")
+    assert await spawner.poll() is None
+    await fake.pause()
+    assert await spawner.poll() is None
+    fake.resume()
+    assert any("assuming the server is still running" in r.getMessage() for r in caplog.records)
+    bad = make_spawner(service_token="wrong")
+    assert await bad.poll() is None
+    assert any(r.levelno == logging.ERROR and "credentials" in r.getMessage() for r in caplog.records)
+
+
+# stop -------------------------------------------------------------------------------------
+
+
+async def test_stop_treats_404_as_done(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.stop()
+    assert fake.requests_for("DELETE")
+
+
+async def test_stop_waits_until_stopped_and_is_idempotent(fake, make_spawner):
+    fake.stop_delay = 0.3
+    spawner = make_spawner()
+    await spawner.start()
+    fake.fail_next("DELETE", 1, 503)
+    await spawner.stop()
+    assert fake.record("alice").status["state"] == "stopped"
+    assert await spawner.poll() == 0
+    await spawner.stop()  # again: already stopped
+    assert len(fake.requests_for("DELETE")) == 3
+
+
+# progress ---------------------------------------------------------------------------------
+
+
+async def test_progress_replays_events_and_ends(fake, make_spawner):
+    spawner = make_spawner()
+    spawner.clear_state()
+    events = []
+
+    async def consume():
+        async for event in spawner.progress():
+            events.append(event)
+
+    consumer = asyncio.ensure_future(consume())  # called before start() like the hub may
+    await asyncio.sleep(0.05)
+    await spawner.start()
+    await asyncio.wait_for(consumer, 3)
+    assert [e.get("progress") for e in events] == [5, 10, 40, 70, 100]
+    assert events[2]["message"] == "Job 42 is queued: Resources"
+    assert all("ready" not in e for e in events)
+    # a later call replays the same events
+    assert [e async for e in spawner.progress()] == events
+
+
+async def test_progress_passes_html_message(fake, make_spawner):
+    fake.script = [{"progress": 50, "message": "queued", "html_message": "<b>queued</b>", "state": "queued"},
+                   DEFAULT_SCRIPT[3]]
+    spawner = make_spawner()
+    await spawner.start()
+    events = [e async for e in spawner.progress()]
+    assert events[1] == {"progress": 50, "message": "queued", "html_message": "<b>queued</b>"}
+
+
+async def test_progress_never_raises_when_service_is_down(fake, make_spawner):
+    await fake.pause()
+    spawner = make_spawner(start_timeout=1)
+    start = asyncio.ensure_future(spawner.start())
+    events = [e async for e in spawner.progress()]  # must end, not raise
+    assert events == []
+    with pytest.raises(web.HTTPError) as info:
+        await start
+    assert "could not be reached" in str(info.value)
+    lonely = make_spawner(start_timeout=1)  # nothing ever started
+    assert [e async for e in lonely.progress()] == []
+
+
+async def test_progress_survives_broken_feed(fake, make_spawner):
+    spawner = make_spawner()
+
+    class Broken:
+        async def follow(self):
+            yield {"progress": 1, "message": "x"}
+            raise RuntimeError("boom")
+
+    spawner._feed = Broken()
+    assert [e async for e in spawner.progress()] == [{"progress": 1, "message": "x"}]
+
+
+# get_url ----------------------------------------------------------------------------------
+
+
+async def test_get_url_of_running_server(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    assert await spawner.get_url() == fake.server_url + "/user/alice/"
+
+
+async def test_get_url_adopts_server_still_queued_after_hub_restart(fake, make_spawner):
+    fake.add_record("alice", start_id="queued-start-7", script=DEFAULT_SCRIPT[2:])
+    spawner = make_spawner()  # fresh object, as after a hub restart
+    spawner.load_state({})
+    assert await spawner.poll() is None
+    assert await spawner.get_url() == fake.server_url + "/user/alice/"
+    assert spawner.get_state()["start_id"] == "queued-start-7"
+
+
+async def test_get_url_falls_back_when_service_down(fake, make_spawner):
+    spawner = make_spawner()
+    await fake.pause()
+    assert await spawner.get_url() == spawner.server.url
+
+
+# options and state ------------------------------------------------------------------------
+
+
+async def test_options_from_form_unpacks_single_values(make_spawner):
+    spawner = make_spawner()
+    form = {"profile": ["small"], "modules": ["python", "cuda"], "time": ["60"]}
+    options = spawner.run_options_from_form(form)
+    assert options == {"profile": "small", "modules": ["python", "cuda"], "time": "60"}
+    assert form == {"profile": ["small"], "modules": ["python", "cuda"], "time": ["60"]}
+    assert spawner.user_options == {}
+
+
+async def test_options_form_from_service(fake, make_spawner):
+    spawner = make_spawner()
+    assert await spawner.get_options_form() == fake.options_html
+    fake.options_html = ""
+    assert await spawner.get_options_form() == ""
+    fake.fail_next("GET", 3, 503)
+    note = await spawner.get_options_form()
+    assert "could not be loaded" in note
+    await fake.pause()
+    assert "could not be loaded" in await spawner.get_options_form()
+
+
+async def test_state_round_trip(make_spawner):
+    spawner = make_spawner()
+    spawner.start_id = "abc12345"
+    state = spawner.get_state()
+    assert state == {"start_id": "abc12345"}
+    other = make_spawner()
+    other.load_state(state)
+    assert other.start_id == "abc12345"
+    other.clear_state()
+    assert other.get_state() == {}
+    assert other.api_token == ""  # super().clear_state() ran
+
+
+async def test_defaults(monkeypatch):
+    monkeypatch.setenv("HPCSPAWNER_URL", "https://spawner.example:8443")
+    monkeypatch.setenv("HPCSPAWNER_TOKEN", "tok")
+    spawner = HPCSpawner()
+    assert spawner.service_url == "https://spawner.example:8443"
+    assert spawner.service_token == "tok"
+    assert spawner.start_timeout == 300
+    assert spawner.http_timeout == 60
+    assert spawner.request_timeout == 30
+    assert HPCSpawner(start_timeout=42).start_timeout == 42
+    assert ServiceClient.server_path("a@b.c", "") == "/users/a%40b.c/server"
+
+
+# secrets ----------------------------------------------------------------------------------
+
+
+async def test_token_and_environment_never_logged(fake, make_spawner, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake.fail_next("POST", 1, 503)
+    fake.drop_stream_after = 1
+    spawner = make_spawner()
+    await spawner.start()
+    assert fake.requests_for("POST")[-1]["body"]["environment"]["JUPYTERHUB_API_TOKEN"] == API_TOKEN
+    await spawner.poll()
+    await spawner.stop()
+    fake.reject_option = ("cpus", "bad cpus")
+    spawner.user_options = {"cpus": "x"}
+    with pytest.raises(web.HTTPError):
+        await spawner.start()
+    assert caplog.records
+    for record in caplog.records:
+        text = record.getMessage() + str(record.exc_text or "")
+        assert API_TOKEN not in text
+        assert fake.token not in text
+        assert "JUPYTERHUB_API_TOKEN" not in text
+
+
+async def test_start_waits_for_previous_server_still_stopping(fake, make_spawner):
+    record = fake.add_record("alice", start_id="old-start-1")
+    record.status["state"] = "stopping"
+
+    async def finish():
+        await asyncio.sleep(0.2)
+        record.emit({"progress": 100, "message": "Server stopped", "stopped": True})
+
+    asyncio.ensure_future(finish())
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    assert spawner.start_id != "old-start-1"
+    assert fake.record("alice").status["startId"] == spawner.start_id
+
+
+async def test_spawn_error_renders_cleanly_in_jupyterhub():
+    from hpcspawner.spawner import spawn_error
+
+    exc = spawn_error("Job used 100% of its memory", html_message="<pre>oom</pre>")
+    assert str(exc) == "Job used 100% of its memory"
+    # what jupyterhub.handlers.base.write_error does with an HTTPError
+    assert exc.log_message % exc.args == "Job used 100% of its memory"
+    assert exc.jupyterhub_html_message == "<pre>oom</pre>"
+    assert exc.status_code == 500
+
+
+async def test_progress_through_jupyterhubs_own_wrapper(fake, make_spawner):
+    """What the hub's progress API does: iterate_until(spawn future, _generate_progress())."""
+    from jupyterhub.utils import iterate_until
+
+    spawner = make_spawner()
+    spawner.clear_state()
+    spawner._spawn_pending = True
+    spawn_future = asyncio.ensure_future(spawner.start())
+    events = [e async for e in iterate_until(spawn_future, spawner._generate_progress())]
+    assert await spawn_future == fake.server_url
+    assert events[0] == {"progress": 0, "message": "Server requested"}
+    assert events[-1]["progress"] == 100
