@@ -85,13 +85,16 @@ async def test_start_invalid_option_names_the_field(fake, make_spawner):
     assert not fake.requests_for("GET", "/events")
 
 
-async def test_start_adopts_active_start_after_409(fake, make_spawner):
+async def test_start_replaces_a_forgotten_active_start_after_409(fake, make_spawner):
     fake.add_record("alice", script=DEFAULT_SCRIPT[2:])
     spawner = make_spawner()
     assert await spawner.start() == fake.server_url
-    assert spawner.start_id == "earlier-start-1"
-    assert spawner.get_state()["start_id"] == "earlier-start-1"
-    assert [r["method"] for r in fake.requests[:2]] == ["POST", "GET"]
+    # the earlier start (with a token the hub may have revoked) was stopped, not adopted
+    assert spawner.start_id != "earlier-start-1"
+    assert spawner.get_state()["start_id"] == spawner.start_id
+    methods = [r["method"] for r in fake.requests]
+    assert methods[:3] == ["POST", "GET", "DELETE"]
+    assert methods.count("POST") >= 2
 
 
 async def test_start_retries_503_and_connection_refused(fake, make_spawner):

@@ -329,10 +329,8 @@ class HPCSpawner(Spawner):
                 return status if isinstance(status, dict) else {}
             except ServiceError as e:
                 if e.status == 409 or e.code == "server_active":
-                    adopted = await self._adopt_active_start(generation)
-                    if isinstance(adopted, dict):
-                        return adopted
-                    if adopted == "wait" and self._now() + self.stop_poll_interval < deadline:
+                    replaced = await self._replace_active_start(generation)
+                    if replaced == "wait" and self._now() + self.stop_poll_interval < deadline:
                         # the previous server is still stopping: create again once it is gone
                         await self._sleep(self.stop_poll_interval, generation)
                         continue
@@ -353,11 +351,13 @@ class HPCSpawner(Spawner):
                 await self._sleep(delay, generation)
                 delay = min(delay * 2, 5.0)
 
-    async def _adopt_active_start(self, generation):
-        """After 409 server_active: take over the service's active start of this server.
+    async def _replace_active_start(self, generation):
+        """After 409 server_active: the service still runs an earlier start the hub forgot.
 
-        Returns its status, ``"wait"`` while the previous server is still stopping, or
-        ``None`` when nothing active is left (create again).
+        The hub starts a server only when it believes none runs, and the earlier start carries
+        an API token the hub may have revoked since; so it is stopped (its job cancelled) and
+        this start is created afresh. Returns ``"wait"`` while the earlier start is going away,
+        or ``None`` when nothing active is left (create again).
         """
         try:
             status = await self.client.get_server(self._user_name, self.name)
@@ -367,19 +367,18 @@ class HPCSpawner(Spawner):
             raise self._error_for(e) from None
         if not isinstance(status, dict) or status.get("state") in ENDED_STATES:
             return None
-        if status.get("state") == "stopping":
-            return "wait"
-        adopted_id = status.get("startId")
-        self.log.warning(
-            "%s already has an active start %s in state %s on the service; adopting it. "
-            "It keeps the options and API token it was submitted with.",
-            self._log_name, adopted_id, status.get("state"),
-        )
-        if isinstance(adopted_id, str) and adopted_id:
-            self.start_id = adopted_id
-            if self._feed is not None:
-                self._feed.start_id = adopted_id
-        return status
+        if status.get("state") != "stopping":
+            self.log.warning(
+                "%s has an earlier start %s (%s) on the service that the hub does not know; "
+                "stopping it before starting anew.",
+                self._log_name, status.get("startId"), status.get("state"),
+            )
+            try:
+                await self.client.delete_server(self._user_name, self.name)
+            except ServiceError as e:
+                if e.status != 404:
+                    raise self._error_for(e) from None
+        return "wait"
 
     async def _finish_start(self, terminal):
         if terminal.get("ready"):
