@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# End-to-end tests of hpcspawner against a real local stack (run as root on Debian 12):
+# Slurm + slurmrestd, the hpcspawner service (target/quarkus-app) and JupyterHub with the
+# hpcspawner.HPCSpawner plugin behind configurable-http-proxy (see scripts/stack/README.md).
+#
+#   scripts/e2e.sh                 bring up what is missing, run src/test/e2e, exit with pytest's status
+#   scripts/e2e.sh -k queued -x    extra arguments go to pytest
+#   E2E_TEARDOWN=1 scripts/e2e.sh  stop hub, proxy, service and Slurm at the end (default: leave them running)
+#
+# Works from a clean clone on a fresh machine (installs packages, a JDK if there is none, builds
+# the service) and when run again (every step is idempotent). The jar is rebuilt when it is missing
+# or older than src/main or pom.xml; a running service older than the jar, and a running hub older
+# than the plugin (src/main/python) or its config, are restarted. Logs: $STACK_DIR/*.log.
+set -euo pipefail
+
+REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK="$REPO_DIR/scripts/stack"
+export STACK_DIR="${STACK_DIR:-/tmp/hpcspawner-stack}"
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+export SLURM_CONF="${SLURM_CONF:-/etc/slurm/slurm.conf}"
+PY=/usr/bin/python3
+JAR="$REPO_DIR/target/quarkus-app/quarkus-run.jar"
+RUN="$STACK_DIR/run"
+
+t_start=$SECONDS
+log() { echo "e2e [$((SECONDS - t_start))s]: $*" >&2; }
+die() {
+    echo "e2e: ERROR: $*" >&2
+    exit 2
+}
+
+[[ "$(id -u)" == 0 ]] || die "run as root (the stack starts Slurm daemons and runs jobs as alice/bob/carol)"
+cd "$REPO_DIR"
+
+teardown() {
+    local status=$?
+    log "E2E_TEARDOWN=1: stopping hub, proxy, service and Slurm"
+    "$STACK/hub-down.sh" || true
+    "$STACK/service-down.sh" || true
+    "$STACK/slurm-down.sh" || true
+    exit "$status"
+}
+if [[ "${E2E_TEARDOWN:-0}" == 1 ]]; then
+    trap teardown EXIT
+fi
+
+# --- packages and users (idempotent, fast when all is there) ---------------------------------------
+log "install.sh (packages, configurable-http-proxy, users)"
+"$STACK/install.sh"
+
+# A JDK (17+) for ./mvnw; install.sh does not install one.
+java_major() {
+    javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p'
+}
+if ! command -v javac >/dev/null 2>&1 || [[ "$(java_major)" -lt 17 ]]; then
+    log "installing openjdk-17-jdk-headless"
+    apt_log="$(mktemp)"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        openjdk-17-jdk-headless; } >"$apt_log" 2>&1; then
+        tail -n 30 "$apt_log" >&2
+        die "apt-get install openjdk-17-jdk-headless failed (log: $apt_log)"
+    fi
+    rm -f "$apt_log"
+fi
+
+# --- Slurm --------------------------------------------------------------------------------------------
+log "slurm-up.sh"
+"$STACK/slurm-up.sh"
+
+# --- the service --------------------------------------------------------------------------------------
+stale_src=""
+if [[ -f "$JAR" ]]; then
+    stale_src="$(find src/main pom.xml -path src/main/python -prune -o -type f -newer "$JAR" -print -quit)"
+fi
+if [[ ! -f "$JAR" || -n "$stale_src" ]]; then
+    log "building the service (${stale_src:+$stale_src is newer than the jar}${stale_src:-no jar yet})"
+    [[ -x ./mvnw ]] || chmod +x ./mvnw
+    ./mvnw -q -B package -DskipTests || die "the build failed (./mvnw -q package -DskipTests)"
+    [[ -f "$JAR" ]] || die "the build did not produce $JAR"
+fi
+# A service started from an older jar keeps running the old code: restart it.
+if [[ -f "$RUN/service.pid" && "$JAR" -nt "$RUN/service.pid" ]]; then
+    log "the jar is newer than the running service: restarting it"
+    "$STACK/service-down.sh"
+fi
+log "service-up.sh"
+"$STACK/service-up.sh"
+
+# --- the hub ------------------------------------------------------------------------------------------
+if [[ -f "$RUN/hub.pid" ]]; then
+    newer="$(find src/main/python "$STACK/jupyterhub_config.py" "$STACK_DIR/service/hub-token" \
+        -type f -newer "$RUN/hub.pid" -print -quit 2>/dev/null || true)"
+    if [[ -n "$newer" ]]; then
+        log "$newer is newer than the running hub: restarting the hub (the proxy stays)"
+        "$STACK/hub-down.sh" --keep-proxy
+    fi
+fi
+log "hub-up.sh"
+"$STACK/hub-up.sh" >&2
+
+# --- the tests ----------------------------------------------------------------------------------------
+log "running the end-to-end tests"
+set +e
+"$PY" -m pytest src/test/e2e -v "$@"
+status=$?
+set -e
+log "pytest exited with status $status"
+exit "$status"

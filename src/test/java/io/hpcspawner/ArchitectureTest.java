@@ -1,0 +1,43 @@
+package io.hpcspawner;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The layer rules of docs/architecture.md, checked on every build. */
+@AnalyzeClasses(packages = "io.hpcspawner", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule apiReachesNoAdapterOrStore = noClasses().that().resideInAPackage("..api..")
+            .should().dependOnClassesThat().resideInAnyPackage("..scheduler.slurmrestd..", "..store..", "..watch..")
+            .because("the API is thin: it calls the spawn service, never an adapter or the store");
+
+    @ArchTest
+    static final ArchRule adaptersReachNoDomainOrApi = noClasses().that().resideInAPackage("..scheduler..")
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..spawn..", "..store..", "..watch..")
+            .because("adapters translate wire formats and errors; they hold no domain rules");
+
+    @ArchTest
+    static final ArchRule domainKnowsOnlyPorts = noClasses().that().resideInAPackage("..spawn..")
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler.slurmrestd..")
+            .because("the domain depends on the scheduler port, not on an adapter, and not on who calls it");
+
+    @ArchTest
+    static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler..")
+            .because("the store keeps records; it does not act on them");
+
+    @ArchTest
+    static final ArchRule onlyTheCompositionRootPicksAdapters = noClasses().that().resideOutsideOfPackages(
+            "..config..", "..scheduler.slurmrestd..").should().dependOnClassesThat()
+            .resideInAPackage("..scheduler.slurmrestd..")
+            .because("config.ServiceWiring is the one place that chooses implementations");
+
+    @ArchTest
+    static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
+            .should().dependOnClassesThat().resideInAPackage("..api..");
+}

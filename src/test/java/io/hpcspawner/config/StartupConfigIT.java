@@ -1,0 +1,39 @@
+package io.hpcspawner.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged service refuses a bad configuration at start-up, naming each problem. */
+class StartupConfigIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBadConfigurationStopsStartUpWithOneLinePerProblem() throws Exception {
+        Path props = dir.resolve("bad.properties");
+        Files.writeString(props, String.join("\n",
+                "quarkus.http.port=0",
+                "hpcspawner.auth.hub-token=short",
+                "hpcspawner.job-name-prefix=Bad Prefix",
+                "hpcspawner.systems.local.backend=slurmrestd",
+                "hpcspawner.systems.local.url=http://127.0.0.1:6820",
+                "hpcspawner.profiles.small.system=nowhere",
+                "hpcspawner.profiles.small.partition=debug",
+                "hpcspawner.store.directory=" + dir.resolve("store")));
+        Process p = new ProcessBuilder("java", "-Dquarkus.config.locations=" + props, "-jar",
+                Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString())
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service exits").isTrue();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(out).contains("hpcspawner.auth.hub-token").contains("openssl rand -hex 32");
+        assertThat(out).contains("hpcspawner.job-name-prefix").contains("e.g. hpcsp");
+        assertThat(out).doesNotContain("short\n"); // the token's value is never echoed
+    }
+}

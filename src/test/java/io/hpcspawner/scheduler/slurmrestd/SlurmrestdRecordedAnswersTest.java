@@ -1,0 +1,78 @@
+package io.hpcspawner.scheduler.slurmrestd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The adapter reads real slurmrestd 22.05 answers (recorded in shared/specs/slurmrestd/examples). */
+class SlurmrestdRecordedAnswersTest {
+
+    final ObjectMapper json = new ObjectMapper();
+
+    JsonNode response(String file) throws Exception {
+        return json.readTree(Path.of("src/test/resources/slurmrestd").resolve(file).toFile()).path("response");
+    }
+
+    @Test
+    void aRunningJobHasItsNodeAndNoPendingReason() throws Exception {
+        JobInfo j = SlurmrestdScheduler.toJobInfo(response("job-get-running.json").path("jobs").get(0));
+        assertThat(j.phase()).isEqualTo(JobPhase.RUNNING);
+        assertThat(j.nodes()).contains("vm");
+        assertThat(j.reason()).isEmpty(); // slurmrestd writes the string "None"
+        assertThat(j.user()).isEqualTo("alice");
+        assertThat(j.exitCode()).isEmpty();
+    }
+
+    @Test
+    void aCancelledJobHasEnded() throws Exception {
+        JobInfo j = SlurmrestdScheduler.toJobInfo(response("job-get-cancelled.json").path("jobs").get(0));
+        assertThat(j.phase()).isEqualTo(JobPhase.ENDED);
+        assertThat(j.state()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void exitCodesAreRawWaitStatuses() {
+        assertThat(SlurmrestdScheduler.exitStatus(768)).isEqualTo(3);
+        assertThat(SlurmrestdScheduler.exitStatus(0)).isZero();
+        assertThat(SlurmrestdScheduler.exitStatus(15)).isEqualTo(128 + 15); // killed by SIGTERM
+        assertThat(SlurmrestdScheduler.exitStatus(256)).isEqualTo(1);
+    }
+
+    @Test
+    void unknownStatesNeverEndAServer() {
+        assertThat(JobPhase.ofSlurmState("SOMETHING_NEW")).isEqualTo(JobPhase.RUNNING);
+        assertThat(JobPhase.ofSlurmState("COMPLETING")).isEqualTo(JobPhase.RUNNING);
+        assertThat(JobPhase.ofSlurmState("PENDING")).isEqualTo(JobPhase.PENDING);
+        assertThat(JobPhase.ofSlurmState("TIMEOUT")).isEqualTo(JobPhase.ENDED);
+    }
+
+    @Test
+    void memorySizesBecomeMegabytes() {
+        assertThat(MemorySize.toMegabytes("8G")).isEqualTo(8192);
+        assertThat(MemorySize.toMegabytes("512")).isEqualTo(512);
+        assertThat(MemorySize.toMegabytes("2048K")).isEqualTo(2);
+        assertThat(MemorySize.toMegabytes("1T")).isEqualTo(1024 * 1024);
+    }
+
+    @Test
+    void outputTailReadsTheLastLinesOfLargeFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("out.log");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20000; i++) {
+            sb.append("line ").append(i).append('\n');
+        }
+        Files.writeString(f, sb);
+        OutputFiles files = new OutputFiles(true);
+        assertThat(files.tail(f.toString(), 2)).isEqualTo("line 19998\nline 19999");
+        assertThat(files.head(f.toString(), 1)).isEqualTo("line 0");
+        assertThat(files.tail(dir.resolve("missing").toString(), 5)).isEmpty();
+        assertThat(Optional.of(files)).isPresent();
+    }
+}

@@ -1,0 +1,171 @@
+package io.hpcspawner.spawn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.support.TestConfigs;
+import io.quarkus.qute.Engine;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the rendered batch script for real in bash, with a stand-in for jupyterhub-singleuser
+ * (a tiny Python HTTP server that records its environment) and a real HTTP callback receiver.
+ */
+class BatchScriptRunTest {
+
+    static final String SINGLEUSER = """
+            #!/usr/bin/python3
+            import http.server, json, os, sys, urllib.parse
+            with open(os.environ["FAKE_ENV_DUMP"], "w") as f:
+                json.dump(dict(os.environ), f)
+            if os.environ.get("FAKE_FAIL"):
+                print("Traceback: ValueError: Missing OAuth client ID", file=sys.stderr)
+                sys.exit(3)
+            url = urllib.parse.urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+            http.server.HTTPServer((url.hostname, url.port), http.server.SimpleHTTPRequestHandler).serve_forever()
+            """;
+
+    @TempDir
+    Path dir;
+    HttpServer callback;
+    final BlockingQueue<String[]> calls = new ArrayBlockingQueue<>(4);
+    Process job;
+
+    @BeforeEach
+    void receiver() throws IOException {
+        callback = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        callback.createContext("/", ex -> {
+            calls.add(new String[] {ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Authorization"),
+                    new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)});
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        callback.start();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        callback.stop(0);
+        if (job != null) {
+            job.descendants().forEach(ProcessHandle::destroyForcibly);
+            job.destroyForcibly();
+        }
+    }
+
+    Process run(Map<String, String> hubEnv, boolean fail) throws IOException {
+        Map<String, String> props = TestConfigs.minimal();
+        props.put("hpcspawner.systems.testsys.bind-address", "127.0.0.1");
+        props.put("hpcspawner.systems.testsys.port-range", "40000-40999");
+        props.put("hpcspawner.systems.testsys.prelude", "echo prelude-ran");
+        SpawnerConfig config = TestConfigs.from(props);
+        BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
+        LaunchPlan plan = new LaunchPlan("small", "testsys", "alice", "debug", 2, Optional.of("4G"), 30,
+                Optional.empty(), List.of(), Map.of());
+        String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, config.systems().get("testsys"),
+                "hpcsp-abc", dir.resolve("out.log").toString());
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path su = bin.resolve("jupyterhub-singleuser");
+        Files.writeString(su, SINGLEUSER.stripIndent());
+        Files.setPosixFilePermissions(su, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path file = dir.resolve("job.sh");
+        Files.writeString(file, script);
+        Map<String, String> service = Map.of("HPCSPAWNER_START_SECRET", "the-start-secret",
+                "HPCSPAWNER_CALLBACK_URL", "http://127.0.0.1:" + callback.getAddress().getPort() + "/api/v1/callback/abc");
+        Map<String, String> site = Map.of("PATH", bin + ":/usr/local/bin:/usr/bin:/bin");
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", file.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile());
+        pb.environment().clear();
+        pb.environment().putAll(JobEnvironment.compose(hubEnv, site, service));
+        pb.environment().put("FAKE_ENV_DUMP", dir.resolve("env.json").toString());
+        if (fail) {
+            pb.environment().put("FAKE_FAIL", "1");
+        }
+        job = pb.start();
+        return job;
+    }
+
+    @Test
+    void theScriptStartsTheServerOnAFreePortAndReportsItOnceItListens() throws Exception {
+        String scopes = "[\"access:servers!server=alice/\", \"read:users:activity!user=alice\"]";
+        run(Map.of("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/", "JUPYTERHUB_OAUTH_ACCESS_SCOPES", scopes,
+                "JUPYTERHUB_API_TOKEN", "hub-token"), false);
+        String[] call = calls.poll(20, TimeUnit.SECONDS);
+        assertThat(call).as("the ready callback; job output:%n%s", output()).isNotNull();
+        assertThat(call[0]).isEqualTo("/api/v1/callback/abc");
+        assertThat(call[1]).isEqualTo("Bearer the-start-secret");
+        ReadyLine reported = ReadyLine.find(output()).orElseThrow();
+        assertThat(call[2]).isEqualTo("{\"host\":\"" + reported.host() + "\",\"port\":" + reported.port() + "}");
+        assertThat(reported.port()).isBetween(40000, 40999);
+        // it really listens there
+        try (var socket = new java.net.Socket("127.0.0.1", reported.port())) {
+            assertThat(socket.isConnected()).isTrue();
+        }
+        String env = Files.readString(dir.resolve("env.json"));
+        var dumped = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env);
+        assertThat(dumped.path("JUPYTERHUB_OAUTH_ACCESS_SCOPES").asText()).isEqualTo(scopes);
+        assertThat(dumped.path("JUPYTERHUB_SERVICE_URL").asText())
+                .isEqualTo("http://127.0.0.1:" + reported.port() + "/user/alice/");
+        assertThat(dumped.path("JUPYTERHUB_API_TOKEN").asText()).isEqualTo("hub-token");
+        assertThat(env).doesNotContain("the-start-secret").doesNotContain("HPCSPAWNER_");
+        assertThat(output()).contains("prelude-ran");
+        // scancel sends SIGTERM: the server stops and the job ends
+        job.destroy();
+        assertThat(job.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aServerThatDiesBeforeItIsReadyEndsTheJobWithItsStatusAndSaysSo() throws Exception {
+        run(Map.of("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/"), true);
+        assertThat(job.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(job.exitValue()).isEqualTo(3);
+        assertThat(output()).contains("Missing OAuth client ID").contains("exited with status 3 before it was ready");
+        assertThat(calls).isEmpty();
+        assertThat(ReadyLine.find(output())).isEmpty();
+    }
+
+    @Test
+    void userValuesAreQuotedAndSbatchLinesComeFromTheProfile() throws Exception {
+        SpawnerConfig config = TestConfigs.from(TestConfigs.minimal());
+        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
+                new ServerKey("alice", "x-1"), new LaunchPlan("small", "testsys", "alice", "debug", 2,
+                        Optional.of("4G"), 30, Optional.of("proj"), List.of("--constraint=gpu"), Map.of()),
+                config.systems().get("testsys"), "hpcsp-abc", "/home/alice/out.log");
+        assertThat(script).contains("#SBATCH --cpus-per-task=2", "#SBATCH --mem=4G", "#SBATCH --time=30",
+                "#SBATCH --account=proj", "#SBATCH --constraint=gpu", "#SBATCH --output=/home/alice/out.log",
+                "server 'x-1'");
+        Process p = new ProcessBuilder("/bin/bash", "-n").redirectErrorStream(true).start();
+        p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+    }
+
+    @Test
+    void shellQuotingSurvivesHostileValues() throws Exception {
+        for (String v : List.of("it's", "$(id)", "`id`", "a\nb", "\"; rm -rf ~", "", "$HOME ${PATH} *")) {
+            Process p = new ProcessBuilder("/bin/bash", "-c", "printf %s " + ShellQuote.quote(v)).start();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(v);
+        }
+    }
+
+    String output() throws IOException {
+        return Files.readString(dir.resolve("out.log"));
+    }
+
+}

@@ -1,0 +1,72 @@
+package io.hpcspawner.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.ServerRecord;
+import io.hpcspawner.spawn.ServerRecords;
+import io.hpcspawner.spawn.ServerState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileServerStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void recordsSurviveARestartWithEveryField() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord r = ServerRecords.queued(new ServerKey("alice@example.org", "gpu-1"), "123");
+        store.save(r);
+
+        ServerRecord back = new FileServerStore(dir).find(r.key()).orElseThrow();
+        assertThat(back.id()).isEqualTo(r.id());
+        assertThat(back.state()).isEqualTo(ServerState.QUEUED);
+        assertThat(back.jobId()).isEqualTo("123");
+        assertThat(back.transitions()).isEqualTo(r.transitions());
+        assertThat(back.events()).isEqualTo(r.events());
+        assertThat(back.options()).isEqualTo(r.options());
+        assertThat(back.createdAt()).isEqualTo(r.createdAt());
+    }
+
+    @Test
+    void aNewStartReplacesTheOldRecordOfTheSameServer() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerKey key = new ServerKey("bob", "");
+        store.save(ServerRecords.queued(key, "1"));
+        ServerRecord second = ServerRecords.queued(key, "2");
+        store.save(second);
+        assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::jobId).containsExactly("2");
+    }
+
+    @Test
+    void anInterruptedWriteLeavesThePreviousVersion() throws Exception {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord r = ServerRecords.queued(new ServerKey("carol", ""), "7");
+        store.save(r);
+        try (var files = Files.list(dir)) {
+            Path file = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+            // what a kill -9 in the middle of a write leaves behind: a partial temporary file
+            Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), "{\"id\": \"trunc");
+        }
+        FileServerStore reopened = new FileServerStore(dir);
+        assertThat(reopened.find(r.key()).orElseThrow().jobId()).isEqualTo("7");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void copiesHandedOutDoNotChangeTheStore() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord r = ServerRecords.queued(new ServerKey("dave", ""), "9");
+        store.save(r);
+        List<ServerRecord> all = store.all();
+        assertThat(all).hasSize(1);
+        assertThat(store.find(r.key()).orElseThrow()).isNotSameAs(all.get(0));
+    }
+}
