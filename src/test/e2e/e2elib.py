@@ -39,7 +39,6 @@ ACTIVE_JOB_STATES = {
 }
 ENDED_SERVICE_STATES = {"stopped", "failed"}
 
-os.environ.setdefault("SLURM_CONF", "/etc/slurm/slurm.conf")
 
 
 def read_secret(path, env=None):

@@ -71,7 +71,6 @@ public class JobLauncher {
 
     private void submit(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
         SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
-        String workdir = system.workingDirectory().replace("{user}", plan.unixUser());
         String script = renderer.render(record.key(), plan, system, record.jobName(), record.outputPath());
         Map<String, String> serviceVars = new LinkedHashMap<>();
         serviceVars.put("HPCSPAWNER_START_SECRET", secret);
@@ -81,7 +80,7 @@ public class JobLauncher {
         Map<String, String> site = new LinkedHashMap<>();
         system.environment().forEach((k, v) -> site.put(k, v.replace("{user}", plan.unixUser())));
         JobSubmission submission = new JobSubmission(record.jobName(), plan.unixUser(), script, plan.partition(),
-                plan.cpus(), plan.memory(), plan.timeLimitMinutes(), plan.account(), workdir, record.outputPath(),
+                plan.cpus(), plan.memory(), plan.timeLimitMinutes(), plan.account(), plan.workingDirectory(), record.outputPath(),
                 JobEnvironment.compose(hubEnvironment, site, serviceVars));
         LOG.debugf("Server %s: batch script for job %s:%n%s", record.key(), record.jobName(), script);
         Scheduler scheduler = schedulers.forSystem(plan.system());

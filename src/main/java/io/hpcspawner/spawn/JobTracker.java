@@ -189,8 +189,7 @@ public class JobTracker {
 
     private void lookForReadyLine(Scheduler scheduler, ServerRecord r) {
         Optional<ReadyLine> line = ReadyLine.find(outputTail(scheduler, r, 200));
-        line.ifPresent(l -> lifecycle.ready(r.key(), r.id(), l.host(),
-                config.systems().get(r.system()).hostTemplate().replace("{node}", l.host()), l.port()));
+        line.ifPresent(l -> spawns.readyAt(r, l.host(), l.port()));
     }
 
     private String outputTail(Scheduler scheduler, ServerRecord r) {

@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param chosenOptions the options as the user chose them, normalised, for the record
  */
-public record LaunchPlan(String profile, String system, String unixUser, String partition, int cpus,
+public record LaunchPlan(String profile, String system, String unixUser, String workingDirectory, String partition,
+        int cpus,
         Optional<String> memory, int timeLimitMinutes, Optional<String> account, List<String> extraSbatchOptions,
         Map<String, String> chosenOptions) {
 }

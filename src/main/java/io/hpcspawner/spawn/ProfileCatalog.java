@@ -87,7 +87,8 @@ public class ProfileCatalog {
         chosen.put("cpus", Integer.toString(cpus));
         chosen.put("time", Integer.toString(time));
         account.ifPresent(a -> chosen.put("account", a));
-        return new LaunchPlan(profileKey, p.system(), unixUser, p.partition(), cpus, p.memory(), time, account,
+        String workdir = system.workingDirectory().replace("{user}", unixUser);
+        return new LaunchPlan(profileKey, p.system(), unixUser, workdir, p.partition(), cpus, p.memory(), time, account,
                 p.sbatchOptions().orElse(List.of()), chosen);
     }
 

@@ -60,8 +60,8 @@ public class SpawnService {
             String id = Secrets.newServerId();
             String jobName = config.jobNamePrefix() + "-" + id;
             SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
-            String workdir = system.workingDirectory().replace("{user}", plan.unixUser());
-            String output = system.outputPath().replace("{workdir}", workdir).replace("{user}", plan.unixUser())
+            String output = system.outputPath().replace("{workdir}", plan.workingDirectory())
+                    .replace("{user}", plan.unixUser())
                     .replace("{job}", jobName);
             ServerRecord fresh = ServerRecord.newStart(id, key, request.startId(), Secrets.hash(secret), plan, jobName,
                     output, clock.instant());
@@ -121,6 +121,11 @@ public class SpawnService {
             throw new ConflictException("start_not_active", "the start " + r.startId() + " is " + r.state().wireName()
                     + "; the ready signal came too late");
         }
+        return readyAt(r, node, port);
+    }
+
+    /** Records that the server of {@code r} listens on {@code node}, at the host name the system's template gives it. */
+    ServerRecord readyAt(ServerRecord r, String node, int port) {
         String host = config.systems().get(r.system()).hostTemplate().replace("{node}", node);
         return lifecycle.ready(r.key(), r.id(), node, host, port).orElse(r);
     }

@@ -75,7 +75,7 @@ class BatchScriptRunTest {
         props.put("hpcspawner.systems.testsys.prelude", "echo prelude-ran");
         SpawnerConfig config = TestConfigs.from(props);
         BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
-        LaunchPlan plan = new LaunchPlan("small", "testsys", "alice", "debug", 2, Optional.of("4G"), 30,
+        LaunchPlan plan = new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2, Optional.of("4G"), 30,
                 Optional.empty(), List.of(), Map.of());
         String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, config.systems().get("testsys"),
                 "hpcsp-abc", dir.resolve("out.log").toString());
@@ -143,7 +143,7 @@ class BatchScriptRunTest {
     void userValuesAreQuotedAndSbatchLinesComeFromTheProfile() throws Exception {
         SpawnerConfig config = TestConfigs.from(TestConfigs.minimal());
         String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
-                new ServerKey("alice", "x-1"), new LaunchPlan("small", "testsys", "alice", "debug", 2,
+                new ServerKey("alice", "x-1"), new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2,
                         Optional.of("4G"), 30, Optional.of("proj"), List.of("--constraint=gpu"), Map.of()),
                 config.systems().get("testsys"), "hpcsp-abc", "/home/alice/out.log");
         assertThat(script).contains("#SBATCH --cpus-per-task=2", "#SBATCH --mem=4G", "#SBATCH --time=30",

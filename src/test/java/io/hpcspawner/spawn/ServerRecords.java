@@ -11,10 +11,29 @@ public final class ServerRecords {
     private ServerRecords() {
     }
 
-    public static ServerRecord queued(ServerKey key, String jobId) {
-        LaunchPlan plan = new LaunchPlan("small", "testsys", key.user(), "debug", 1, Optional.empty(), 60,
+    /** A start cut off in the middle of its submit (created long before this process began). */
+    public static ServerRecord submitting(ServerKey key) {
+        ServerRecord r = queued(key, null);
+        ServerRecord fresh = ServerRecord.newStart(r.id(), key, r.startId(), r.secretHash(), plan(key), r.jobName(),
+                r.outputPath(), r.createdAt());
+        fresh.enter(ServerState.SUBMITTING, "Submitting", r.createdAt());
+        return fresh;
+    }
+
+    public static ServerRecord stopping(ServerKey key, String jobId) {
+        ServerRecord r = queued(key, jobId);
+        r.enter(ServerState.STOPPING, "Stopping", r.createdAt().plusSeconds(5));
+        return r;
+    }
+
+    private static LaunchPlan plan(ServerKey key) {
+        return new LaunchPlan("small", "testsys", key.user(), "/home/" + key.user(), "debug", 1, Optional.empty(), 60,
                 Optional.empty(), List.of(), Map.of("profile", "small", "cpus", "1"));
-        Instant now = Instant.parse("2026-11-22T10:00:00Z");
+    }
+
+    public static ServerRecord queued(ServerKey key, String jobId) {
+        LaunchPlan plan = plan(key);
+        Instant now = Instant.now().minus(java.time.Duration.ofHours(1)); // before this process began, within the start timeout
         String id = Secrets.newServerId();
         ServerRecord r = ServerRecord.newStart(id, key, "start-" + id, Secrets.hash("s"), plan, "hpcsp-" + id,
                 "/home/x/out.log", now);
