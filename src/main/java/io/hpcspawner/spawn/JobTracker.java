@@ -67,6 +67,7 @@ public class JobTracker {
                 .collect(Collectors.toSet());
         String prefix = config.jobNamePrefix() + "-";
         List<JobInfo> jobs;
+        Instant asked = clock.instant();
         try {
             jobs = scheduler.jobs(ids, prefix);
         } catch (SchedulerException e) {
@@ -87,7 +88,7 @@ public class JobTracker {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
         }
-        cancelOrphans(scheduler, jobs);
+        cancelOrphans(scheduler, jobs, asked);
         return true;
     }
 
@@ -206,16 +207,15 @@ public class JobTracker {
     }
 
     /** Live jobs of this deployment that belong to no live server: a crash or a lost race left them behind. */
-    private void cancelOrphans(Scheduler scheduler, List<JobInfo> jobs) {
-        Set<String> liveNames = lifecycle.all().stream().filter(r -> r.state().isActive() && r.state() != ServerState.STOPPING
-                || r.state() == ServerState.STOPPING && r.jobId() == null).map(ServerRecord::jobName)
-                .collect(Collectors.toSet());
-        Set<String> stoppingIds = lifecycle.all().stream().filter(r -> r.state() == ServerState.STOPPING)
-                .map(ServerRecord::jobId).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+    private void cancelOrphans(Scheduler scheduler, List<JobInfo> jobs, Instant asked) {
+        // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
+        // is newer than what the listing says about its job: leave that job to the record's own rules.
+        Set<String> spared = lifecycle.all().stream()
+                .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
+                .map(ServerRecord::jobName).collect(Collectors.toSet());
         String prefix = config.jobNamePrefix() + "-";
         for (JobInfo j : jobs) {
-            if (j.phase() == JobPhase.ENDED || !j.name().startsWith(prefix) || liveNames.contains(j.name())
-                    || stoppingIds.contains(j.id())) {
+            if (j.phase() == JobPhase.ENDED || !j.name().startsWith(prefix) || spared.contains(j.name())) {
                 continue;
             }
             try {
