@@ -17,7 +17,9 @@ REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK="$REPO_DIR/scripts/stack"
 export STACK_DIR="${STACK_DIR:-/tmp/hpcspawner-stack}"
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
-export SLURM_CONF="${SLURM_CONF:-/etc/slurm/slurm.conf}"
+# slurm-up.sh writes the config to $SLURM_CONF and links /etc/slurm/slurm.conf to it: pointing
+# SLURM_CONF at that link would make it a link to itself. The link is all the clients need.
+if [[ "${SLURM_CONF:-}" == /etc/slurm/slurm.conf ]]; then unset SLURM_CONF; fi
 PY=/usr/bin/python3
 JAR="$REPO_DIR/target/quarkus-app/quarkus-run.jar"
 RUN="$STACK_DIR/run"
@@ -32,6 +34,7 @@ die() {
 [[ "$(id -u)" == 0 ]] || die "run as root (the stack starts Slurm daemons and runs jobs as alice/bob/carol)"
 cd "$REPO_DIR"
 
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 teardown() {
     local status=$?
     log "E2E_TEARDOWN=1: stopping hub, proxy, service and Slurm"
@@ -73,7 +76,11 @@ if [[ -f "$JAR" ]]; then
     stale_src="$(find src/main pom.xml -path src/main/python -prune -o -type f -newer "$JAR" -print -quit)"
 fi
 if [[ ! -f "$JAR" || -n "$stale_src" ]]; then
-    log "building the service (${stale_src:+$stale_src is newer than the jar}${stale_src:-no jar yet})"
+    if [[ -n "$stale_src" ]]; then
+        log "building the service ($stale_src is newer than the jar)"
+    else
+        log "building the service (no jar yet)"
+    fi
     [[ -x ./mvnw ]] || chmod +x ./mvnw
     ./mvnw -q -B package -DskipTests || die "the build failed (./mvnw -q package -DskipTests)"
     [[ -f "$JAR" ]] || die "the build did not produce $JAR"
@@ -89,7 +96,7 @@ log "service-up.sh"
 # --- the hub ------------------------------------------------------------------------------------------
 if [[ -f "$RUN/hub.pid" ]]; then
     newer="$(find src/main/python "$STACK/jupyterhub_config.py" "$STACK_DIR/service/hub-token" \
-        -type f -newer "$RUN/hub.pid" -print -quit 2>/dev/null || true)"
+        -type f \( -name '*.py' -o -name hub-token \) -newer "$RUN/hub.pid" -print -quit 2>/dev/null || true)"
     if [[ -n "$newer" ]]; then
         log "$newer is newer than the running hub: restarting the hub (the proxy stays)"
         "$STACK/hub-down.sh" --keep-proxy

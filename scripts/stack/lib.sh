@@ -36,6 +36,9 @@ SLURM_JWT_KEY="$STACK_SLURM/jwt_hs256.key"
 STACK_HUB="$STACK_DIR/hub"          # hub DB, cookie secret, tokens
 STACK_NODE_PREFIX="$STACK_DIR/node" # npm prefix for configurable-http-proxy
 CHP_BIN="$STACK_NODE_PREFIX/node_modules/.bin/configurable-http-proxy"
+# The stack's own config file. /etc/slurm/slurm.conf is only a link to it (made by slurm-up.sh),
+# so a SLURM_CONF naming that link would make the link point at itself: ignore it.
+if [[ "${SLURM_CONF:-}" == /etc/slurm/slurm.conf ]]; then unset SLURM_CONF; fi
 : "${SLURM_CONF:=$STACK_SLURM/slurm.conf}"
 export SLURM_CONF SLURM_JWT_KEY
 

@@ -118,6 +118,17 @@ class Stack:
                    f"{user}'s node-filling job {job} to run", self.differ(user, logs=False))
         return job
 
+    def start_queued(self, user="alice", name=""):
+        """Fill the node with a job of bob, start ``user``'s server through the hub (in the
+        background) and wait until the service says queued. Returns (filler job id, POST thread, status)."""
+        filler = self.fill_node("bob")
+        post = self.hub.start_async(user, name, {"profile": "small"})
+        status = self.wait_service_state(user, name, {"queued"}, 15, pred=lambda s: s.get("jobId"))
+        jobs = self.spawner_jobs(user)
+        assert [j["id"] for j in jobs] == [str(status["jobId"])], f"{jobs}\n{self.diag(user, name)}"
+        assert jobs[0]["state"] == "PENDING", f"{jobs}\n{self.diag(user, name)}"
+        return filler, post, status
+
     def wait_job_ended(self, job_id, timeout=20, states=("CANCELLED",)):
         """The job is in one of ``states`` or gone from slurmctld; returns its final state (or None)."""
         def ended():

@@ -39,6 +39,11 @@ ACTIVE_JOB_STATES = {
 }
 ENDED_SERVICE_STATES = {"stopped", "failed"}
 
+# runuser, slurmd & co live in sbin, which a non-login root shell may lack on PATH
+for _d in ("/usr/sbin", "/sbin"):
+    if _d not in os.environ.get("PATH", "").split(":"):
+        os.environ["PATH"] = os.environ.get("PATH", "") + ":" + _d
+
 
 
 def read_secret(path, env=None):

@@ -4,13 +4,12 @@ and a job ended behind the hub's back."""
 import time
 
 import e2elib as E
-from test_queue_and_restarts import start_queued
 
 
 def test_x1_job_starts_while_service_down(stack, hub, service):
     """The service is down exactly when the job starts (its ready callback cannot arrive): after
     the restart the service must still find the server (the READY line in the job output)."""
-    filler, post, status = start_queued(stack, hub)
+    filler, post, status = stack.start_queued()
     job_id = str(status["jobId"])
 
     t0 = time.monotonic()

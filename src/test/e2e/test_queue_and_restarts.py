@@ -5,21 +5,9 @@ import time
 import e2elib as E
 
 
-def start_queued(stack, hub, user="alice", name=""):
-    """Fill the node with a job of bob, start ``user``'s server through the hub (in the background)
-    and wait until the service says queued. Returns (filler job id, POST thread, status)."""
-    filler = stack.fill_node("bob")
-    post = hub.start_async(user, name, {"profile": "small"})
-    status = stack.wait_service_state(user, name, {"queued"}, 15, pred=lambda s: s.get("jobId"))
-    jobs = stack.spawner_jobs(user)
-    assert [j["id"] for j in jobs] == [str(status["jobId"])], f"{jobs}\n{stack.diag(user, name)}"
-    assert jobs[0]["state"] == "PENDING", f"{jobs}\n{stack.diag(user, name)}"
-    return filler, post, status
-
-
 def test_d_queued_then_stopped(stack, hub, service, hub_version):
     """A full node: the status says queued with the reason, the user sees it, the stop cancels the job."""
-    filler, post, status = start_queued(stack, hub)
+    filler, post, status = stack.start_queued()
     job_id = str(status["jobId"])
 
     # Slurm says Priority/None for up to one scheduler pass, then Resources
@@ -66,7 +54,7 @@ def test_d_queued_then_stopped(stack, hub, service, hub_version):
 def test_e_service_killed_while_queued(stack, hub, service):
     """kill -9 of the service while the job is queued: after the restart the same job starts, the
     server comes up through the hub and the proxy, and there is exactly one job."""
-    filler, post, status = start_queued(stack, hub)
+    filler, post, status = stack.start_queued()
     job_id = str(status["jobId"])
 
     took = E.restart_service(kill=True)
@@ -117,7 +105,7 @@ def test_f_service_killed_while_running(stack, hub, service):
 
 def test_g_hub_restarted_while_queued(stack, hub, service):
     """The hub restarts (proxy kept) while the job is queued: it adopts the server once it runs."""
-    filler, post, status = start_queued(stack, hub)
+    filler, post, status = stack.start_queued()
     job_id = str(status["jobId"])
     token = hub.user_token("alice")  # created before the restart (the hub DB keeps it)
 

@@ -65,8 +65,11 @@ public class ErrorMapper {
                 ? m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                         .collect(Collectors.joining("."))
                 : null;
-        return error(400, "bad_request", "the body is not valid JSON for this call: " + e.getOriginalMessage()
-                .replaceAll("\\s*\\(.*", "").replaceAll("\n.*", ""), where);
+        String detail = e.getOriginalMessage().replaceAll("\\s*\\(.*", "").replaceAll("\n.*", "")
+                .replaceAll("`?(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_$]*)`?", "$1")
+                .replace("CreateServerBody", "a create body").replace("ReadySignalBody", "a ready signal");
+        return error(400, "bad_request", "the body is not valid JSON for this call: " + detail
+                + (where == null ? "; send a JSON object, e.g. {\"startId\": \"...\"}" : ""), where);
     }
 
     @ServerExceptionMapper

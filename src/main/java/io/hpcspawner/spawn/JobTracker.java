@@ -215,7 +215,8 @@ public class JobTracker {
                 .map(ServerRecord::jobName).collect(Collectors.toSet());
         String prefix = config.jobNamePrefix() + "-";
         for (JobInfo j : jobs) {
-            if (j.phase() == JobPhase.ENDED || !j.name().startsWith(prefix) || spared.contains(j.name())) {
+            if (j.phase() == JobPhase.ENDED || "COMPLETING".equalsIgnoreCase(j.state()) || !j.name().startsWith(prefix)
+                    || spared.contains(j.name())) {
                 continue;
             }
             try {
