@@ -46,6 +46,7 @@ public class FakeScheduler implements Scheduler {
     public final Map<String, Job> jobs = new ConcurrentHashMap<>();
     public final AtomicInteger submits = new AtomicInteger();
     public final AtomicInteger queries = new AtomicInteger();
+    private final ThreadLocal<int[]> queriesHere = ThreadLocal.withInitial(() -> new int[1]);
     public final AtomicInteger cancels = new AtomicInteger();
     public volatile boolean queriesFail;
     public volatile boolean submitFails;
@@ -66,6 +67,11 @@ public class FakeScheduler implements Scheduler {
         submitAnswerLost = false;
         submitGate = null;
         output = "";
+    }
+
+    /** Queries made by the calling thread (the background watcher's are not counted). */
+    public int queriesOnThisThread() {
+        return queriesHere.get()[0];
     }
 
     public Job only(String user) {
@@ -124,6 +130,7 @@ public class FakeScheduler implements Scheduler {
     @Override
     public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
         queries.incrementAndGet();
+        queriesHere.get()[0]++;
         if (queriesFail) {
             throw new SchedulerException("GET /jobs failed: ConnectException", true);
         }
