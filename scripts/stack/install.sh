@@ -3,6 +3,8 @@
 # Idempotent: skips what is already present, so it is cheap to run every time.
 #   - Debian packages (Slurm + slurmrestd + JWT plugin, munge, JupyterHub 3.0, test libs)
 #   - configurable-http-proxy@4 from npm into $STACK_DIR/node
+#   - Chromium (Debian's) + playwright-core@1 from npm into $STACK_DIR/node, for the browser e2e
+#     tests (src/test/e2e/browser/); no browser is ever downloaded by npm/playwright
 #   - system user slurmrestd, test users alice, bob, carol (with home directories)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
@@ -14,6 +16,7 @@ APT_PACKAGES=(
     jupyterhub python3-notebook python3-jupyter-server
     python3-pytest python3-pytest-asyncio python3-requests python3-httpx
     curl unzip
+    chromium
 )
 
 # --- Debian packages -------------------------------------------------------------
@@ -35,21 +38,36 @@ if ((${#missing[@]})); then
     rm -f "$apt_log"
 fi
 
-# --- configurable-http-proxy from npm ----------------------------------------------
+# --- npm packages: configurable-http-proxy, playwright-core ----------------------------
 # Debian's /usr/bin/configurable-http-proxy does not run under the Node 20 on these
-# machines ("Cannot find module 'commander'"), so use the npm one.
+# machines ("Cannot find module 'commander'"), so use the npm one. playwright-core (no
+# bundled browser) drives Debian's /usr/bin/chromium in the browser e2e tests.
+# The prefix has no package.json: `npm install --no-save X` prunes every package not named,
+# so when one is missing all of them are installed in the same command.
+NPM_PACKAGES=(configurable-http-proxy@4 playwright-core@1)
+PLAYWRIGHT_CORE_DIR="$STACK_NODE_PREFIX/node_modules/playwright-core"
+npm_missing=()
 if [[ ! -x "$CHP_BIN" ]] || ! "$CHP_BIN" --version >/dev/null 2>&1; then
+    npm_missing+=(configurable-http-proxy@4)
+fi
+if ! grep -qs '"version": *"1\.' "$PLAYWRIGHT_CORE_DIR/package.json"; then
+    npm_missing+=(playwright-core@1)
+fi
+if ((${#npm_missing[@]})); then
+    say "npm install: ${npm_missing[*]} (with ${NPM_PACKAGES[*]})"
     mkdir -p "$STACK_NODE_PREFIX"
     npm_log="$(mktemp)"
     if ! (cd "$STACK_NODE_PREFIX" &&
         npm install --no-audit --no-fund --no-save --prefix "$STACK_NODE_PREFIX" \
-            configurable-http-proxy@4) >"$npm_log" 2>&1; then
+            "${NPM_PACKAGES[@]}") >"$npm_log" 2>&1; then
         tail -n 30 "$npm_log" >&2
-        die "npm install configurable-http-proxy@4 failed (full log: $npm_log)"
+        die "npm install ${NPM_PACKAGES[*]} failed (full log: $npm_log)"
     fi
     rm -f "$npm_log"
     "$CHP_BIN" --version >/dev/null 2>&1 || die "configurable-http-proxy installed but does not run: $CHP_BIN"
+    [[ -f "$PLAYWRIGHT_CORE_DIR/package.json" ]] || die "npm did not install playwright-core into $PLAYWRIGHT_CORE_DIR"
 fi
+[[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing although the chromium package is installed"
 
 # --- users -------------------------------------------------------------------------
 # slurmrestd refuses to run as root or as SlurmUser: it drops to this system user.
