@@ -13,7 +13,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule apiReachesNoAdapterOrStore = noClasses().that().resideInAPackage("..api..")
-            .should().dependOnClassesThat().resideInAnyPackage("..scheduler.slurmrestd..", "..store..", "..watch..")
+            .should().dependOnClassesThat().resideInAnyPackage("..scheduler.slurmrestd..", "..scheduler.firecrest..",
+                    "..store..", "..watch..")
             .because("the API is thin: it calls the spawn service, never an adapter or the store");
 
     @ArchTest
@@ -23,7 +24,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule domainKnowsOnlyPorts = noClasses().that().resideInAPackage("..spawn..")
-            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler.slurmrestd..")
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler.slurmrestd..",
+                    "..scheduler.firecrest..")
             .because("the domain depends on the scheduler port, not on an adapter, and not on who calls it");
 
     @ArchTest
@@ -32,9 +34,15 @@ class ArchitectureTest {
             .because("the store keeps records; it does not act on them");
 
     @ArchTest
-    static final ArchRule onlyTheCompositionRootPicksAdapters = noClasses().that().resideOutsideOfPackages(
+    static final ArchRule onlyTheCompositionRootPicksSlurmrestd = noClasses().that().resideOutsideOfPackages(
             "..config..", "..scheduler.slurmrestd..").should().dependOnClassesThat()
             .resideInAPackage("..scheduler.slurmrestd..")
+            .because("config.ServiceWiring is the one place that chooses implementations");
+
+    @ArchTest
+    static final ArchRule onlyTheCompositionRootPicksFirecrest = noClasses().that().resideOutsideOfPackages(
+            "..config..", "..scheduler.firecrest..").should().dependOnClassesThat()
+            .resideInAPackage("..scheduler.firecrest..")
             .because("config.ServiceWiring is the one place that chooses implementations");
 
     @ArchTest

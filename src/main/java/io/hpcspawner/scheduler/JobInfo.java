@@ -7,9 +7,9 @@ import java.util.Optional;
  *
  * @param state the scheduler's own state name (e.g. PENDING, RUNNING, CANCELLED)
  * @param reason why a pending job waits (e.g. Resources, Priority), empty when none
- * @param nodes the allocated node list as the scheduler writes it, empty while pending
+ * @param node the node the batch script runs on (where the server will listen), empty while pending
  * @param exitCode the job's exit status once ended (the process's, not the raw wait status)
  */
 public record JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
-        Optional<String> nodes, Optional<Integer> exitCode) {
+        Optional<String> node, Optional<Integer> exitCode) {
 }

@@ -134,7 +134,7 @@ public class JobTracker {
         switch (job.phase()) {
             case PENDING -> lifecycle.pending(r.key(), r.id(), job.reason());
             case RUNNING -> {
-                ServerRecord now = lifecycle.jobRunning(r.key(), r.id(), job.nodes()).orElse(r);
+                ServerRecord now = lifecycle.jobRunning(r.key(), r.id(), job.node()).orElse(r);
                 if (now.state() == ServerState.STARTING && readsOutput(now)) {
                     lookForReadyLine(scheduler, now);
                 }

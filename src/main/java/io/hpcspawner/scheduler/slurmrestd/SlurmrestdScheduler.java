@@ -96,14 +96,14 @@ public final class SlurmrestdScheduler implements Scheduler {
         String state = j.path("job_state").asText("");
         JobPhase phase = JobPhase.ofSlurmState(state);
         String reason = j.path("state_reason").asText("");
-        String nodes = j.path("nodes").asText("");
+        String node = j.path("batch_host").asText(""); // the node running the batch script
         Optional<Integer> exit = Optional.empty();
         if (phase == JobPhase.ENDED && j.path("exit_code").canConvertToInt()) {
             exit = Optional.of(exitStatus(j.path("exit_code").asInt()));
         }
         return new JobInfo(j.path("job_id").asText(), j.path("name").asText(""), j.path("user_name").asText(""),
                 phase, state, reason.isEmpty() || "None".equals(reason) ? Optional.empty() : Optional.of(reason),
-                nodes.isEmpty() ? Optional.empty() : Optional.of(nodes), exit);
+                node.isEmpty() || phase == JobPhase.PENDING ? Optional.empty() : Optional.of(node), exit);
     }
 
     /** slurmrestd reports the raw wait status: {@code exit 3} arrives as 768, a signal as its number. */

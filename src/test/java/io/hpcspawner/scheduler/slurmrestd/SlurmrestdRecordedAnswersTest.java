@@ -24,7 +24,7 @@ class SlurmrestdRecordedAnswersTest {
     void aRunningJobHasItsNodeAndNoPendingReason() throws Exception {
         JobInfo j = SlurmrestdScheduler.toJobInfo(response("job-get-running.json").path("jobs").get(0));
         assertThat(j.phase()).isEqualTo(JobPhase.RUNNING);
-        assertThat(j.nodes()).contains("vm");
+        assertThat(j.node()).contains("vm");
         assertThat(j.reason()).isEmpty(); // slurmrestd writes the string "None"
         assertThat(j.user()).isEqualTo("alice");
         assertThat(j.exitCode()).isEmpty();

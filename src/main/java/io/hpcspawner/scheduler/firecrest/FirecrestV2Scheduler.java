@@ -1,0 +1,225 @@
+package io.hpcspawner.scheduler.firecrest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
+import io.hpcspawner.scheduler.Scheduler;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.UserInfo;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The scheduler port over the FirecREST v2 REST API (checked against its OpenAPI 2.5.6). Calls that
+ * act for a user (submit, cancel, reading output, user info) carry the user's token; polling and
+ * partitions carry the service account's, so polling survives the end of a user's session.
+ *
+ * <p>FirecREST's job description ({@code JobDescriptionModel}) has no fields for CPUs, memory or
+ * time limit. The schema does not forbid extra keys, but FirecREST would not pass them on to
+ * sbatch, so {@link JobSubmission#cpus()}, {@link JobSubmission#memory()} and
+ * {@link JobSubmission#timeLimitMinutes()} are not sent: they travel as {@code #SBATCH} lines in
+ * the script the service already rendered, which FirecREST hands to sbatch as is. The adapter
+ * sends only documented fields: {@code name}, {@code workingDirectory}, {@code script},
+ * {@code env}, {@code partition}, {@code account}, {@code standardOutput} and
+ * {@code standardError} (both the job's output path).
+ *
+ * <p>FirecREST 2.5.6 has no multi-id job query: {@link #jobs} lists every visible job
+ * ({@code allusers=true}) in one call and filters here.
+ */
+public final class FirecrestV2Scheduler implements Scheduler {
+
+    private final String system;
+    private final AccessTokens tokens;
+    private final ObjectMapper json;
+    private final FirecrestClient client;
+
+    /**
+     * @param base the FirecREST root, e.g. {@code https://api.example.org/firecrest/v2}
+     * @param system the FirecREST system name; FirecREST compares it exactly with its lower-case names
+     * @param timeout per-request timeout (and connect timeout)
+     */
+    public FirecrestV2Scheduler(URI base, String system, AccessTokens tokens, Duration timeout, ObjectMapper json) {
+        this.system = system.toLowerCase(Locale.ROOT);
+        this.tokens = tokens;
+        this.json = json;
+        this.client = new FirecrestClient(base, timeout, json);
+    }
+
+    @Override
+    public String submit(JobSubmission r) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode job = body.putObject("job");
+        job.put("name", r.name());
+        job.put("workingDirectory", r.workingDirectory());
+        job.put("script", r.script());
+        ObjectNode env = job.putObject("env");
+        r.environment().forEach(env::put);
+        if (r.partition() != null && !r.partition().isBlank()) {
+            job.put("partition", r.partition());
+        }
+        r.account().ifPresent(a -> job.put("account", a));
+        job.put("standardOutput", r.outputPath());
+        job.put("standardError", r.outputPath());
+        String path = compute("/jobs");
+        JsonNode answer = client.send("POST", path, null, tokens.forUser(r.user()), body).object();
+        String id = JobModels.id(answer.path("jobId"));
+        if (id.isEmpty()) {
+            // Transient: the job was most likely queued, so the caller should look for it by name.
+            throw FirecrestClient.unexpected("POST " + path, "no jobId in the submit answer");
+        }
+        return id;
+    }
+
+    @Override
+    public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
+        if (jobIds.isEmpty() && namePrefix == null) {
+            return List.of();
+        }
+        String path = compute("/jobs");
+        JsonNode jobs = client.send("GET", path, Map.of("allusers", "true"), tokens.forService(), null).object()
+                .path("jobs");
+        List<JobInfo> found = new ArrayList<>();
+        if (jobs.isMissingNode() || jobs.isNull()) {
+            return found;
+        }
+        if (!jobs.isArray()) {
+            throw FirecrestClient.unexpected("GET " + path, "\"jobs\" is not a list");
+        }
+        for (JsonNode j : jobs) {
+            String id = JobModels.id(j.path("jobId"));
+            String name = j.path("name").asText("");
+            if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
+                found.add(JobModels.toJobInfo(j));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * 404 means the job is gone. FirecREST answers 500 when scancel printed an error, which it also
+     * does for a job that just ended; then the job is read again and an ended or vanished job counts
+     * as cancelled.
+     */
+    @Override
+    public void cancel(String jobId, String user) {
+        String token = tokens.forUser(user);
+        try {
+            client.send("DELETE", compute("/jobs/" + FirecrestClient.segment(jobId)), null, token, null);
+        } catch (FirecrestHttpException e) {
+            if (e.status() == 404) {
+                return;
+            }
+            if (e.status() == 500 && hasEnded(jobId, token)) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private boolean hasEnded(String jobId, String token) {
+        String path = compute("/jobs/" + FirecrestClient.segment(jobId));
+        try {
+            JsonNode jobs = client.send("GET", path, null, token, null).object().path("jobs");
+            for (JsonNode j : jobs) {
+                if (jobId.equals(JobModels.id(j.path("jobId")))) {
+                    return JobModels.toJobInfo(j).phase() == JobPhase.ENDED;
+                }
+            }
+            return true; // not in the answer: not known to the scheduler any more
+        } catch (FirecrestHttpException e) {
+            return e.status() == 404;
+        } catch (SchedulerException e) {
+            return false;
+        }
+    }
+
+    /** A missing file (404) reads as empty: the job has not written it yet. */
+    @Override
+    public String tail(String path, String user, int lines) {
+        return fileOp("tail", path, user, lines);
+    }
+
+    /** A missing file (404) reads as empty: the job has not written it yet. */
+    @Override
+    public String head(String path, String user, int lines) {
+        return fileOp("head", path, user, lines);
+    }
+
+    private String fileOp(String op, String file, String user, int lines) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("path", file);
+        query.put("lines", Integer.toString(lines));
+        try {
+            JsonNode content = client.send("GET", "/filesystem/" + FirecrestClient.segment(system) + "/ops/" + op, query,
+                    tokens.forUser(user), null).object().path("output").path("content");
+            return content.isTextual() ? content.asText() : "";
+        } catch (FirecrestHttpException e) {
+            if (e.status() == 404) {
+                return "";
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<Partition> partitions() {
+        String path = status("/partitions");
+        JsonNode partitions = client.send("GET", path, null, tokens.forService(), null).object().path("partitions");
+        if (!partitions.isArray()) {
+            throw FirecrestClient.unexpected("GET " + path, "\"partitions\" is not a list");
+        }
+        List<Partition> result = new ArrayList<>();
+        for (JsonNode p : partitions) {
+            // FirecREST puts the partition's state (UP, DOWN...) in the field named "partition".
+            JsonNode state = p.path("partition");
+            List<String> states = new ArrayList<>();
+            if (state.isArray()) {
+                state.forEach(s -> states.add(s.asText()));
+            } else if (state.isTextual()) {
+                states.add(state.asText());
+            }
+            result.add(new Partition(p.path("name").asText(), String.join(",", states), p.path("cpus").asInt(0),
+                    p.path("totalNodes").asInt(0)));
+        }
+        return result;
+    }
+
+    /** The default account is the one sacctmgr marks as default; none when FirecREST lists no accounts. */
+    @Override
+    public UserInfo userInfo(String user) {
+        JsonNode answer = client.send("GET", status("/userinfo"), null, tokens.forUser(user), null).object();
+        List<String> accounts = new ArrayList<>();
+        Optional<String> defaultAccount = Optional.empty();
+        for (JsonNode a : answer.path("accounts")) {
+            String name = a.path("name").asText("");
+            if (name.isEmpty()) {
+                continue;
+            }
+            accounts.add(name);
+            if (defaultAccount.isEmpty() && a.path("default").asBoolean(false)) {
+                defaultAccount = Optional.of(name);
+            }
+        }
+        String name = answer.path("user").path("name").asText("");
+        return new UserInfo(name.isEmpty() ? user : name, defaultAccount, List.copyOf(accounts));
+    }
+
+    private String compute(String rest) {
+        return "/compute/" + FirecrestClient.segment(system) + rest;
+    }
+
+    private String status(String rest) {
+        return "/status/" + FirecrestClient.segment(system) + rest;
+    }
+}

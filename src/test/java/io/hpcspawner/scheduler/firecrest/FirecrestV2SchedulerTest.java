@@ -1,0 +1,543 @@
+package io.hpcspawner.scheduler.firecrest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.error;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.fileContent;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.job;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.jobs;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.validationError;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.withNodes;
+import static io.hpcspawner.scheduler.firecrest.JobModelBodies.withStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
+import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.UserInfo;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The FirecREST v2 adapter against a WireMock FirecREST. After each test every request the
+ * adapter sent and every response stubbed for it is checked against the published OpenAPI
+ * document ({@link SpecValidator}); known spec-vs-code differences are excused one by one.
+ */
+class FirecrestV2SchedulerTest {
+
+    static final String USER_TOKEN = "user-token-";
+    static final String SERVICE_TOKEN = "service-token";
+    static final String JOBS = "/compute/daint/jobs";
+
+    static WireMockServer wm;
+
+    final List<SpecValidator.Excuse> excuses = new ArrayList<>();
+    FirecrestV2Scheduler scheduler;
+
+    /** Fixed tokens: {@code user-token-<user>} for a user, {@code service-token} for the service. */
+    static final AccessTokens TOKENS = new AccessTokens() {
+        @Override
+        public String forUser(String user) {
+            return USER_TOKEN + user;
+        }
+
+        @Override
+        public String forService() {
+            return SERVICE_TOKEN;
+        }
+    };
+
+    @BeforeAll
+    static void start() {
+        wm = new WireMockServer(wireMockConfig().dynamicPort());
+        wm.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        wm.stop();
+    }
+
+    @BeforeEach
+    void reset() {
+        wm.resetAll();
+        // Upper case on purpose: FirecREST stores system names in lower case and compares exactly.
+        scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl() + "/"), "Daint", TOKENS, Duration.ofSeconds(5),
+                new ObjectMapper());
+    }
+
+    @AfterEach
+    void everyExchangeFollowsTheSpec() {
+        assertThat(SpecValidator.problems(wm.getAllServeEvents(), excuses)).isEmpty();
+    }
+
+    static ResponseDefinitionBuilder json(int status, String body) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    static JobSubmission submission(Optional<String> account) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("JUPYTERHUB_API_TOKEN", "secret-hub-token");
+        env.put("HPCSPAWNER_B64_JUPYTERHUB_OAUTH_SCOPES", "WyJhY2Nlc3M6c2VydmVycyJd");
+        return new JobSubmission("hpcspawner-alice-default", "alice", "#!/bin/bash\n#SBATCH --cpus-per-task=4\n"
+                + "#SBATCH --time=120\n#SBATCH --mem=8G\nexec jupyterhub-singleuser\n", "normal", 4, Optional.of("8G"),
+                120, account, "/users/alice", "/users/alice/.hpcspawner/default.log", env);
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    @Test
+    void submitSendsTheDocumentedJobObjectAsTheUser() {
+        wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4242\"}")));
+
+        String id = scheduler.submit(submission(Optional.of("csstaff")));
+
+        assertThat(id).isEqualTo("4242");
+        // cpus/time/memory are not in FirecREST's job object: they travel as #SBATCH lines in the script.
+        wm.verify(1, postRequestedFor(urlPathEqualTo(JOBS))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice"))
+                .withHeader("Content-Type", containing("application/json"))
+                .withRequestBody(equalToJson("""
+                        {"job": {
+                          "name": "hpcspawner-alice-default",
+                          "workingDirectory": "/users/alice",
+                          "script": "#!/bin/bash\\n#SBATCH --cpus-per-task=4\\n#SBATCH --time=120\\n#SBATCH --mem=8G\\nexec jupyterhub-singleuser\\n",
+                          "env": {"JUPYTERHUB_API_TOKEN": "secret-hub-token",
+                                  "HPCSPAWNER_B64_JUPYTERHUB_OAUTH_SCOPES": "WyJhY2Nlc3M6c2VydmVycyJd"},
+                          "partition": "normal",
+                          "account": "csstaff",
+                          "standardOutput": "/users/alice/.hpcspawner/default.log",
+                          "standardError": "/users/alice/.hpcspawner/default.log"
+                        }}""")));
+    }
+
+    @Test
+    void submitWithoutAccountSendsNoAccount() {
+        wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"7\"}")));
+
+        scheduler.submit(submission(Optional.empty()));
+
+        String body = wm.getAllServeEvents().get(0).getRequest().getBodyAsString();
+        assertThat(body).doesNotContain("account");
+    }
+
+    @Test
+    void submitReadsANumericJobIdToo() {
+        excuses.add(new SpecValidator.Excuse("validation.response.body.schema.type", "/jobId",
+                "FirecREST's code declares job_id: Optional[int] (compute/models.py) and sends a number;"
+                        + " the 2.5.6 spec says string"));
+        wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":4242}")));
+
+        assertThat(scheduler.submit(submission(Optional.empty()))).isEqualTo("4242");
+    }
+
+    @Test
+    void aSubmitAnswerWithoutJobIdIsTransientSoTheCallerLooksForTheJobByName() {
+        wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":null}")));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class,
+                () -> scheduler.submit(submission(Optional.empty())));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("no jobId");
+    }
+
+    @Test
+    void aValidationErrorIsNotTransientAndCarriesTheServersMessage() {
+        wm.stubFor(post(JOBS).willReturn(json(400, validationError("Request validation error", "body", "job",
+                "Field required"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class,
+                () -> scheduler.submit(submission(Optional.empty())));
+
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e).hasMessageContaining("HTTP 400").hasMessageContaining("Request validation error")
+                .hasMessageContaining("job: Field required").hasMessageNotContaining(USER_TOKEN);
+    }
+
+    @Test
+    void aQosLimitOnSubmitIsNotTransient() {
+        wm.stubFor(post(JOBS).willReturn(json(403,
+                error("sbatch: error: QOSMaxSubmitJobPerUserLimit (Job violates accounting/QOS policy)"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class,
+                () -> scheduler.submit(submission(Optional.empty())));
+
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e).hasMessageContaining("QOSMaxSubmitJobPerUserLimit");
+    }
+
+    // ---------------------------------------------------------------- jobs
+
+    @Test
+    void oneCallAnswersForAHundredJobsWithTheServiceToken() {
+        List<ObjectNode> listed = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            listed.add(job(Integer.toString(5000 + i), "hpcspawner-user" + i + "-default", "user" + i, "RUNNING"));
+        }
+        listed.add(job("9001", "not-ours", "bob", "RUNNING"));
+        listed.add(job("9002", "hpcspawner-carol-gpu", "carol", "PENDING"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, jobs(listed))));
+        Set<String> ids = IntStream.range(0, 100).mapToObj(i -> Integer.toString(5000 + i)).collect(Collectors.toSet());
+
+        List<JobInfo> found = scheduler.jobs(ids, "hpcspawner-carol-");
+
+        assertThat(found).hasSize(101).extracting(JobInfo::id).contains("5000", "5099", "9002").doesNotContain("9001");
+        wm.verify(1, getRequestedFor(urlPathEqualTo(JOBS)));
+        assertThat(wm.getAllServeEvents()).hasSize(1);
+        wm.verify(getRequestedFor(urlPathEqualTo(JOBS)).withQueryParam("allusers", equalTo("true"))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN)));
+    }
+
+    @Test
+    void statesReasonsExitCodesAndNodesAreTranslated() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, jobs(
+                withNodes(withStatus(job("1", "a", "alice", "RUNNING"), "RUNNING", "None", 0, 0),
+                        "nid[001-003,007],login01", 5),
+                withNodes(withStatus(job("2", "b", "alice", "PENDING"), "PENDING", "Priority", null, null),
+                        "None assigned", 0),
+                withNodes(withStatus(job("3", "c", "alice", "PENDING"), "PENDING", "Resources", null, null), "", 0),
+                withStatus(job("4", "d", "alice", "CANCELLED"), "CANCELLED by 1234", "None", 0, 15),
+                withStatus(job("5", "e", "alice", "FAILED"), "FAILED", "NonZeroExitCode", 3, 0),
+                withStatus(job("6", "f", "alice", "COMPLETED"), "COMPLETED", null, 0, 0),
+                withStatus(job("7", "g", "alice", "RUNNING"), "RUNNING,COMPLETING", "None", 0, 0),
+                withStatus(job("8", "h", "alice", "TIMEOUT"), "TIMEOUT", "TimeLimit", 0, 0)))));
+
+        Map<String, JobInfo> byId = scheduler.jobs(Set.of("1", "2", "3", "4", "5", "6", "7", "8"), null).stream()
+                .collect(Collectors.toMap(JobInfo::id, Function.identity()));
+
+        assertThat(byId.get("1")).isEqualTo(new JobInfo("1", "a", "alice", JobPhase.RUNNING, "RUNNING",
+                Optional.empty(), Optional.of("nid001"), Optional.empty()));
+        assertThat(byId.get("2")).isEqualTo(new JobInfo("2", "b", "alice", JobPhase.PENDING, "PENDING",
+                Optional.of("Priority"), Optional.empty(), Optional.empty()));
+        assertThat(byId.get("3").node()).isEmpty();
+        assertThat(byId.get("3").reason()).contains("Resources");
+        assertThat(byId.get("4")).isEqualTo(new JobInfo("4", "d", "alice", JobPhase.ENDED, "CANCELLED",
+                Optional.empty(), Optional.of("nid001234"), Optional.of(128 + 15)));
+        assertThat(byId.get("5").exitCode()).contains(3);
+        assertThat(byId.get("5").phase()).isEqualTo(JobPhase.ENDED);
+        assertThat(byId.get("6").exitCode()).contains(0);
+        assertThat(byId.get("6").reason()).isEmpty();
+        assertThat(byId.get("7").state()).isEqualTo("RUNNING");
+        assertThat(byId.get("7").phase()).isEqualTo(JobPhase.RUNNING);
+        assertThat(byId.get("8").phase()).isEqualTo(JobPhase.ENDED);
+    }
+
+    @Test
+    void aNullJobListMeansNoJobs() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":null}")));
+
+        assertThat(scheduler.jobs(Set.of("1"), null)).isEmpty();
+    }
+
+    @Test
+    void aUserlessJobHasAnEmptyUser() {
+        ObjectNode j = job("11", "hpcspawner-x", "x", "RUNNING");
+        j.putNull("user");
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, jobs(j))));
+
+        assertThat(scheduler.jobs(Set.of("11"), null)).singleElement().extracting(JobInfo::user).isEqualTo("");
+    }
+
+    @Test
+    void askingForNothingCallsNothing() {
+        assertThat(scheduler.jobs(Set.of(), null)).isEmpty();
+        assertThat(wm.getAllServeEvents()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Test
+    void cancelDeletesAsTheUser() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(aResponse().withStatus(204)));
+
+        scheduler.cancel("4242", "alice");
+
+        wm.verify(1, deleteRequestedFor(urlPathEqualTo(JOBS + "/4242"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
+    }
+
+    @Test
+    void cancellingAJobFirecrestDoesNotKnowSucceeds() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(json(404, error("Job not found."))));
+
+        scheduler.cancel("4242", "alice");
+    }
+
+    @Test
+    void aFailedScancelOnAJobThatEndedCountsAsCancelled() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(json(500,
+                error("scancel: error: Kill job error on job id 4242: Job/step already completing or completed"))));
+        wm.stubFor(get(JOBS + "/4242").willReturn(json(200,
+                jobs(withStatus(job("4242", "hpcspawner-alice-default", "alice", "COMPLETED"), "COMPLETED", "None", 0, 0)))));
+
+        scheduler.cancel("4242", "alice");
+
+        wm.verify(1, getRequestedFor(urlPathEqualTo(JOBS + "/4242"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
+    }
+
+    @Test
+    void aFailedScancelOnAJobThatVanishedCountsAsCancelled() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(json(500, error("scancel: error: Invalid job id specified"))));
+        wm.stubFor(get(JOBS + "/4242").willReturn(json(404, error("Job not found."))));
+
+        scheduler.cancel("4242", "alice");
+    }
+
+    @Test
+    void aFailedScancelOnAJobStillRunningFails() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(json(500, error("scancel: error: Unable to contact slurm controller"))));
+        wm.stubFor(get(JOBS + "/4242").willReturn(json(200,
+                jobs(withNodes(job("4242", "hpcspawner-alice-default", "alice", "RUNNING"), "nid[0001-0002]", 2)))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.cancel("4242", "alice"));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("HTTP 500").hasMessageContaining("Unable to contact slurm controller");
+    }
+
+    // ---------------------------------------------------------------- files
+
+    @Test
+    void tailReadsTheLastLinesAsTheUser() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(200,
+                fileContent("starting\nHPCSPAWNER_READY host=nid001 port=51234\n", -2, -1))));
+
+        String out = scheduler.tail("/users/alice/.hpcspawner/my server.log", "alice", 2);
+
+        assertThat(out).isEqualTo("starting\nHPCSPAWNER_READY host=nid001 port=51234\n");
+        wm.verify(getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail"))
+                .withQueryParam("path", equalTo("/users/alice/.hpcspawner/my server.log"))
+                .withQueryParam("lines", equalTo("2"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
+    }
+
+    @Test
+    void aFileNotWrittenYetReadsAsEmpty() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(404,
+                error("tail: cannot open '/users/alice/out.log' for reading: No such file or directory"))));
+
+        assertThat(scheduler.tail("/users/alice/out.log", "alice", 20)).isEmpty();
+    }
+
+    @Test
+    void headReadsTheFirstLines() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/head")).willReturn(json(200, fileContent("10.0.3.7\n", 0, 1))));
+
+        assertThat(scheduler.head("/users/alice/out.log", "alice", 1)).isEqualTo("10.0.3.7\n");
+        wm.verify(getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/head")).withQueryParam("lines", equalTo("1")));
+    }
+
+    @Test
+    void aForbiddenFileIsNotTransient() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(403,
+                error("tail: cannot open '/users/bob/out.log' for reading: Permission denied"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class,
+                () -> scheduler.tail("/users/bob/out.log", "alice", 20));
+
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e).hasMessageContaining("Permission denied");
+    }
+
+    // ---------------------------------------------------------------- status
+
+    @Test
+    void partitionsAreListedWithTheServiceToken() {
+        wm.stubFor(get("/status/daint/partitions").willReturn(json(200, """
+                {"partitions": [
+                  {"name": "normal", "partition": "UP", "cpus": 1536, "totalNodes": 12},
+                  {"name": "debug", "partition": ["UP"], "cpus": 128, "totalNodes": 1},
+                  {"name": "xfer", "partition": "DOWN", "cpus": null, "totalNodes": null}
+                ]}""")));
+
+        List<Partition> partitions = scheduler.partitions();
+
+        assertThat(partitions).containsExactly(new Partition("normal", "UP", 1536, 12), new Partition("debug", "UP", 128, 1),
+                new Partition("xfer", "DOWN", 0, 0));
+        wm.verify(getRequestedFor(urlPathEqualTo("/status/daint/partitions"))
+                .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN)));
+    }
+
+    @Test
+    void userInfoTakesTheDefaultAccountAsTheUser() {
+        wm.stubFor(get("/status/daint/userinfo").willReturn(json(200, """
+                {"user": {"id": "21512", "name": "alice"},
+                 "group": {"id": "1000", "name": "csstaff"},
+                 "groups": [{"id": "1000", "name": "csstaff"}, {"id": "31021", "name": "g123"}],
+                 "accounts": [{"name": "g123", "default": false}, {"name": "csstaff", "default": true}]}""")));
+
+        UserInfo info = scheduler.userInfo("alice");
+
+        assertThat(info).isEqualTo(new UserInfo("alice", Optional.of("csstaff"), List.of("g123", "csstaff")));
+        wm.verify(getRequestedFor(urlPathEqualTo("/status/daint/userinfo"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
+    }
+
+    @Test
+    void userInfoWithoutAccountsHasNoDefault() {
+        wm.stubFor(get("/status/daint/userinfo").willReturn(json(200, """
+                {"user": {"id": "21512", "name": "alice"}, "group": {"id": "1000", "name": "csstaff"},
+                 "groups": [], "accounts": null}""")));
+
+        assertThat(scheduler.userInfo("alice")).isEqualTo(new UserInfo("alice", Optional.empty(), List.of()));
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    @Test
+    void anUnhealthySchedulerIsTransient() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(503,
+                error("The scheduler service for the requested system (daint) is unhealthy."))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("HTTP 503").hasMessageContaining("is unhealthy")
+                .hasMessageMatching("(?s).*X-Request-ID [0-9a-f-]{36}.*");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 424, 429, 500, 502, 504})
+    void retryableStatusesAreTransient(int status) {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error("Command execution failed"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 401, 403, 404})
+    void clientErrorsAreNotTransient(int status) {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error("Access token expires too soon"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e).hasMessageContaining("Access token expires too soon").hasMessageNotContaining(SERVICE_TOKEN);
+    }
+
+    @Test
+    void aConnectionResetIsTransient() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+    }
+
+    @Test
+    void aRefusedConnectionIsTransient() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        FirecrestV2Scheduler nowhere = new FirecrestV2Scheduler(URI.create("http://127.0.0.1:" + port), "daint", TOKENS,
+                Duration.ofSeconds(2), new ObjectMapper());
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> nowhere.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+    }
+
+    @Test
+    void aSlowAnswerTimesOutAsTransient() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}").withFixedDelay(1500)));
+        FirecrestV2Scheduler impatient = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", TOKENS,
+                Duration.ofMillis(300), new ObjectMapper());
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> impatient.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("timed out");
+    }
+
+    @Test
+    void aMalformedBodyIsTransientWithAClearMessage() {
+        excuses.add(new SpecValidator.Excuse("validation.response.body.schema.invalidJson", "",
+                "the stub sends a broken body on purpose"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\": [{\"jobId\": \"1\", ")));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e).isExactlyInstanceOf(SchedulerException.class);
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("GET /compute/daint/jobs").hasMessageContaining("not valid JSON")
+                .hasMessageNotContaining("jobId");
+    }
+
+    @Test
+    void aBodyOfTheWrongShapeIsTransient() {
+        excuses.add(new SpecValidator.Excuse("validation.response.body.schema.type", "/jobs",
+                "the stub sends a wrong shape on purpose"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\": \"none\"}")));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("unexpected answer");
+    }
+
+    @Test
+    void aGatewayPageInsteadOfAnErrorBodyStillFailsCleanly() {
+        excuses.add(new SpecValidator.Excuse("validation.response.contentType.notAllowed", "",
+                "a gateway in front of FirecREST answers with HTML, which FirecREST itself never sends"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(aResponse().withStatus(502)
+                .withHeader("Content-Type", "text/html").withBody("<html><body>Bad Gateway</body></html>")));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("HTTP 502").hasMessageNotContaining("<html>");
+    }
+
+    @Test
+    void theRequestIdDiffersPerRequest() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
+
+        scheduler.jobs(Set.of("1"), null);
+        scheduler.jobs(Set.of("1"), null);
+
+        wm.verify(2, getRequestedFor(urlPathEqualTo(JOBS)).withHeader("X-Request-ID", matching("[0-9a-f-]{36}")));
+        assertThat(wm.getAllServeEvents().stream().map(e -> e.getRequest().getHeader("X-Request-ID")).distinct())
+                .hasSize(2);
+    }
+}
