@@ -53,8 +53,16 @@ public class JobLauncher {
         });
     }
 
+    /** Lets submits in flight finish (their outcome is recorded); a kill -9 is repaired at the next start instead. */
     void onStop(@Observes ShutdownEvent event) {
-        pool.shutdownNow();
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void launch(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
