@@ -46,6 +46,11 @@ class ArchitectureTest {
             .because("config.ServiceWiring is the one place that chooses implementations");
 
     @ArchTest
+    static final ArchRule credentialsStandAlone = noClasses().that().resideInAPackage("..credentials..")
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..store..", "..scheduler..")
+            .because("token and key handling is used by adapters and the API, and uses neither");
+
+    @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
             .should().dependOnClassesThat().resideInAPackage("..api..");
 }

@@ -1,0 +1,138 @@
+package io.hpcspawner.credentials.keycloak;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * One user's tokens from the refresh token a login produced: does the refresh-token grant when
+ * the access token has less than a margin left and hands every rotated refresh token to a
+ * {@link RefreshTokenStore}. Thread-safe, and only one refresh runs at a time: with rotation,
+ * two refreshes with the same token make Keycloak end the session. Once Keycloak says the login
+ * is over, every call throws {@link LoginExpiredException} without asking again; build a new
+ * instance from the next login's refresh token.
+ */
+public final class UserTokens {
+
+    private static final Logger LOG = Logger.getLogger(UserTokens.class);
+
+    private final TokenEndpoint endpoint;
+    private final String user;
+    private final RefreshTokenStore store;
+    private final Duration margin;
+    private final Clock clock;
+    private final ReentrantLock renewal = new ReentrantLock();
+    private String refreshToken; // guarded by renewal
+    private volatile CachedToken current;
+    private volatile Instant loginExpiresAt;
+    private volatile String endedBecause;
+
+    /**
+     * @param endpoint the client that issued {@code refreshToken} (Keycloak refuses any other)
+     * @param store called with each new refresh token; if it throws, the new token is still used
+     *        and the failure logged
+     */
+    public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store, Duration margin,
+            Clock clock) {
+        if (refreshToken == null || refreshToken.isEmpty()) {
+            throw new IllegalArgumentException("no refresh token for user " + user);
+        }
+        this.endpoint = endpoint;
+        this.user = user;
+        this.refreshToken = refreshToken;
+        this.store = store;
+        this.margin = margin;
+        this.clock = clock;
+    }
+
+    public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store) {
+        this(endpoint, user, refreshToken, store, ServiceAccountTokens.DEFAULT_MARGIN, Clock.systemUTC());
+    }
+
+    /**
+     * An access token for the user with more than the margin left.
+     *
+     * @throws LoginExpiredException when the user has to log in again
+     * @throws KeycloakException for other failures (see {@link KeycloakException#isTransient()})
+     */
+    public String accessToken() {
+        CachedToken t = current;
+        if (t != null && t.fresh(clock.instant())) {
+            return t.value();
+        }
+        renewal.lock();
+        try {
+            Instant now = clock.instant();
+            t = current;
+            if (t != null && t.fresh(now)) {
+                return t.value();
+            }
+            if (endedBecause != null) {
+                throw new LoginExpiredException(endedBecause);
+            }
+            TokenResponse r;
+            try {
+                r = endpoint.refresh(refreshToken);
+            } catch (LoginExpiredException e) {
+                end(e.reason());
+                throw e;
+            }
+            t = CachedToken.of(r, now, margin);
+            current = t;
+            loginExpiresAt = r.refreshExpiresIn().map(now::plus).orElse(null);
+            Optional<String> rotated = r.refreshToken().filter(n -> !n.equals(refreshToken));
+            if (rotated.isPresent()) {
+                refreshToken = rotated.get();
+                keep(refreshToken);
+            }
+            LOG.debugf("refreshed the tokens of user %s (refresh token %s), access token expires %s", user,
+                    rotated.isPresent() ? "rotated" : "unchanged", t.expiresAt());
+            return t.value();
+        } finally {
+            renewal.unlock();
+        }
+    }
+
+    private void end(String reason) {
+        endedBecause = reason;
+        current = null;
+        refreshToken = null;
+        if (reason.startsWith("Maximum allowed refresh token reuse")) {
+            LOG.warnf("the login of user %s has ended: Keycloak saw the refresh token used twice (was it refreshed"
+                    + " elsewhere too? only one component may refresh a user's tokens)", user);
+        } else {
+            LOG.infof("the login of user %s has ended (Keycloak: %s)", user, reason);
+        }
+    }
+
+    private void keep(String newRefreshToken) {
+        try {
+            store.store(user, newRefreshToken);
+        } catch (RuntimeException e) {
+            LOG.warnf("could not store the rotated refresh token of user %s (%s): the stored copy is now outdated"
+                    + " and will be refused after a restart", user, e.getClass().getSimpleName());
+        }
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** When the current refresh token expires (the session's idle or maximum time), once known. */
+    public Optional<Instant> loginExpiresAt() {
+        return Optional.ofNullable(loginExpiresAt);
+    }
+
+    /** False once Keycloak has said the login is over. */
+    public boolean active() {
+        return endedBecause == null;
+    }
+
+    @Override
+    public String toString() {
+        return "UserTokens[" + user + " via " + endpoint.clientId() + (active() ? "" : ", ended") + "]";
+    }
+}
