@@ -3,7 +3,6 @@ package io.hpcspawner.credentials.keycloak;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,10 +20,8 @@ public final class ServiceAccountTokens {
 
     private final TokenEndpoint endpoint;
     private final Duration margin;
-    private final Clock clock;
-    private final ReentrantLock renewal = new ReentrantLock();
-    private volatile CachedToken current;
-    private boolean warnedShortLived; // guarded by renewal
+    private final RenewingToken token;
+    private boolean warnedShortLived; // changed only while the token renews (one thread)
 
     public ServiceAccountTokens(TokenEndpoint endpoint) {
         this(endpoint, DEFAULT_MARGIN, Clock.systemUTC());
@@ -36,7 +33,7 @@ public final class ServiceAccountTokens {
         }
         this.endpoint = endpoint;
         this.margin = margin;
-        this.clock = clock;
+        this.token = new RenewingToken(clock);
     }
 
     /**
@@ -46,30 +43,17 @@ public final class ServiceAccountTokens {
      * @throws KeycloakException when no token can be had
      */
     public String accessToken() {
-        CachedToken t = current;
-        if (t != null && t.fresh(clock.instant())) {
-            return t.value();
-        }
-        renewal.lock();
-        try {
-            Instant now = clock.instant();
-            t = current;
-            if (t != null && t.fresh(now)) {
-                return t.value(); // another thread renewed it while we waited
-            }
-            t = CachedToken.of(endpoint.clientCredentials(), now, margin);
+        return token.get(now -> {
+            CachedToken t = CachedToken.of(endpoint.clientCredentials(), now, margin);
             if (t.shortLived() && !warnedShortLived) {
                 warnedShortLived = true;
                 LOG.warnf("service-account tokens of Keycloak client %s live %d s, less than twice the renewal margin"
                         + " (%d s): renewing at half-life; raise the client's access token lifespan",
                         endpoint.clientId(), t.expiresAt().getEpochSecond() - now.getEpochSecond(), margin.toSeconds());
             }
-            current = t;
             LOG.debugf("new service-account token for Keycloak client %s, expires %s", endpoint.clientId(), t.expiresAt());
-            return t.value();
-        } finally {
-            renewal.unlock();
-        }
+            return t;
+        });
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,10 +22,8 @@ public final class UserTokens {
     private final String user;
     private final RefreshTokenStore store;
     private final Duration margin;
-    private final Clock clock;
-    private final ReentrantLock renewal = new ReentrantLock();
-    private String refreshToken; // guarded by renewal
-    private volatile CachedToken current;
+    private final RenewingToken token;
+    private String refreshToken; // changed only while the token renews (one thread)
     private volatile Instant loginExpiresAt;
     private volatile String endedBecause;
 
@@ -45,7 +42,7 @@ public final class UserTokens {
         this.refreshToken = refreshToken;
         this.store = store;
         this.margin = margin;
-        this.clock = clock;
+        this.token = new RenewingToken(clock);
     }
 
     public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store) {
@@ -59,17 +56,7 @@ public final class UserTokens {
      * @throws KeycloakException for other failures (see {@link KeycloakException#isTransient()})
      */
     public String accessToken() {
-        CachedToken t = current;
-        if (t != null && t.fresh(clock.instant())) {
-            return t.value();
-        }
-        renewal.lock();
-        try {
-            Instant now = clock.instant();
-            t = current;
-            if (t != null && t.fresh(now)) {
-                return t.value();
-            }
+        return token.get(now -> {
             if (endedBecause != null) {
                 throw new LoginExpiredException(endedBecause);
             }
@@ -80,8 +67,7 @@ public final class UserTokens {
                 end(e.reason());
                 throw e;
             }
-            t = CachedToken.of(r, now, margin);
-            current = t;
+            CachedToken t = CachedToken.of(r, now, margin);
             loginExpiresAt = r.refreshExpiresIn().map(now::plus).orElse(null);
             Optional<String> rotated = r.refreshToken().filter(n -> !n.equals(refreshToken));
             if (rotated.isPresent()) {
@@ -90,15 +76,13 @@ public final class UserTokens {
             }
             LOG.debugf("refreshed the tokens of user %s (refresh token %s), access token expires %s", user,
                     rotated.isPresent() ? "rotated" : "unchanged", t.expiresAt());
-            return t.value();
-        } finally {
-            renewal.unlock();
-        }
+            return t;
+        });
     }
 
     private void end(String reason) {
         endedBecause = reason;
-        current = null;
+        token.clear();
         refreshToken = null;
         if (reason.startsWith("Maximum allowed refresh token reuse")) {
             LOG.warnf("the login of user %s has ended: Keycloak saw the refresh token used twice (was it refreshed"
