@@ -47,8 +47,9 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule credentialsStandAlone = noClasses().that().resideInAPackage("..credentials..")
-            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..store..", "..scheduler..")
-            .because("token and key handling is used by adapters and the API, and uses neither");
+            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..spawn..", "..watch..", "..store..",
+                    "..scheduler..")
+            .because("token, key and secret handling is used by the domain, adapters and the API, and uses none of them");
 
     @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")

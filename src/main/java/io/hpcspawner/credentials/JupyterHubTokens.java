@@ -43,7 +43,7 @@ public final class JupyterHubTokens {
 
     /** The user the token belongs to, or empty when the hub does not know it. */
     public Optional<String> userOf(String token) {
-        String key = io.hpcspawner.spawn.Secrets.hash(token);
+        String key = Secrets.hash(token);
         Instant now = clock.instant();
         Verified v = cache.get(key);
         if (v != null && v.until().isAfter(now)) {

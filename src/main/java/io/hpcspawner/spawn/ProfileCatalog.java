@@ -145,9 +145,6 @@ public class ProfileCatalog {
                 int h = hms.group(1) == null ? 0 : Integer.parseInt(hms.group(1));
                 int mm = Integer.parseInt(hms.group(2));
                 int ss = Integer.parseInt(hms.group(3));
-                if (hms.group(1) == null) { // MM:SS
-                    h = 0;
-                }
                 m = h * 60 + mm + (ss > 0 ? 1 : 0);
             }
         }

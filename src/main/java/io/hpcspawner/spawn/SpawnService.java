@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn;
 
+import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;

@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn;
 
+import io.hpcspawner.credentials.Secrets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.hpcspawner.spawn;
+package io.hpcspawner.credentials;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
