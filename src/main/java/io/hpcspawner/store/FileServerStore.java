@@ -10,13 +10,9 @@ import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.ServerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +53,7 @@ public final class FileServerStore implements ServerStore {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
-                    if (name.endsWith(".tmp")) {
+                    if (name.endsWith(AtomicFile.TEMP_SUFFIX)) {
                         Files.deleteIfExists(f); // an interrupted write; the previous version is intact
                     } else if (name.endsWith(SUFFIX)) {
                         ServerRecord r = json.readValue(f.toFile(), ServerRecord.class);
@@ -101,22 +97,8 @@ public final class FileServerStore implements ServerStore {
     }
 
     private void write(Path target, ServerRecord record) {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            byte[] bytes = json.writeValueAsBytes(record);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            AtomicFile.write(target, json.writeValueAsBytes(record));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write server record " + target + ": " + e.getMessage(), e);
         }
