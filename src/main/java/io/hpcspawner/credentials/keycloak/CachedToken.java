@@ -11,11 +11,14 @@ import java.time.Instant;
 record CachedToken(String value, Instant expiresAt, Instant renewAt, boolean shortLived) {
 
     static CachedToken of(TokenResponse r, Instant requestedAt, Duration margin) {
-        Duration lifetime = r.expiresIn();
-        Duration half = lifetime.dividedBy(2);
+        return of(r.accessToken(), requestedAt, requestedAt.plus(r.expiresIn()), margin);
+    }
+
+    /** A token known to be valid from {@code from} until {@code expiresAt}. */
+    static CachedToken of(String value, Instant from, Instant expiresAt, Duration margin) {
+        Duration half = Duration.between(from, expiresAt).dividedBy(2);
         boolean shortLived = margin.compareTo(half) > 0;
-        Instant expiresAt = requestedAt.plus(lifetime);
-        return new CachedToken(r.accessToken(), expiresAt, expiresAt.minus(shortLived ? half : margin), shortLived);
+        return new CachedToken(value, expiresAt, expiresAt.minus(shortLived ? half : margin), shortLived);
     }
 
     boolean fresh(Instant now) {

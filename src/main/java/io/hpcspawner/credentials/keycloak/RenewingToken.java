@@ -40,6 +40,19 @@ final class RenewingToken {
         }
     }
 
+    /** Takes a token obtained elsewhere if it stays fresh longer than the one held. */
+    void offer(CachedToken t) {
+        renewal.lock();
+        try {
+            CachedToken held = current;
+            if (t.fresh(clock.instant()) && (held == null || t.renewAt().isAfter(held.renewAt()))) {
+                current = t;
+            }
+        } finally {
+            renewal.unlock();
+        }
+    }
+
     /** Forgets the token; the next {@link #get} renews. */
     void clear() {
         current = null;

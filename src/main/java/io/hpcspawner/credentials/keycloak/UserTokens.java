@@ -23,7 +23,8 @@ public final class UserTokens {
     private final RefreshTokenStore store;
     private final Duration margin;
     private final RenewingToken token;
-    private String refreshToken; // changed only while the token renews (one thread)
+    private final Clock clock;
+    private volatile String refreshToken; // changed only while the token renews (one thread)
     private volatile Instant loginExpiresAt;
     private volatile String endedBecause;
 
@@ -43,6 +44,7 @@ public final class UserTokens {
         this.store = store;
         this.margin = margin;
         this.token = new RenewingToken(clock);
+        this.clock = clock;
     }
 
     public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store) {
@@ -99,6 +101,25 @@ public final class UserTokens {
             LOG.warnf("could not store the rotated refresh token of user %s (%s): the stored copy is now outdated"
                     + " and will be refused after a restart", user, e.getClass().getSimpleName());
         }
+    }
+
+    /**
+     * Uses an access token that came with the login (e.g. the hub's copy) until it runs short,
+     * which saves a refresh. Ignored when it is not a JWT with an expiry or is already short.
+     */
+    public void seed(String accessToken) {
+        if (accessToken == null || accessToken.isEmpty() || endedBecause != null) {
+            return;
+        }
+        Instant now = clock.instant();
+        // Unlike a token fetched just now, a seeded one must have the full margin left: its issue time is past.
+        JwtClaims.of(accessToken).expiresAt().map(exp -> new CachedToken(accessToken, exp, exp.minus(margin), false))
+                .filter(t -> t.fresh(now)).ifPresent(token::offer);
+    }
+
+    /** The refresh token in use, for comparing it with one offered later; null once the login ended. */
+    String refreshToken() {
+        return refreshToken;
     }
 
     public String user() {
