@@ -1,5 +1,6 @@
 package io.hpcspawner.api;
 
+import io.hpcspawner.credentials.UserLogin;
 import io.hpcspawner.spawn.Names;
 import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.SpawnService;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
@@ -93,6 +95,20 @@ public class ServerResource {
         return stop(user, server, authz);
     }
 
+    @PUT
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Hand over the user's current identity-provider tokens (before a stop; a create carries them too)")
+    public Response login(@PathParam("user") String user, @HeaderParam("Authorization") String authz, LoginBody body) {
+        Names.requireUser(user);
+        auth.authorize(authz, user);
+        if (body == null) {
+            throw ApiException.badRequest("bad_request", "a JSON body with refreshToken is required", null);
+        }
+        spawns.rememberLogin(user, body.toLogin());
+        return Response.noContent().build();
+    }
+
     @GET
     @Path("server/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -132,7 +148,8 @@ public class ServerResource {
         }
         Map<String, Object> options = body.options() == null ? Map.of() : body.options();
         Map<String, String> env = body.environment() == null ? Map.of() : body.environment();
-        StartOutcome outcome = spawns.start(key, new StartRequest(body.startId(), options, env));
+        Optional<UserLogin> login = Optional.ofNullable(body.login()).map(LoginBody::toLogin);
+        StartOutcome outcome = spawns.start(key, new StartRequest(body.startId(), options, env, login));
         return Response.status(outcome.created() ? 202 : 200).entity(ServerStatus.of(outcome.record())).build();
     }
 

@@ -1,5 +1,6 @@
 package io.hpcspawner.config;
 
+import io.hpcspawner.credentials.keycloak.TokenCipher;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Files;
@@ -54,6 +55,11 @@ public class ConfigChecks {
                     problems.add(k + ".jwt-key-file: " + s.jwtKeyFile().get() + " is not a readable file");
                 }
             }
+            if (s.backend().usesUserLogins() && config.keycloak().isEmpty()) {
+                problems.add("hpcspawner.keycloak.issuer: required for " + k + ".backend=" + s.backend()
+                        + ", e.g. https://auth.example.org/realms/hpc (also user-client, service-client and"
+                        + " token-encryption-key)");
+            }
             String scheme = s.url().getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 problems.add(k + ".url: must be an http or https URL, e.g. http://slurmrestd:6820");
@@ -97,6 +103,16 @@ public class ConfigChecks {
                 }
             }
         }
+        config.keycloak().ifPresent(kc -> {
+            if (!"http".equals(kc.issuer().getScheme()) && !"https".equals(kc.issuer().getScheme())) {
+                problems.add("hpcspawner.keycloak.issuer: must be an http or https URL, e.g. https://auth.example.org/realms/hpc");
+            }
+            try {
+                TokenCipher.fromBase64(kc.tokenEncryptionKey());
+            } catch (IllegalArgumentException e) {
+                problems.add("hpcspawner.keycloak.token-encryption-key: " + e.getMessage());
+            }
+        });
         config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
                 problems.add("hpcspawner.batch.template: " + t + " is not a readable file"));
         return problems;

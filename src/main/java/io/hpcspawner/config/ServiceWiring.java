@@ -1,11 +1,20 @@
 package io.hpcspawner.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
+import io.hpcspawner.credentials.keycloak.KeycloakClient;
+import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
+import io.hpcspawner.credentials.keycloak.TokenCipher;
+import io.hpcspawner.credentials.keycloak.UserLogins;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.scheduler.firecrest.AccessTokens;
+import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
+import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
+import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.store.ServerStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +23,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The composition root: the one place that picks implementations for the ports. */
 @ApplicationScoped
@@ -32,16 +42,44 @@ public class ServiceWiring {
         return new FileServerStore(config.store().directory());
     }
 
+    /** Users' Keycloak logins, when a Keycloak realm is configured. */
     @Produces
     @Singleton
-    SchedulerRegistry schedulers(SpawnerConfig config, ConfigChecks checks, ObjectMapper json) {
+    Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, ObjectMapper json, Clock clock) {
         checks.verify();
+        return config.keycloak().map(kc -> new UserLogins(keycloakClient(kc, kc.userClient(), json),
+                TokenCipher.fromBase64(kc.tokenEncryptionKey()),
+                new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMargin(), clock));
+    }
+
+    /** Where the API hands the logins the hub passes on; keeps nothing without Keycloak. */
+    @Produces
+    @Singleton
+    LoginKeeper loginKeeper(Optional<UserLogins> logins) {
+        return logins.<LoginKeeper>map(l -> l).orElse(LoginKeeper.NONE);
+    }
+
+    @Produces
+    @Singleton
+    SchedulerRegistry schedulers(SpawnerConfig config, ConfigChecks checks, ObjectMapper json,
+            Optional<UserLogins> logins, Clock clock) {
+        checks.verify();
+        Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
+                new ServiceAccountTokens(keycloakClient(kc, kc.serviceClient(), json), kc.renewMargin(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),
                     SlurmTokenMinter.fromKeyFile(system.jwtKeyFile().orElseThrow()), system.serviceUser(),
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json);
+            case firecrestV2 -> new FirecrestV2Scheduler(system.url(), system.firecrestSystem().orElse(name),
+                    firecrestTokens.orElseThrow(), system.requestTimeout(), json);
         }));
         return new SchedulerRegistry(bySystem);
+    }
+
+    private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, SpawnerConfig.KeycloakClientConfig client,
+            ObjectMapper json) {
+        String secret = client.secret();
+        return new KeycloakClient(kc.issuer(), client.id(), () -> secret, kc.requestTimeout(), json);
     }
 }

@@ -57,6 +57,44 @@ public interface SpawnerConfig {
     @Valid
     Watch watch();
 
+    /** The Keycloak realm that issues FirecREST's tokens; required when a system uses a FirecREST backend. */
+    Optional<@Valid Keycloak> keycloak();
+
+    /** Keycloak: users' logins (passed on by the hub) and the service account. */
+    interface Keycloak {
+        /** The realm's issuer URL, e.g. {@code https://auth.example.org/realms/hpc}. */
+        URI issuer();
+
+        /** The client the hub logs users in with: the service refreshes users' tokens as this client (Keycloak accepts no other). */
+        @Valid
+        KeycloakClientConfig userClient();
+
+        /** The confidential client whose service account polls every user's jobs. */
+        @Valid
+        KeycloakClientConfig serviceClient();
+
+        /** 32 random bytes in base64 that encrypt the stored refresh tokens; make one with {@code openssl rand -base64 32}. */
+        String tokenEncryptionKey();
+
+        /** Renew an access token when less than this is left (FirecREST v2 refuses tokens with under 30 s left). */
+        @WithDefault("60s")
+        Duration renewMargin();
+
+        /** Timeout of one call to Keycloak. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+    }
+
+    /** One confidential Keycloak client. */
+    interface KeycloakClientConfig {
+        /** The client id, e.g. {@code jupyterhub}. */
+        @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a Keycloak client id, e.g. jupyterhub")
+        String id();
+
+        /** The client secret. */
+        String secret();
+    }
+
     /** API credentials. */
     interface Auth {
         /** Token the hub presents; it reaches every user's servers and the admin listing. At least 32 characters. */
@@ -79,6 +117,10 @@ public interface SpawnerConfig {
         /** Directory of the embedded file store (created if missing). */
         @WithDefault("data/servers")
         Path directory();
+
+        /** Directory of users' encrypted refresh tokens (FirecREST backends), created if missing. */
+        @WithDefault("data/logins")
+        Path loginsDirectory();
     }
 
     /** Batch script settings shared by all systems. */
@@ -119,7 +161,17 @@ public interface SpawnerConfig {
     }
 
     /** Backends a system can use. */
-    enum Backend { slurmrestd }
+    enum Backend {
+        /** Slurm's own REST API; the service mints per-user Slurm JWTs. */
+        slurmrestd,
+        /** FirecREST v2 with Keycloak tokens (written {@code firecrest-v2}). */
+        firecrestV2;
+
+        /** Whether submits and cancels act with the user's own identity-provider tokens. */
+        public boolean usesUserLogins() {
+            return this != slurmrestd;
+        }
+    }
 
     /** How a started job tells the service where its server listens. */
     enum ReadySignal {
@@ -134,8 +186,11 @@ public interface SpawnerConfig {
         /** The scheduler API this system speaks. */
         Backend backend();
 
-        /** Base URL of the scheduler API, e.g. {@code http://slurmrestd:6820}. */
+        /** Base URL of the scheduler API, e.g. {@code http://slurmrestd:6820} or {@code https://api.cscs.ch/hpc/firecrest/v2}. */
         URI url();
+
+        /** FirecREST: the system's name at FirecREST, when it differs from the key, e.g. {@code daint}. */
+        Optional<String> firecrestSystem();
 
         /** slurmrestd: file with the Slurm JWT key ({@code AuthAltParameters=jwt_key=...}), used to mint per-user tokens. */
         Optional<Path> jwtKeyFile();

@@ -38,6 +38,8 @@ public class JobTracker {
     private final SpawnService spawns;
     private final Clock clock;
     private final Instant startedAt;
+    /** Orphaned jobs whose cancel was refused for a reason that needs a person (e.g. an expired login): warned once. */
+    private final Set<String> refusedOrphans = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JobTracker(SpawnerConfig config, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
             Clock clock) {
@@ -223,7 +225,10 @@ public class JobTracker {
                 scheduler.cancel(j.id(), j.user());
                 LOG.warnf("Cancelled job %s (%s, user %s): it belongs to no live server", j.id(), j.name(), j.user());
             } catch (SchedulerException e) {
-                LOG.warnf("Cancelling orphaned job %s failed: %s", j.id(), e.getMessage());
+                if (e.isTransient() || refusedOrphans.add(j.id())) {
+                    LOG.warnf("Cancelling orphaned job %s failed%s: %s", j.id(),
+                            e.isTransient() ? "" : " (said once; tried again every round)", e.getMessage());
+                }
             }
         }
     }

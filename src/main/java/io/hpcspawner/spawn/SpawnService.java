@@ -1,7 +1,9 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.credentials.LoginKeeper;
+import io.hpcspawner.credentials.Secrets;
+import io.hpcspawner.credentials.UserLogin;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,10 +29,12 @@ public class SpawnService {
     private final ServerLifecycle lifecycle;
     private final JobLauncher launcher;
     private final SchedulerRegistry schedulers;
+    private final LoginKeeper logins;
     private final Clock clock;
 
     public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
-            SchedulerRegistry schedulers, Clock clock) {
+            SchedulerRegistry schedulers, LoginKeeper logins, Clock clock) {
+        this.logins = logins;
         this.config = config;
         this.profiles = profiles;
         this.lifecycle = lifecycle;
@@ -47,6 +51,14 @@ public class SpawnService {
         Names.requireStartId(request.startId());
         JobEnvironment.validate(request.environment());
         LaunchPlan plan = profiles.plan(key.user(), request.options());
+        if (config.systems().get(plan.system()).backend().usesUserLogins()) {
+            request.login().ifPresent(l -> logins.remember(plan.unixUser(), l));
+            if (!logins.knows(plan.unixUser())) {
+                throw new InvalidRequestException("login_required", "login", "system " + plan.system()
+                        + " acts with the user's own login, and the service holds none for " + key.user()
+                        + ": the hub must pass the user's tokens (auth state) with the start; log out and log in again");
+            }
+        }
         String secret = Secrets.newSecret();
         StartOutcome outcome = lifecycle.withLock(key, () -> {
             Optional<ServerRecord> existing = lifecycle.find(key);
@@ -98,12 +110,33 @@ public class SpawnService {
         return cancel(r).orElse(r);
     }
 
-    /** Cancels the job of a stopping server and marks it stopped when the scheduler took the cancel. */
+    /**
+     * Keeps a login the hub passed on for every identity the user has on systems that act with user
+     * logins (the user's servers there submit, cancel and read output with it).
+     */
+    public void rememberLogin(String user, UserLogin login) {
+        config.systems().values().stream().filter(s -> s.backend().usesUserLogins())
+                .map(s -> s.unixUser().replace("{user}", user)).distinct()
+                .forEach(identity -> logins.remember(identity, login));
+    }
+
+    /**
+     * Cancels the job of a stopping server and marks it stopped when the scheduler took the cancel.
+     * A transient failure leaves it stopping (the watcher tries again); a refusal that needs a
+     * person (e.g. the user's login is over) ends the server with a message saying so: the job then
+     * ends at its wall time, or is cancelled as an orphan once the user's next login arrives.
+     */
     Optional<ServerRecord> cancel(ServerRecord r) {
         try {
             schedulers.forSystem(r.system()).cancel(r.jobId(), r.unixUser());
             return lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " cancelled", 0);
         } catch (SchedulerException e) {
+            if (!e.isTransient()) {
+                LOG.warnf("Server %s: job %s could not be cancelled: %s", r.key(), r.jobId(), e.getMessage());
+                return lifecycle.stopped(r.key(), r.id(), "Stopped, but job " + r.jobId() + " could not be cancelled ("
+                        + e.getMessage() + "); it ends at its time limit, or is cancelled once you log in again and start a"
+                        + " server", null);
+            }
             LOG.warnf("Server %s: cancelling job %s failed, will retry: %s", r.key(), r.jobId(), e.getMessage());
             return Optional.empty();
         }
