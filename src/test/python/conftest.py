@@ -36,6 +36,10 @@ class FakeUser:
         self.name = name
         self.escaped_name = name
         self.url = f"/user/{name}/"
+        self.auth_state = None
+
+    async def get_auth_state(self):
+        return self.auth_state
 
     def progress_url(self, server_name=""):
         return f"/hub/api/users/{self.name}/server/progress"

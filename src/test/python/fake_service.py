@@ -95,6 +95,8 @@ class FakeService:
         self.step_delay = 0.02
         self.stop_delay = 0.05
         self.drop_stream_after = None
+        self.require_login = False
+        self.logins = {}
         self.reject_option = None
         self.options_html = '<select name="profile"><option>small</option></select>'
         self.keepalive = 0.2
@@ -120,6 +122,7 @@ class FakeService:
                 (rf"/api/v1/users/{user}/server/events", EventsHandler, kw),
                 (rf"/api/v1/users/{user}/servers/{user}/events", EventsHandler, kw),
                 (rf"/api/v1/users/{user}/options-form", OptionsFormHandler, kw),
+                (rf"/api/v1/users/{user}/login", LoginHandler, kw),
             ],
             log_function=lambda handler: None,
         )
@@ -228,12 +231,19 @@ class Base(web.RequestHandler):
 class ServerHandler(Base):
     def post(self, user, server=""):
         body = json.loads(self.request.body or b"null")
-        if not isinstance(body, dict) or set(body) - {"startId", "options", "environment"}:
+        if not isinstance(body, dict) or set(body) - {"startId", "options", "environment", "login"}:
             return self.error(400, "bad_request", "bad body")
         start_id = body.get("startId")
         if not isinstance(start_id, str) or not START_ID.match(start_id):
             return self.error(400, "bad_request", "startId is required", "startId")
         options = body.get("options") or {}
+        if body.get("login"):
+            self.fake.logins[user] = body["login"]
+        elif self.fake.require_login:
+            return self.error(
+                400, "login_required", "Your login is not known to the spawner service: "
+                "log out and log in again", "login",
+            )
         if self.fake.reject_option and self.fake.reject_option[0] in options:
             name, message = self.fake.reject_option
             return self.error(400, "invalid_option", message, f"options.{name}")
@@ -275,6 +285,16 @@ class ServerHandler(Base):
             else:
                 record.emit({"progress": 100, "message": "Server stopped", "stopped": True})
         self.send(202, record.status)
+
+
+class LoginHandler(Base):
+    def put(self, user):
+        body = json.loads(self.request.body or b"null")
+        if not isinstance(body, dict) or not body.get("refreshToken"):
+            return self.error(400, "invalid_login", "refreshToken is required", "login.refreshToken")
+        self.fake.logins[user] = body
+        self.set_status(204)
+        self.finish()
 
 
 class OptionsFormHandler(Base):

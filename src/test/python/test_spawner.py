@@ -426,3 +426,56 @@ async def test_progress_through_jupyterhubs_own_wrapper(fake, make_spawner):
     assert await spawn_future == fake.server_url
     assert events[0] == {"progress": 0, "message": "Server requested"}
     assert events[-1]["progress"] == 100
+
+
+# the user's login (Keycloak tokens from auth_state) -----------------------------------------
+
+KEYCLOAK_LOGIN = {"access_token": "user-access-token-abc", "refresh_token": "user-refresh-token-xyz"}
+
+
+async def test_login_from_auth_state_goes_with_start_and_before_stop(fake, make_spawner, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake.require_login = True
+    spawner = make_spawner(pass_login=True)
+    spawner.user.auth_state = dict(KEYCLOAK_LOGIN, id_token="not-sent")
+    await spawner.start()
+    assert fake.requests_for("POST")[-1]["body"]["login"] == {
+        "accessToken": "user-access-token-abc", "refreshToken": "user-refresh-token-xyz",
+    }
+    # the authenticator refreshed the tokens meanwhile: stop hands the new ones over first
+    spawner.user.auth_state = {"access_token": "newer-access", "refresh_token": "newer-refresh"}
+    await spawner.stop()
+    calls = [(r["method"], r["path"]) for r in fake.requests if r["method"] in ("PUT", "DELETE")]
+    assert calls[:2] == [("PUT", "/api/v1/users/alice/login"), ("DELETE", "/api/v1/users/alice/server")]
+    assert fake.logins["alice"] == {"accessToken": "newer-access", "refreshToken": "newer-refresh"}
+    for record in caplog.records:
+        text = record.getMessage()
+        assert "access-token" not in text and "refresh" not in text.replace("refresh_token", "")
+
+
+async def test_missing_auth_state_gives_the_log_in_again_message(fake, make_spawner):
+    fake.require_login = True
+    spawner = make_spawner(pass_login=True)
+    with pytest.raises(web.HTTPError) as raised:
+        await spawner.start()
+    assert "log out and log in again" in str(raised.value)
+    assert "login" not in fake.requests_for("POST")[-1]["body"]
+
+
+async def test_stop_goes_on_when_the_login_cannot_be_passed(fake, make_spawner):
+    spawner = make_spawner(pass_login=True)
+    spawner.user.auth_state = dict(KEYCLOAK_LOGIN)
+    await spawner.start()
+    fake.fail_next("PUT", 1, 400, "invalid_login", path_suffix="/login")
+    await spawner.stop()
+    assert fake.requests_for("DELETE")
+    assert fake.record("alice").ended
+
+
+async def test_login_is_not_sent_unless_enabled(fake, make_spawner):
+    spawner = make_spawner()
+    spawner.user.auth_state = dict(KEYCLOAK_LOGIN)
+    await spawner.start()
+    await spawner.stop()
+    assert "login" not in fake.requests_for("POST")[-1]["body"]
+    assert not fake.requests_for("PUT")

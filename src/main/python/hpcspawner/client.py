@@ -207,9 +207,16 @@ class ServiceClient:
                 ) from None
         raise _error_from_response(response.code, response.body, what)
 
-    async def create_server(self, user, server_name, start_id, options, environment, retries=None):
-        """``POST .../server``: start (or re-attach to the same ``startId``); returns the status."""
+    async def create_server(
+        self, user, server_name, start_id, options, environment, retries=None, login=None
+    ):
+        """``POST .../server``: start (or re-attach to the same ``startId``); returns the status.
+
+        ``login`` (``{"accessToken", "refreshToken"}``) passes the user's Keycloak tokens.
+        """
         body = {"startId": start_id, "options": options, "environment": environment}
+        if login:
+            body["login"] = login
         return await self.request("POST", self.server_path(user, server_name), body, retries=retries)
 
     async def get_server(self, user, server_name="", retries=None):
@@ -219,6 +226,10 @@ class ServiceClient:
     async def delete_server(self, user, server_name="", retries=None):
         """``DELETE .../server``: stop/cancel; returns the status (``ServiceError`` 404 when none)."""
         return await self.request("DELETE", self.server_path(user, server_name), retries=retries)
+
+    async def put_login(self, user, login, retries=None):
+        """``PUT /users/{user}/login``: the user's current Keycloak tokens (204)."""
+        return await self.request("PUT", f"/users/{_quote(user)}/login", login, retries=retries)
 
     async def get_options_form(self, user, retries=None):
         """``GET /users/{user}/options-form``: ``{"html": ..., "profiles": [...]}``."""

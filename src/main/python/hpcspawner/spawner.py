@@ -163,6 +163,21 @@ class HPCSpawner(Spawner):
         "with Last-Event-ID. Bounds how long an abandoned or stalled stream lingers.",
     ).tag(config=True)
 
+    pass_login = Bool(
+        False,
+        help="Send the user's Keycloak tokens (from the authenticator's auth_state) to the "
+        "service with every start and before every stop. Needed for backends that act as the "
+        "user (FirecREST); requires Authenticator.enable_auth_state. Tokens are never logged.",
+    ).tag(config=True)
+
+    auth_state_access_token_key = Unicode(
+        "access_token", help="Key of the user's access token in the auth_state."
+    ).tag(config=True)
+
+    auth_state_refresh_token_key = Unicode(
+        "refresh_token", help="Key of the user's refresh token in the auth_state."
+    ).tag(config=True)
+
     start_id = Unicode(
         "", help="startId of the current (or last) start; kept in the spawner state."
     )
@@ -242,6 +257,39 @@ class HPCSpawner(Spawner):
         parts = urlparse(url)
         return f"{parts.scheme}://{parts.netloc}{server.base_url}"
 
+    async def _login(self):
+        """The user's tokens for the service (``{"accessToken", "refreshToken"}``) or None.
+
+        None when ``pass_login`` is off, or when the auth_state holds no refresh token (auth
+        state disabled, or a login from before it was enabled): the service then tells the
+        user to log in again.
+        """
+        if not self.pass_login:
+            return None
+        try:
+            auth_state = await self.user.get_auth_state()
+        except Exception as e:
+            self.log.warning("Could not read the auth_state of %s: %s", self._log_name, type(e).__name__)
+            return None
+        if not isinstance(auth_state, dict):
+            self.log.warning(
+                "%s has no auth_state: enable Authenticator.enable_auth_state so the user's "
+                "tokens reach the spawner service", self._log_name,
+            )
+            return None
+        refresh_token = auth_state.get(self.auth_state_refresh_token_key)
+        if not isinstance(refresh_token, str) or not refresh_token:
+            self.log.warning(
+                "The auth_state of %s has no %r; the user must log in again",
+                self._log_name, self.auth_state_refresh_token_key,
+            )
+            return None
+        login = {"refreshToken": refresh_token}
+        access_token = auth_state.get(self.auth_state_access_token_key)
+        if isinstance(access_token, str) and access_token:
+            login["accessToken"] = access_token
+        return login
+
     # state --------------------------------------------------------------------------------
 
     def load_state(self, state):
@@ -317,6 +365,7 @@ class HPCSpawner(Spawner):
                 code="invalid_option",
             ) from None
         environment = self.get_env()
+        login = await self._login()
         delay = self.retry_delay
         attempts_409 = 0
         self.log.info("Submitting start %s of %s to %s", start_id, self._log_name, self.client.base_url)
@@ -324,7 +373,8 @@ class HPCSpawner(Spawner):
             self._check_stop(generation)
             try:
                 status = await self.client.create_server(
-                    self._user_name, self.name, start_id, options, environment, retries=0
+                    self._user_name, self.name, start_id, options, environment, retries=0,
+                    login=login,
                 )
                 return status if isinstance(status, dict) else {}
             except ServiceError as e:
@@ -543,6 +593,19 @@ class HPCSpawner(Spawner):
         self.log.warning("Unknown state %r of %s; assuming running", state, self._log_name)
         return None
 
+    async def _refresh_login(self):
+        """Hand the service the user's current tokens, so it can cancel the job as the user.
+
+        Best effort: without it the service still tries with the login it kept from the start.
+        """
+        login = await self._login()
+        if login is None:
+            return
+        try:
+            await self.client.put_login(self._user_name, login)
+        except ServiceError as e:
+            self.log.warning("Passing the login of %s to the service failed: %s", self._log_name, e)
+
     async def _cancel_quietly(self):
         try:
             await self.client.delete_server(self._user_name, self.name)
@@ -559,6 +622,7 @@ class HPCSpawner(Spawner):
         deadline = self._now() + self.stop_timeout
         delay = self.retry_delay
         self.log.info("Stopping %s", self._log_name)
+        await self._refresh_login()
         while True:
             try:
                 status = await self.client.delete_server(self._user_name, self.name)
