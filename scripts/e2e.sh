@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of hpcspawner against a real local stack (run as root on Debian 12):
 # Slurm + slurmrestd, the hpcspawner service (target/quarkus-app) and JupyterHub with the
-# hpcspawner.HPCSpawner plugin behind configurable-http-proxy (see scripts/stack/README.md).
+# hpcspawner.HPCSpawner plugin behind configurable-http-proxy, plus Keycloak (users' logins and
+# the service account) and the FirecREST simulator for the FirecREST path (see
+# scripts/stack/README.md).
 #
 #   scripts/e2e.sh                 bring up what is missing, run src/test/e2e, exit with pytest's status
 #   scripts/e2e.sh -k queued -x    extra arguments go to pytest
@@ -40,6 +42,8 @@ teardown() {
     log "E2E_TEARDOWN=1: stopping hub, proxy, service and Slurm"
     "$STACK/hub-down.sh" || true
     "$STACK/service-down.sh" || true
+    "$STACK/firecrest-down.sh" || true
+    "$STACK/keycloak-down.sh" || true
     "$STACK/slurm-down.sh" || true
     exit "$status"
 }
@@ -73,7 +77,7 @@ log "slurm-up.sh"
 # --- the service --------------------------------------------------------------------------------------
 stale_src=""
 if [[ -f "$JAR" ]]; then
-    stale_src="$(find src/main pom.xml -path src/main/python -prune -o -type f -newer "$JAR" -print -quit)"
+    stale_src="$(find src/main src/test/java pom.xml -path src/main/python -prune -o -type f -newer "$JAR" -print -quit)"
 fi
 if [[ ! -f "$JAR" || -n "$stale_src" ]]; then
     if [[ -n "$stale_src" ]]; then
@@ -90,6 +94,13 @@ if [[ -f "$RUN/service.pid" && "$JAR" -nt "$RUN/service.pid" ]]; then
     log "the jar is newer than the running service: restarting it"
     "$STACK/service-down.sh"
 fi
+# --- Keycloak and the FirecREST simulator (the FirecREST path) -------------------------------------
+export HPCSPAWNER_WITH_FIRECREST=1
+log "keycloak-up.sh"
+"$STACK/keycloak-up.sh"
+log "firecrest-up.sh"
+"$STACK/firecrest-up.sh"
+
 log "service-up.sh"
 "$STACK/service-up.sh"
 

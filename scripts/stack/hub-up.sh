@@ -22,15 +22,6 @@ PUBLIC_URL="http://$STACK_HOST:$PROXY_PORT"
 install -d -m 0755 "$STACK_DIR" "$STACK_RUN"
 install -d -m 0700 "$STACK_HUB"
 
-# new_secret FILE: print FILE's content, creating it (0600, 32 random bytes hex) if missing.
-new_secret() {
-    if [[ ! -s "$1" ]]; then
-        (umask 077 && "$STACK_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' >"$1.tmp")
-        mv "$1.tmp" "$1"
-    fi
-    chmod 0600 "$1"
-    tr -d '\n' <"$1"
-}
 
 admin_src="HUB_ADMIN_TOKEN"
 if [[ -z "${HUB_ADMIN_TOKEN:-}" ]]; then
@@ -45,6 +36,22 @@ if [[ -z "${HPCSPAWNER_TOKEN:-}" && -s "$STACK_DIR/service/hub-token" ]]; then
     export HPCSPAWNER_TOKEN
 fi
 export HUB_ADMIN_TOKEN CONFIGPROXY_AUTH_TOKEN
+
+# With HPCSPAWNER_WITH_FIRECREST=1: logins with a Keycloak password keep the user's tokens in
+# auth_state (encrypted with JUPYTERHUB_CRYPT_KEY) and the plugin passes them to the service.
+hub_mode="dummy"
+if [[ "${HPCSPAWNER_WITH_FIRECREST:-0}" == 1 ]]; then
+    hub_mode="keycloak"
+    JUPYTERHUB_CRYPT_KEY="$(new_secret "$STACK_HUB/crypt-key")"
+    HUB_KEYCLOAK_ISSUER="$KEYCLOAK_ISSUER"
+    HUB_KEYCLOAK_CLIENT_ID=jupyterhub
+    HUB_KEYCLOAK_CLIENT_SECRET="$(realm_client_secret jupyterhub)"
+    export JUPYTERHUB_CRYPT_KEY HUB_KEYCLOAK_ISSUER HUB_KEYCLOAK_CLIENT_ID HUB_KEYCLOAK_CLIENT_SECRET
+fi
+if pid_alive "$STACK_RUN/hub.pid" jupyterhub && [[ "$(cat "$STACK_RUN/hub.mode" 2>/dev/null)" != "$hub_mode" ]]; then
+    say "the hub runs with other logins than asked ($hub_mode): restarting it"
+    "$STACK_SCRIPTS_DIR/hub-down.sh" --keep-proxy
+fi
 
 # --- proxy ---------------------------------------------------------------------------------
 if [[ "${HUB_START_PROXY:-0}" != 1 ]]; then
@@ -75,6 +82,7 @@ if ! pid_alive "$STACK_RUN/hub.pid" jupyterhub; then
     start_daemon jupyterhub "$STACK_RUN/hub.pid" "$STACK_DIR/hub.log" \
         env PYTHONPATH="$pypath" STACK_DIR="$STACK_DIR" \
         "$STACK_PYTHON" -m jupyterhub -f "$HUB_CONFIG"
+    echo "$hub_mode" >"$STACK_RUN/hub.mode"
     cd - >/dev/null
 fi
 

@@ -13,6 +13,10 @@
 #   HUB_START_PROXY=1       let the hub start/stop the proxy itself (default: the proxy runs
 #                           separately, as in production, and survives hub restarts)
 #   HUB_CONNECT_URL         URL the single-user servers use to reach the hub (default http://127.0.0.1:8081)
+#   HUB_KEYCLOAK_ISSUER, HUB_KEYCLOAK_CLIENT_ID, HUB_KEYCLOAK_CLIENT_SECRET
+#                           a Keycloak realm (keycloak-up.sh): a login with the user's Keycloak
+#                           password then keeps their tokens in auth_state, which the plugin
+#                           passes to the service (pass_login); needs JUPYTERHUB_CRYPT_KEY
 import os
 import sys
 from pathlib import Path
@@ -78,8 +82,57 @@ if SPAWNER_CLASS in ("simple", "jupyterhub.spawner.SimpleLocalProcessSpawner"):
     c.SimpleLocalProcessSpawner.home_dir_template = os.path.join(HUB_DIR, "simple-homes", "{username}")
 
 # --- users ---------------------------------------------------------------------------------------------
-c.JupyterHub.authenticator_class = "dummy"
+from jupyterhub.auth import DummyAuthenticator  # noqa: E402
+
+
+class StackAuthenticator(DummyAuthenticator):
+    """The stack's demo password for everyone; or, when a Keycloak realm is configured, the
+    user's Keycloak password (resource-owner password grant), which keeps the user's Keycloak
+    tokens in auth_state as an OAuth authenticator would. Test stack only: production hubs use
+    an OAuth authenticator (e.g. oauthenticator's GenericOAuthenticator) against the realm."""
+
+    async def authenticate(self, handler, data):
+        issuer = os.environ.get("HUB_KEYCLOAK_ISSUER")
+        if issuer and data.get("password") and data.get("password") != self.password:
+            tokens = await self._keycloak_password_grant(issuer, data["username"], data["password"])
+            if tokens:
+                return {
+                    "name": data["username"],
+                    "auth_state": {
+                        "access_token": tokens["access_token"],
+                        "refresh_token": tokens["refresh_token"],
+                    },
+                }
+        return await super().authenticate(handler, data)
+
+    async def _keycloak_password_grant(self, issuer, username, password):
+        import json
+        from urllib.parse import urlencode
+
+        from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+        body = urlencode({
+            "grant_type": "password",
+            "client_id": os.environ.get("HUB_KEYCLOAK_CLIENT_ID", "jupyterhub"),
+            "client_secret": os.environ.get("HUB_KEYCLOAK_CLIENT_SECRET", ""),
+            "username": username,
+            "password": password,
+            "scope": "openid",
+        })
+        request = HTTPRequest(f"{issuer}/protocol/openid-connect/token", method="POST", body=body,
+                              request_timeout=10)
+        response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        if response.code != 200:
+            self.log.info("Keycloak refused the login of %s (HTTP %s)", username, response.code)
+            return None
+        return json.loads(response.body)
+
+
+c.JupyterHub.authenticator_class = StackAuthenticator
 c.DummyAuthenticator.password = os.environ.get("HUB_DEMO_PASSWORD", "hpcspawner")
+if os.environ.get("JUPYTERHUB_CRYPT_KEY"):
+    c.Authenticator.enable_auth_state = True
+    c.HPCSpawner.pass_login = True
 c.Authenticator.allowed_users = {"alice", "bob", "carol"}
 c.Authenticator.admin_users = {"alice"}
 

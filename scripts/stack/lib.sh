@@ -24,9 +24,14 @@ export STACK_DIR
 : "${PROXY_API_PORT:=8001}"       # configurable-http-proxy, REST API
 : "${HUB_PORT:=8081}"             # JupyterHub hub (API + pages behind the proxy)
 : "${SPAWNER_SERVICE_PORT:=8090}" # the Quarkus spawner service (not started here)
-export STACK_HOST SLURMRESTD_PORT PROXY_PORT PROXY_API_PORT HUB_PORT SPAWNER_SERVICE_PORT
+: "${FIRECREST_SIM_PORT:=8280}"   # the FirecREST simulator (firecrest-up.sh)
+: "${KEYCLOAK_PORT:=8180}"        # Keycloak (keycloak-up.sh)
+export STACK_HOST SLURMRESTD_PORT PROXY_PORT PROXY_API_PORT HUB_PORT SPAWNER_SERVICE_PORT FIRECREST_SIM_PORT KEYCLOAK_PORT
 
 SLURMRESTD_URL="http://${STACK_HOST}:${SLURMRESTD_PORT}"
+FIRECREST_SIM_URL="http://${STACK_HOST}:${FIRECREST_SIM_PORT}"
+KEYCLOAK_ISSUER="http://${STACK_HOST}:${KEYCLOAK_PORT}/realms/hpcspawner"
+KEYCLOAK_REALM_FILE="$REPO_DIR/src/test/resources/keycloak/hpcspawner-realm.json"
 SLURM_API="${SLURMRESTD_URL}/slurm/v0.0.38"
 
 # --- layout ------------------------------------------------------------------
@@ -91,7 +96,7 @@ listening() {
     local host="$1" port="$2"
     if command -v ss >/dev/null 2>&1; then
         ss -Hltn "sport = :$port" 2>/dev/null |
-            awk -v h="$host" -v p="$port" '$4 == h":"p || $4 == "0.0.0.0:"p || $4 == "*:"p || $4 == "[::]:"p {f=1} END {exit !f}'
+            awk -v h="$host" -v p="$port" '$4 == h":"p || $4 == "[::ffff:"h"]:"p || $4 == "0.0.0.0:"p || $4 == "*:"p || $4 == "[::]:"p {f=1} END {exit !f}'
     else
         (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
     fi
@@ -111,6 +116,23 @@ wait_for_port() {
 # port_in_use HOST PORT
 port_in_use() {
     listening "$1" "$2"
+}
+
+# new_secret FILE: print FILE's content, creating it (0600, 32 random bytes hex) if missing.
+new_secret() {
+    if [[ ! -s "$1" ]]; then
+        (umask 077 && "$STACK_PYTHON" -c 'import secrets; print(secrets.token_hex(32))' >"$1.tmp")
+        mv "$1.tmp" "$1"
+    fi
+    chmod 0600 "$1"
+    tr -d '\n' <"$1"
+}
+
+# realm_client_secret CLIENT_ID: the (test-only) secret of a client in the stack's Keycloak realm file.
+realm_client_secret() {
+    "$STACK_PYTHON" -c 'import json, sys
+realm = json.load(open(sys.argv[1]))
+print(next(c["secret"] for c in realm["clients"] if c["clientId"] == sys.argv[2]))' "$KEYCLOAK_REALM_FILE" "$1"
 }
 
 # start_daemon NAME PIDFILE LOGFILE CMD [ARGS...]
