@@ -9,38 +9,67 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * HTTP and error translation for FirecREST v2: sends one request with a bearer token and an
- * {@code X-Request-ID}, parses the JSON answer and turns failures into {@link SchedulerException}s.
- * Transient: connection failures, timeouts, 408, 424 (SSH to the cluster failed), 429 and every
- * 5xx, and a success answer whose body is not the JSON expected. Other 4xx are not transient and
- * carry the server's message from its error body ({@code errorType}, {@code message},
- * {@code causedBy}, {@code data.fields}). Tokens never appear in messages.
+ * HTTP and error translation for FirecREST (v1 and v2): sends one request with a bearer token, an
+ * {@code X-Request-ID} and a timeout, parses the JSON answer and turns failures into
+ * {@link SchedulerException}s. Transient: connection failures, timeouts, 408, 424 (SSH to the
+ * cluster failed), 429 and every 5xx, and a success answer whose body is not the JSON expected.
+ * Other 4xx are not transient. The server's own words come from the version's
+ * {@link ErrorDialect}: v2's error body, or v1's error headers and body. Tokens never appear in
+ * messages.
  */
 final class FirecrestClient {
 
-    private static final int MAX_SERVER_TEXT = 500;
+    static final int MAX_SERVER_TEXT = 500;
 
     private final String base;
     private final Duration timeout;
     private final ObjectMapper json;
+    private final ErrorDialect dialect;
     private final HttpClient http;
 
-    FirecrestClient(URI base, Duration timeout, ObjectMapper json) {
+    FirecrestClient(URI base, Duration timeout, ObjectMapper json, ErrorDialect dialect) {
         this.base = base.toString().replaceAll("/+$", "");
         this.timeout = timeout;
         this.json = json;
+        this.dialect = dialect;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    }
+
+    /** How one FirecREST version words its errors. */
+    interface ErrorDialect {
+
+        /** The server's words in an error body, or empty when the body is not this version's error shape. */
+        Optional<String> words(JsonNode body);
+
+        /** An error signalled by a response header (v1 does this), or empty. */
+        default Optional<HeaderError> headerError(HttpHeaders headers) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An error a header names: {@code header} and the server's {@code value}, whether retrying may
+     * help, and what the person reading the message can do about it.
+     */
+    record HeaderError(String header, String value, boolean transientFailure, String advice) {
+    }
+
+    /** A request body with its content type. */
+    record Body(String contentType, byte[] bytes) {
+        static Body json(JsonNode node) {
+            return new Body("application/json", node.toString().getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** An answer with a 2xx status; {@code body} is a missing node when the answer had none. */
@@ -60,11 +89,17 @@ final class FirecrestClient {
         return encode(value);
     }
 
-    /**
-     * Sends one request. {@code query} values are percent-encoded here; {@code body}, when not
-     * null, is sent as JSON. Returns only 2xx answers, throws for everything else.
-     */
+    /** Sends one request with a JSON body (or none); see {@link #send(String, String, Map, String, Map, Body)}. */
     Answer send(String method, String path, Map<String, String> query, String token, JsonNode body) {
+        return send(method, path, query, token, Map.of(), body == null ? null : Body.json(body));
+    }
+
+    /**
+     * Sends one request. {@code query} values are percent-encoded here; {@code headers} are added
+     * as given. Returns only 2xx answers, throws for everything else.
+     */
+    Answer send(String method, String path, Map<String, String> query, String token, Map<String, String> headers,
+            Body body) {
         String requestId = UUID.randomUUID().toString();
         String what = method + " " + path;
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
@@ -72,9 +107,10 @@ final class FirecrestClient {
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
                 .header("X-Request-ID", requestId);
+        headers.forEach(rb::header);
         if (body != null) {
-            rb.header("Content-Type", "application/json");
-            rb.method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+            rb.header("Content-Type", body.contentType());
+            rb.method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         } else {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -92,6 +128,11 @@ final class FirecrestClient {
             throw new SchedulerException("FirecREST " + what + " interrupted" + tag(requestId), true, e);
         }
         int status = response.statusCode();
+        Optional<HeaderError> headerError = dialect.headerError(response.headers());
+        // v1 signals some errors only by header; the header wins over the status (as pyfirecrest does).
+        if (headerError.isPresent()) {
+            throw headerFailure(what, status, headerError.get(), response.body(), requestId);
+        }
         if (status >= 200 && status < 300) {
             return new Answer(what, status, parse(response.body(), what, status, requestId));
         }
@@ -101,6 +142,17 @@ final class FirecrestClient {
     /** A success answer that does not have the shape the API documents. */
     static SchedulerException unexpected(String what, String problem) {
         return new SchedulerException("FirecREST " + what + " sent an unexpected answer: " + problem, true);
+    }
+
+    /** Server text cut to one line of reasonable length. */
+    static String clip(String text) {
+        String s = text == null ? "" : text.replaceAll("\\s+", " ").trim();
+        return s.length() > MAX_SERVER_TEXT ? s.substring(0, MAX_SERVER_TEXT) + "..." : s;
+    }
+
+    /** Statuses after which the same call may succeed later. */
+    static boolean transientStatus(int status) {
+        return status >= 500 || status == 408 || status == 424 || status == 429;
     }
 
     private JsonNode parse(String text, String what, int status, String requestId) {
@@ -116,52 +168,37 @@ final class FirecrestClient {
         }
     }
 
-    private FirecrestHttpException failure(String what, int status, String text, String requestId) {
-        boolean retry = status >= 500 || status == 408 || status == 424 || status == 429;
-        String detail;
-        JsonNode error = readError(text);
-        if (error != null) {
-            detail = describe(error);
-        } else if (status >= 300 && status < 400) {
-            detail = "unexpected redirect";
-        } else {
-            detail = "no FirecREST error body";
+    private FirecrestHttpException headerFailure(String what, int status, HeaderError error, String text,
+            String requestId) {
+        StringBuilder sb = new StringBuilder("FirecREST " + what + " answered HTTP " + status + " with "
+                + error.header());
+        String value = clip(error.value());
+        if (!value.isEmpty()) {
+            sb.append(" (").append(value).append(')');
         }
-        return new FirecrestHttpException("FirecREST " + what + " answered HTTP " + status + ": " + detail
-                + tag(requestId), status, retry);
+        readError(text).filter(w -> !w.equals(value)).ifPresent(w -> sb.append(": ").append(w));
+        sb.append(". ").append(error.advice());
+        return new FirecrestHttpException(sb + tag(requestId), status, error.transientFailure(), error.header());
     }
 
-    private JsonNode readError(String text) {
+    private FirecrestHttpException failure(String what, int status, String text, String requestId) {
+        String detail = readError(text)
+                .orElse(status >= 300 && status < 400 ? "unexpected redirect" : "no FirecREST error body");
+        return new FirecrestHttpException("FirecREST " + what + " answered HTTP " + status + ": " + detail
+                + tag(requestId), status, transientStatus(status), "");
+    }
+
+    private Optional<String> readError(String text) {
         if (text == null || text.isBlank()) {
-            return null;
+            return Optional.empty();
         }
         try {
             JsonNode node = json.readTree(text);
-            return node != null && node.path("message").isTextual() ? node : null;
+            return node == null ? Optional.empty() : dialect.words(node).map(FirecrestClient::clip)
+                    .filter(s -> !s.isEmpty());
         } catch (JsonProcessingException e) {
-            return null;
+            return Optional.empty();
         }
-    }
-
-    /** The v2 error body in one line: message, then validation fields, then the causes. */
-    private static String describe(JsonNode error) {
-        StringBuilder sb = new StringBuilder(error.path("message").asText());
-        List<String> fields = new ArrayList<>();
-        for (JsonNode f : error.path("data").path("fields")) {
-            String where = f.path("name").isTextual() ? f.path("name").asText() : f.path("location").asText("");
-            fields.add((where.isEmpty() ? "" : where + ": ") + f.path("message").asText(""));
-        }
-        if (!fields.isEmpty()) {
-            sb.append(" (").append(String.join("; ", fields)).append(')');
-        }
-        for (JsonNode cause : error.path("causedBy")) {
-            String c = cause.asText("");
-            if (!c.isBlank() && sb.indexOf(c) < 0) {
-                sb.append("; caused by: ").append(c);
-            }
-        }
-        String s = sb.toString().replaceAll("\\s+", " ").trim();
-        return s.length() > MAX_SERVER_TEXT ? s.substring(0, MAX_SERVER_TEXT) + "..." : s;
     }
 
     private static String tag(String requestId) {

@@ -53,7 +53,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
         this.system = system.toLowerCase(Locale.ROOT);
         this.tokens = tokens;
         this.json = json;
-        this.client = new FirecrestClient(base, timeout, json);
+        this.client = new FirecrestClient(base, timeout, json, V2Errors.INSTANCE);
     }
 
     @Override
@@ -100,7 +100,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
             String id = JobModels.id(j.path("jobId"));
             String name = j.path("name").asText("");
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
-                found.add(JobModels.toJobInfo(j));
+                found.add(JobModels.fromV2(j));
             }
         }
         return found;
@@ -133,7 +133,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
             JsonNode jobs = client.send("GET", path, null, token, null).object().path("jobs");
             for (JsonNode j : jobs) {
                 if (jobId.equals(JobModels.id(j.path("jobId")))) {
-                    return JobModels.toJobInfo(j).phase() == JobPhase.ENDED;
+                    return JobModels.fromV2(j).phase() == JobPhase.ENDED;
                 }
             }
             return true; // not in the answer: not known to the scheduler any more

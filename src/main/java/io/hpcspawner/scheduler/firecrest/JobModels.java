@@ -6,24 +6,27 @@ import io.hpcspawner.scheduler.JobPhase;
 import java.util.Optional;
 
 /**
- * Reads FirecREST v2's {@code JobModel}. FirecREST passes Slurm's words through: over SSH the
- * state is sacct's ({@code CANCELLED by 1234}), over slurmrestd the first of the state flags; the
- * reason is {@code None} when there is none; {@code nodes} is a compressed host list, or
- * {@code None assigned} / empty while pending. Exit codes come split into {@code exitCode} and
- * {@code interruptSignal}; a signal is reported as 128 + its number, as a shell would.
+ * Reads FirecREST's job descriptions, v2's {@code JobModel} and v1's squeue rows, into
+ * {@link JobInfo} through one path ({@link #jobInfo}): the state's first word decides the phase,
+ * Slurm's {@code None} reason means none, the node is the first host of the compressed host list
+ * ({@link HostList}), and pending placeholders ({@code None assigned}, empty) mean no node.
  */
 final class JobModels {
 
     private JobModels() {
     }
 
-    static JobInfo toJobInfo(JsonNode job) {
+    /**
+     * FirecREST v2's {@code JobModel}. Over SSH the state is sacct's ({@code CANCELLED by 1234}),
+     * over slurmrestd the first of the state flags; {@code nodes} is a compressed host list. Exit
+     * codes come split into {@code exitCode} and {@code interruptSignal}; a signal is reported as
+     * 128 + its number, as a shell would.
+     */
+    static JobInfo fromV2(JsonNode job) {
         JsonNode status = job.path("status");
         String state = firstWord(status.path("state"));
-        JobPhase phase = JobPhase.ofSlurmState(state);
-        String reason = text(status.path("stateReason"));
         Optional<Integer> exit = Optional.empty();
-        if (phase == JobPhase.ENDED) {
+        if (JobPhase.ofSlurmState(state) == JobPhase.ENDED) {
             int signal = status.path("interruptSignal").asInt(0);
             if (signal > 0) {
                 exit = Optional.of(128 + signal);
@@ -31,9 +34,29 @@ final class JobModels {
                 exit = Optional.of(status.path("exitCode").asInt());
             }
         }
-        return new JobInfo(id(job.path("jobId")), text(job.path("name")), text(job.path("user")), phase, state,
-                reason.isEmpty() || reason.equalsIgnoreCase("None") ? Optional.empty() : Optional.of(reason),
-                HostList.first(text(job.path("nodes"))), exit);
+        return jobInfo(id(job.path("jobId")), text(job.path("name")), text(job.path("user")), state,
+                text(status.path("stateReason")), text(job.path("nodes")), exit);
+    }
+
+    /**
+     * One row of FirecREST v1's {@code GET /compute/jobs} task: squeue's {@code %T} long state,
+     * {@code nodes} the node <em>count</em> ({@code %D}, ignored), and {@code nodelist} squeue's
+     * {@code %R}: the host list of a running job, or {@code (Reason)} in parentheses while pending.
+     * squeue has no exit code.
+     */
+    static JobInfo fromV1(JsonNode job) {
+        String nodelist = text(job.path("nodelist")).trim();
+        boolean isReason = nodelist.startsWith("(") && nodelist.endsWith(")");
+        String reason = isReason ? nodelist.substring(1, nodelist.length() - 1).trim() : "";
+        return jobInfo(id(job.path("jobid")), text(job.path("name")), text(job.path("user")),
+                firstWord(job.path("state")), reason, isReason ? "" : nodelist, Optional.empty());
+    }
+
+    private static JobInfo jobInfo(String id, String name, String user, String state, String reason, String hostList,
+            Optional<Integer> exitCode) {
+        boolean noReason = reason.isBlank() || reason.equalsIgnoreCase("None") || reason.equals("null");
+        return new JobInfo(id, name, user, JobPhase.ofSlurmState(state), state,
+                noReason ? Optional.empty() : Optional.of(reason), HostList.first(hostList), exitCode);
     }
 
     /** A job id sent as a string (the spec) or a number (some FirecREST versions); empty if neither. */
@@ -53,7 +76,7 @@ final class JobModels {
         return s.isEmpty() ? "" : s.split("[\\s,]+", 2)[0];
     }
 
-    private static String text(JsonNode node) {
+    static String text(JsonNode node) {
         return node.isValueNode() && !node.isNull() ? node.asText() : "";
     }
 }

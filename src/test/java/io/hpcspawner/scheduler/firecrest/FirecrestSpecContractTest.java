@@ -46,14 +46,14 @@ class FirecrestSpecContractTest {
     }
 
     static List<String> errors(Request request, Response response) {
-        return SpecValidator.validate(request, Optional.of(response)).getMessages().stream()
+        return SpecValidator.V2.validate(request, Optional.of(response)).getMessages().stream()
                 .filter(m -> m.getLevel() == ValidationReport.Level.ERROR)
                 .map(m -> m.getKey() + " " + SpecValidator.pointer(m)).toList();
     }
 
     @Test
     void theSpecIsThePublishedFileUnchanged() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream(SpecValidator.SPEC)) {
+        try (InputStream in = getClass().getResourceAsStream(SpecValidator.V2_SPEC)) {
             String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
             assertThat(sha).isEqualTo("19aad514d85f9f9d8dfc25eb0d6d92ec31b75996ad0d088b7b37cb445bc3a545");
         }

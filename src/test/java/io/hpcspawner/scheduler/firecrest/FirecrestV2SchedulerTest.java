@@ -104,7 +104,7 @@ class FirecrestV2SchedulerTest {
 
     @AfterEach
     void everyExchangeFollowsTheSpec() {
-        assertThat(SpecValidator.problems(wm.getAllServeEvents(), excuses)).isEmpty();
+        assertThat(SpecValidator.V2.problems(wm.getAllServeEvents(), excuses)).isEmpty();
     }
 
     static ResponseDefinitionBuilder json(int status, String body) {
