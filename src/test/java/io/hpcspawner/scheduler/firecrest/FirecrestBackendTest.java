@@ -93,7 +93,7 @@ class FirecrestBackendTest {
 
     @AfterEach
     void everyFirecrestExchangeFollowsTheSpec() {
-        assertThat(SpecValidator.problems(firecrest.getAllServeEvents(), excuses)).isEmpty();
+        assertThat(SpecValidator.V2.problems(firecrest.getAllServeEvents(), excuses)).isEmpty();
     }
 
     static ResponseDefinitionBuilder json(int status, String body) {

@@ -110,7 +110,7 @@ class FirecrestPollingCostTest {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     "running".equals(given().header("Authorization", HUB).get(path).then().extract().path("state")));
         }
-        assertThat(SpecValidator.problems(firecrest.getAllServeEvents(), List.of())).isEmpty();
+        assertThat(SpecValidator.V2.problems(firecrest.getAllServeEvents(), List.of())).isEmpty();
         Thread.sleep(1000); // let the watcher settle on the slow interval
         firecrest.resetRequests();
         Thread.sleep(WINDOW.toMillis());

@@ -118,7 +118,7 @@ public final class FirecrestSimulator {
         @Override
         public void afterComplete(ServeEvent event, Parameters parameters) {
             if (!event.getRequest().getUrl().startsWith("/__sim")) {
-                violations.addAll(SpecValidator.problems(List.of(event), List.of()));
+                violations.addAll(SpecValidator.V2.problems(List.of(event), List.of()));
             }
         }
     }
