@@ -10,6 +10,7 @@ import io.hpcspawner.credentials.keycloak.UserLogins;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerRegistry;
 import io.hpcspawner.scheduler.firecrest.AccessTokens;
+import io.hpcspawner.scheduler.firecrest.FirecrestV1Scheduler;
 import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
@@ -49,7 +50,7 @@ public class ServiceWiring {
         checks.verify();
         return config.keycloak().map(kc -> new UserLogins(keycloakClient(kc, kc.userClient(), json),
                 TokenCipher.fromBase64(kc.tokenEncryptionKey()),
-                new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMargin(), clock));
+                new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
     }
 
     /** Where the API hands the logins the hub passes on; keeps nothing without Keycloak. */
@@ -65,7 +66,7 @@ public class ServiceWiring {
             Optional<UserLogins> logins, Clock clock) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, kc.serviceClient(), json), kc.renewMargin(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, kc.serviceClient(), json), kc.renewMarginOrDefault(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),
@@ -73,6 +74,8 @@ public class ServiceWiring {
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json);
             case firecrestV2 -> new FirecrestV2Scheduler(system.url(), system.firecrestSystem().orElse(name),
                     firecrestTokens.orElseThrow(), system.requestTimeout(), json);
+            case firecrestV1 -> new FirecrestV1Scheduler(system.url(), system.firecrestSystem().orElse(name),
+                    firecrestTokens.orElseThrow(), system.requestTimeout(), system.firecrestTaskTimeout(), json);
         }));
         return new SchedulerRegistry(bySystem);
     }
@@ -80,6 +83,6 @@ public class ServiceWiring {
     private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, SpawnerConfig.KeycloakClientConfig client,
             ObjectMapper json) {
         String secret = client.secret();
-        return new KeycloakClient(kc.issuer(), client.id(), () -> secret, kc.requestTimeout(), json);
+        return new KeycloakClient(kc.issuer(), client.id(), () -> secret, kc.requestTimeoutOrDefault(), json);
     }
 }

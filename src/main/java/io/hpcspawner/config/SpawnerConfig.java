@@ -76,13 +76,24 @@ public interface SpawnerConfig {
         /** 32 random bytes in base64 that encrypt the stored refresh tokens; make one with {@code openssl rand -base64 32}. */
         String tokenEncryptionKey();
 
-        /** Renew an access token when less than this is left (FirecREST v2 refuses tokens with under 30 s left). */
-        @WithDefault("60s")
-        Duration renewMargin();
+        /** Renew an access token when less than this is left; default 60 s (FirecREST v2 refuses tokens with under 30 s left). */
+        Optional<Duration> renewMargin();
 
-        /** Timeout of one call to Keycloak. */
-        @WithDefault("10s")
-        Duration requestTimeout();
+        /** Timeout of one call to Keycloak; default 10 s. */
+        Optional<Duration> requestTimeout();
+
+        // No @WithDefault in this optional group: a default would make the group present (and
+        // its required keys missing) on sites without Keycloak.
+
+        /** {@link #renewMargin()} or its default. */
+        default Duration renewMarginOrDefault() {
+            return renewMargin().orElse(Duration.ofSeconds(60));
+        }
+
+        /** {@link #requestTimeout()} or its default. */
+        default Duration requestTimeoutOrDefault() {
+            return requestTimeout().orElse(Duration.ofSeconds(10));
+        }
     }
 
     /** One confidential Keycloak client. */
@@ -165,7 +176,9 @@ public interface SpawnerConfig {
         /** Slurm's own REST API; the service mints per-user Slurm JWTs. */
         slurmrestd,
         /** FirecREST v2 with Keycloak tokens (written {@code firecrest-v2}). */
-        firecrestV2;
+        firecrestV2,
+        /** FirecREST v1 (older sites: asynchronous tasks) with Keycloak tokens (written {@code firecrest-v1}). */
+        firecrestV1;
 
         /** Whether submits and cancels act with the user's own identity-provider tokens. */
         public boolean usesUserLogins() {
@@ -245,6 +258,10 @@ public interface SpawnerConfig {
         /** Timeout of one scheduler call. */
         @WithDefault("10s")
         Duration requestTimeout();
+
+        /** FirecREST v1: how long to wait for the task of one submit, listing or cancel. */
+        @WithDefault("60s")
+        Duration firecrestTaskTimeout();
     }
 
     /** One choice in the options form. */

@@ -227,14 +227,15 @@ class FirecrestBackendTest {
         firecrest.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4444\"}")));
         keycloak.stubFor(post(TOKEN_PATH).withRequestBody(containing("grant_type=refresh_token"))
                 .willReturn(json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Session not active\"}")));
-        // Fresh for two more seconds (62 s left, renewed 60 s before expiry): enough to submit.
-        create(Map.of("accessToken", accessToken(user, Duration.ofSeconds(62)),
+        // Fresh for six more seconds (66 s left, renewed 60 s before expiry): enough to submit, even on a busy machine.
+        Instant created = Instant.now();
+        create(Map.of("accessToken", accessToken(user, Duration.ofSeconds(66)),
                 "refreshToken", refreshToken("s4", Instant.now().getEpochSecond()))).statusCode(202);
         String name = job(submitted()).path("name").asText();
         listing(JobModelBodies.job("4444", name, user, "PENDING"));
         awaitState("queued");
 
-        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(created.plusMillis(6500)));
         given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"))
                 .body("message", containsString("job 4444 could not be cancelled"))
                 .body("message", containsString("log out and log in again"));
