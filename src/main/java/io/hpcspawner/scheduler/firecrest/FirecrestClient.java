@@ -4,19 +4,23 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.hpcspawner.scheduler.RetryAfter;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -25,11 +29,15 @@ import java.util.UUID;
  * Transient: connection failures, timeouts, 408, 424 (SSH to the cluster failed), 429 and every
  * 5xx, and a success answer whose body is not the JSON expected. Other 4xx are not transient and
  * carry the server's message from its error body ({@code errorType}, {@code message},
- * {@code causedBy}, {@code data.fields}). Tokens never appear in messages.
+ * {@code causedBy}, {@code data.fields}). A 429 or 503 carries the wait the answer asks for
+ * ({@link RetryAfter}); a 429 that names none waits {@value #RATE_LIMITED_SECONDS} s, as pyfirecrest
+ * does. Tokens never appear in messages.
  */
 final class FirecrestClient {
 
     private static final int MAX_SERVER_TEXT = 500;
+    /** pyfirecrest's wait after a 429 without {@code Retry-After} or {@code RateLimit-Reset}. */
+    static final int RATE_LIMITED_SECONDS = 10;
 
     private final String base;
     private final Duration timeout;
@@ -95,7 +103,7 @@ final class FirecrestClient {
         if (status >= 200 && status < 300) {
             return new Answer(what, status, parse(response.body(), what, status, requestId));
         }
-        throw failure(what, status, response.body(), requestId);
+        throw failure(what, status, response.body(), requestId, waitAskedFor(status, response.headers()));
     }
 
     /** A success answer that does not have the shape the API documents. */
@@ -116,7 +124,16 @@ final class FirecrestClient {
         }
     }
 
-    private FirecrestHttpException failure(String what, int status, String text, String requestId) {
+    /** The wait a 429 or 503 asks for; null for other statuses or when a 503 names none. */
+    private static Duration waitAskedFor(int status, HttpHeaders headers) {
+        if (status != 429 && status != 503) {
+            return null;
+        }
+        Optional<Duration> asked = RetryAfter.from(headers, Instant.now());
+        return asked.orElse(status == 429 ? Duration.ofSeconds(RATE_LIMITED_SECONDS) : null);
+    }
+
+    private FirecrestHttpException failure(String what, int status, String text, String requestId, Duration retryAfter) {
         boolean retry = status >= 500 || status == 408 || status == 424 || status == 429;
         String detail;
         JsonNode error = readError(text);
@@ -128,7 +145,8 @@ final class FirecrestClient {
             detail = "no FirecREST error body";
         }
         return new FirecrestHttpException("FirecREST " + what + " answered HTTP " + status + ": " + detail
-                + tag(requestId), status, retry);
+                + (retryAfter == null ? "" : "; asked to wait " + retryAfter.toSeconds() + " s") + tag(requestId), status,
+                retry, retryAfter);
     }
 
     private JsonNode readError(String text) {

@@ -1,18 +1,26 @@
 package io.hpcspawner.scheduler.firecrest;
 
 import io.hpcspawner.scheduler.SchedulerException;
+import java.time.Duration;
 
 /** FirecREST answered with an HTTP error status; the message carries the server's own words. */
 final class FirecrestHttpException extends SchedulerException {
 
     private final int status;
 
-    FirecrestHttpException(String message, int status, boolean transientFailure) {
-        super(message, transientFailure);
+    /** @param retryAfter the wait the answer asked for (429, 503), or null */
+    FirecrestHttpException(String message, int status, boolean transientFailure, Duration retryAfter) {
+        super(message, transientFailure, null, retryAfter);
         this.status = status;
     }
 
     int status() {
         return status;
+    }
+
+    /** A 4xx: FirecREST (or the gateway in front of it) refused the request without acting on it. */
+    @Override
+    public boolean rejected() {
+        return status >= 400 && status < 500;
     }
 }
