@@ -47,4 +47,15 @@ public class SchedulerException extends RuntimeException {
     public boolean rejected() {
         return false;
     }
+
+    /**
+     * True when the API itself answered with an error status, so it has finished with the
+     * request: a listing made now shows whether it created a job. False when the outcome is open
+     * because the API may still be working on it or its answer was lost: a timeout, a dropped
+     * connection, a gateway's 502/504, a success answer that could not be read. Adapters that can
+     * tell override this; the default (false) is the safe reading.
+     */
+    public boolean answered() {
+        return rejected();
+    }
 }

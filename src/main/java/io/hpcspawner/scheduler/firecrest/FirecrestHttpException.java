@@ -18,6 +18,12 @@ final class FirecrestHttpException extends SchedulerException {
         return status;
     }
 
+    /** FirecREST answered; a 502 or 504 comes from a gateway, and FirecREST behind it may still be at work. */
+    @Override
+    public boolean answered() {
+        return status != 502 && status != 504;
+    }
+
     /** A 4xx: FirecREST (or the gateway in front of it) refused the request without acting on it. */
     @Override
     public boolean rejected() {

@@ -36,9 +36,9 @@ import org.jboss.logging.Logger;
  * {@code Retry-After}) is honoured up to a cap, for every call to this system; a wait beyond the
  * call's remaining time fails the call at once, saying when to retry.</li>
  * <li>A submit is never sent twice blindly: after a failure that may have reached the server, the
- * job is looked up by its name and adopted if it exists; only when a successful listing shows no
- * such job is it submitted once more. A submit that never left (connection refused) is simply
- * retried.</li>
+ * job is looked up by its name and adopted if it exists; it is submitted once more only when the
+ * API answered the submit with an error and a successful listing then shows no such job. A
+ * submit that never left (connection refused) is simply retried; a refused one (4xx) never.</li>
  * <li>A circuit breaker fails calls fast while the API is unreachable, and a bulkhead bounds the
  * submits in flight.</li>
  * </ul>
@@ -157,10 +157,14 @@ public final class ResilientScheduler implements Scheduler {
      * ({@link SchedulerException#rejected()}: any 4xx, 429 included) is never sent again: the
      * failure goes to the caller, with the wait a 429 asked for. A failure that may have
      * reached the server (timeout, reset connection, 5xx, an answer without a job id) is followed
-     * by a look-up by the job's name: a job found is adopted; a successful listing without it
-     * allows one more submit; a failed listing ends the call (the caller may look again). A submit
-     * that never reached the server (connection refused, unknown host) is retried like an
-     * idempotent call.
+     * by a look-up by the job's name: a job found is adopted; a failed listing ends the call (the
+     * caller may look again). A successful listing without the job allows one more submit only when
+     * it is certain no job is coming: the API itself answered the submit with an error
+     * ({@link SchedulerException#answered()}, e.g. a 500 from sbatch). After a timeout, a dropped
+     * connection or a gateway's 502/504 the API may still be creating the job, so the call fails
+     * (transient) instead: a second job is worse than a failed start, whose late job the watcher
+     * cancels as an orphan. A submit that never reached the server (connection refused, unknown
+     * host) is retried like an idempotent call.
      */
     private String submitOnce(JobSubmission request) {
         Instant deadline = clock.instant().plus(retry.maxDuration());
@@ -184,10 +188,16 @@ public final class ResilientScheduler implements Scheduler {
                     return found.jobId;
                 }
                 if (found.failure != null) {
-                    recovered("unresolved");
+                    recovered("lookup_failed");
                     throw new SchedulerException(failure.getMessage() + "; looking for a job named " + request.name()
                             + " failed too: " + found.failure.getMessage(), true, failure,
                             failure.retryAfter().orElse(null));
+                }
+                if (!failure.answered()) {
+                    recovered("unconfirmed");
+                    throw new SchedulerException(failure.getMessage() + "; no job named " + request.name()
+                            + " is listed yet, but " + api + " may still be creating it, so the submit was not sent"
+                            + " again", true, failure, failure.retryAfter().orElse(null));
                 }
                 if (resubmitted || attempt >= retry.maxAttempts()) {
                     throw gaveUp(failure, attempt, "; no job named " + request.name() + " exists");

@@ -516,7 +516,7 @@ class FirecrestFaultTest {
 
     @Test
     void aSubmitIsResentAtMostOnce() {
-        wm.stubFor(post(JOBS).willReturn(json(502, error("Bad gateway"))));
+        wm.stubFor(post(JOBS).willReturn(json(500, error("sbatch: error: Slurm temporarily unable to accept job"))));
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> daint().submit(submission(NAME)));
@@ -525,6 +525,28 @@ class FirecrestFaultTest {
         assertThat(e).hasMessageContaining("no job named " + NAME + " exists").hasMessageContaining("gave up after 2");
         assertThat(posts()).isEqualTo(2);
         assertThat(gets(JOBS)).isEqualTo(2);
+    }
+
+    @Test
+    void aLostAnswerIsNotResentEvenWhenNoJobIsListedYet() {
+        // After a reset, a timeout or a gateway's 504, FirecREST may still be running sbatch: an
+        // empty listing does not prove there will be no job, so the submit is not sent again.
+        answers(() -> post(JOBS), dropped(), json(504, error("Gateway timeout")), json(201, "{\"jobId\":\"4243\"}"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
+        ResilientScheduler s = daint();
+
+        SchedulerException reset = catchThrowableOfType(SchedulerException.class, () -> s.submit(submission(NAME)));
+        SchedulerException gateway = catchThrowableOfType(SchedulerException.class, () -> s.submit(submission(NAME)));
+
+        for (SchedulerException e : List.of(reset, gateway)) {
+            assertThat(e.isTransient()).isTrue();
+            assertThat(e).hasMessageContaining("no job named " + NAME + " is listed yet, but FirecREST may still be "
+                    + "creating it, so the submit was not sent again");
+        }
+        assertThat(posts()).as("one POST per call").isEqualTo(2);
+        assertThat(gets(JOBS)).isEqualTo(2);
+        assertThat(counter("hpcspawner.scheduler.submit.recoveries", "system", "daint", "outcome", "unconfirmed"))
+                .isEqualTo(2);
     }
 
     @Test

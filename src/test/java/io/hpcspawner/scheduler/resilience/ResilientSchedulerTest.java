@@ -146,7 +146,12 @@ class ResilientSchedulerTest {
     @Test
     void theLookUpAfterALostSubmitMatchesTheExactName() {
         backend.submits.add(() -> {
-            throw new SchedulerException("FirecREST POST /compute/daint/jobs timed out", true);
+            throw new SchedulerException("FirecREST POST /compute/daint/jobs answered HTTP 500", true) {
+                @Override
+                public boolean answered() {
+                    return true; // the API finished with the request: the listing is conclusive
+                }
+            };
         });
         // The listing is by prefix: a job whose name only starts with the name is another start's.
         backend.listings.add(() -> List.of(new JobInfo("7", "hpcspawner-alice-default-2", "alice", JobPhase.RUNNING,
@@ -155,6 +160,20 @@ class ResilientSchedulerTest {
 
         assertThat(scheduler(time).submit(submission())).isEqualTo("4242");
         assertThat(backend.calls).containsExactly("submit", "jobs hpcspawner-alice-default", "submit");
+    }
+
+    @Test
+    void aSubmitWhoseOutcomeIsOpenIsNotResentWhenTheListingIsEmpty() {
+        backend.submits.add(() -> {
+            throw new SchedulerException("FirecREST POST /compute/daint/jobs timed out", true);
+        });
+        backend.listings.add(List::of);
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler(time).submit(submission()));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("timed out; no job named hpcspawner-alice-default is listed yet");
+        assertThat(backend.calls).containsExactly("submit", "jobs hpcspawner-alice-default");
     }
 
     @Test
