@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * The fault-handling settings of one system: how calls are retried, when its circuit breaker
  * opens, and how many submits may be in flight. The composition root builds one per system from
- * {@code hpcspawner.systems.<name>.*} (names in docs/resilience.md); {@link #defaults()} are the
- * documented defaults.
+ * {@code hpcspawner.systems.<name>.resilience.*} (docs/resilience.md); the names in messages and
+ * below are relative to that prefix. {@link #defaults()} are the documented defaults.
  */
 public record ResiliencePolicy(Retry retry, Breaker breaker, Submits submits) {
 
@@ -75,7 +75,7 @@ public record ResiliencePolicy(Retry retry, Breaker breaker, Submits submits) {
     }
 
     /**
-     * The submit bulkhead ({@code submit-concurrency}, {@code submit-queue-wait}).
+     * The submit bulkhead ({@code submit.*}).
      *
      * @param concurrency submits in flight at once on this system
      * @param queueWait how long a further submit waits for a free slot before it fails
@@ -83,8 +83,8 @@ public record ResiliencePolicy(Retry retry, Breaker breaker, Submits submits) {
     public record Submits(int concurrency, Duration queueWait) {
 
         public Submits {
-            require(concurrency >= 1, "submit-concurrency must be at least 1");
-            requireNotNegative(queueWait, "submit-queue-wait");
+            require(concurrency >= 1, "submit.concurrency must be at least 1");
+            requireNotNegative(queueWait, "submit.queue-wait");
         }
 
         public static Submits defaults() {

@@ -177,6 +177,18 @@ class ResilientSchedulerTest {
     }
 
     @Test
+    void aBadPolicyNamesItsKey() {
+        assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> new ResiliencePolicy.Retry(0,
+                Duration.ofMillis(250), Duration.ofSeconds(4), 0.5, Duration.ofSeconds(15), Duration.ofSeconds(30),
+                Duration.ofSeconds(2)))).hasMessage("retry.max-attempts must be at least 1");
+        assertThat(catchThrowableOfType(IllegalArgumentException.class,
+                () -> new ResiliencePolicy.Breaker(5, Duration.ZERO))).hasMessage("breaker.open-for must be longer than zero");
+        assertThat(catchThrowableOfType(IllegalArgumentException.class,
+                () -> new ResiliencePolicy.Submits(4, Duration.ofSeconds(-1))))
+                .hasMessage("submit.queue-wait must not be negative");
+    }
+
+    @Test
     void backoffDoublesUpToItsCeilingWithJitterBelowIt() {
         Backoff exact = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(4), 0.5, () -> 0);
         assertThat(List.of(exact.before(1), exact.before(2), exact.before(5), exact.before(6), exact.before(60)))
