@@ -182,7 +182,7 @@ public final class ResilientScheduler implements Scheduler {
             if (!neverSent(failure)) {
                 LookUp found = lookUp(request.name(), deadline);
                 if (found.jobId != null) {
-                    LOG.infof("System %s: the answer to submitting %s was lost (%s), but job %s has that name: adopting it",
+                    LOG.infof("System %s: submitting %s failed (%s), but job %s has that name: adopting it",
                             system, request.name(), failure.getMessage(), found.jobId);
                     recovered("adopted");
                     return found.jobId;
