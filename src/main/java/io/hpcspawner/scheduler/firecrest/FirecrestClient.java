@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.hpcspawner.scheduler.RetryAfter;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.io.IOException;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,12 +27,15 @@ import java.util.UUID;
  * {@link SchedulerException}s. Transient: connection failures, timeouts, 408, 424 (SSH to the
  * cluster failed), 429 and every 5xx, and a success answer whose body is not the JSON expected.
  * Other 4xx are not transient. The server's own words come from the version's
- * {@link ErrorDialect}: v2's error body, or v1's error headers and body. Tokens never appear in
- * messages.
+ * {@link ErrorDialect}: v2's error body, or v1's error headers and body. A 429 or 503 carries the
+ * wait the answer asks for ({@link RetryAfter}); a 429 that names none waits
+ * {@value #RATE_LIMITED_SECONDS} s, as pyfirecrest does. Tokens never appear in messages.
  */
 final class FirecrestClient {
 
     static final int MAX_SERVER_TEXT = 500;
+    /** pyfirecrest's wait after a 429 without {@code Retry-After} or {@code RateLimit-Reset}. */
+    static final int RATE_LIMITED_SECONDS = 10;
 
     private final String base;
     private final Duration timeout;
@@ -131,12 +136,13 @@ final class FirecrestClient {
         Optional<HeaderError> headerError = dialect.headerError(response.headers());
         // v1 signals some errors only by header; the header wins over the status (as pyfirecrest does).
         if (headerError.isPresent()) {
-            throw headerFailure(what, status, headerError.get(), response.body(), requestId);
+            throw headerFailure(what, status, headerError.get(), response.body(), requestId,
+                    waitAskedFor(status, response.headers()));
         }
         if (status >= 200 && status < 300) {
             return new Answer(what, status, parse(response.body(), what, status, requestId));
         }
-        throw failure(what, status, response.body(), requestId);
+        throw failure(what, status, response.body(), requestId, waitAskedFor(status, response.headers()));
     }
 
     /** A success answer that does not have the shape the API documents. */
@@ -168,8 +174,21 @@ final class FirecrestClient {
         }
     }
 
+    /** The wait a 429 or 503 asks for; null for other statuses or when a 503 names none. */
+    private static Duration waitAskedFor(int status, HttpHeaders headers) {
+        if (status != 429 && status != 503) {
+            return null;
+        }
+        Optional<Duration> asked = RetryAfter.from(headers, Instant.now());
+        return asked.orElse(status == 429 ? Duration.ofSeconds(RATE_LIMITED_SECONDS) : null);
+    }
+
+    private static String waitNote(Duration retryAfter) {
+        return retryAfter == null ? "" : "; asked to wait " + retryAfter.toSeconds() + " s";
+    }
+
     private FirecrestHttpException headerFailure(String what, int status, HeaderError error, String text,
-            String requestId) {
+            String requestId, Duration retryAfter) {
         StringBuilder sb = new StringBuilder("FirecREST " + what + " answered HTTP " + status + " with "
                 + error.header());
         String value = clip(error.value());
@@ -178,14 +197,15 @@ final class FirecrestClient {
         }
         readError(text).filter(w -> !w.equals(value)).ifPresent(w -> sb.append(": ").append(w));
         sb.append(". ").append(error.advice());
-        return new FirecrestHttpException(sb + tag(requestId), status, error.transientFailure(), error.header());
+        return new FirecrestHttpException(sb + waitNote(retryAfter) + tag(requestId), status, error.transientFailure(),
+                error.header(), retryAfter);
     }
 
-    private FirecrestHttpException failure(String what, int status, String text, String requestId) {
+    private FirecrestHttpException failure(String what, int status, String text, String requestId, Duration retryAfter) {
         String detail = readError(text)
                 .orElse(status >= 300 && status < 400 ? "unexpected redirect" : "no FirecREST error body");
         return new FirecrestHttpException("FirecREST " + what + " answered HTTP " + status + ": " + detail
-                + tag(requestId), status, transientStatus(status), "");
+                + waitNote(retryAfter) + tag(requestId), status, transientStatus(status), "", retryAfter);
     }
 
     private Optional<String> readError(String text) {

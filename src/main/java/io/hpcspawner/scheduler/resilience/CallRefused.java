@@ -1,0 +1,23 @@
+package io.hpcspawner.scheduler.resilience;
+
+import io.hpcspawner.scheduler.SchedulerException;
+import java.time.Duration;
+
+/**
+ * A call the fault handling refused without sending it: the system's breaker is open, its API
+ * asked us to wait, or too many submits are in flight. Transient, and never retried in place.
+ */
+final class CallRefused extends SchedulerException {
+
+    private final String reason;
+
+    /** @param reason the metric tag: {@code breaker_open}, {@code rate_limited} or {@code submits_full} */
+    CallRefused(String reason, String message, Duration retryAfter) {
+        super(message, true, null, retryAfter);
+        this.reason = reason;
+    }
+
+    String reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,49 @@
+package io.hpcspawner.scheduler;
+
+import java.util.List;
+import java.util.Set;
+
+/** Passes every call on to another scheduler; tests override the calls they watch or break. */
+public class ForwardingScheduler implements Scheduler {
+
+    private final Scheduler delegate;
+
+    public ForwardingScheduler(Scheduler delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String submit(JobSubmission request) {
+        return delegate.submit(request);
+    }
+
+    @Override
+    public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
+        return delegate.jobs(jobIds, namePrefix);
+    }
+
+    @Override
+    public void cancel(String jobId, String user) {
+        delegate.cancel(jobId, user);
+    }
+
+    @Override
+    public String tail(String path, String user, int lines) {
+        return delegate.tail(path, user, lines);
+    }
+
+    @Override
+    public String head(String path, String user, int lines) {
+        return delegate.head(path, user, lines);
+    }
+
+    @Override
+    public List<Partition> partitions() {
+        return delegate.partitions();
+    }
+
+    @Override
+    public UserInfo userInfo(String user) {
+        return delegate.userInfo(user);
+    }
+}
