@@ -13,16 +13,20 @@ import io.hpcspawner.scheduler.firecrest.AccessTokens;
 import io.hpcspawner.scheduler.firecrest.FirecrestV1Scheduler;
 import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
+import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
+import io.hpcspawner.scheduler.resilience.ResilientScheduler;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.store.ServerStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,7 +67,7 @@ public class ServiceWiring {
     @Produces
     @Singleton
     SchedulerRegistry schedulers(SpawnerConfig config, ConfigChecks checks, ObjectMapper json,
-            Optional<UserLogins> logins, Clock clock) {
+            Optional<UserLogins> logins, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
                 new ServiceAccountTokens(keycloakClient(kc, kc.serviceClient(), json), kc.renewMarginOrDefault(), clock)));
@@ -72,12 +76,27 @@ public class ServiceWiring {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),
                     SlurmTokenMinter.fromKeyFile(system.jwtKeyFile().orElseThrow()), system.serviceUser(),
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json);
-            case firecrestV2 -> new FirecrestV2Scheduler(system.url(), system.firecrestSystem().orElse(name),
-                    firecrestTokens.orElseThrow(), system.requestTimeout(), json);
-            case firecrestV1 -> new FirecrestV1Scheduler(system.url(), system.firecrestSystem().orElse(name),
-                    firecrestTokens.orElseThrow(), system.requestTimeout(), system.firecrestTaskTimeout(), json);
+            case firecrestV2 -> new ResilientScheduler(name, "FirecREST", new FirecrestV2Scheduler(system.url(),
+                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json),
+                    policy(name, system.resilience()), meters);
+            case firecrestV1 -> new ResilientScheduler(name, "FirecREST", new FirecrestV1Scheduler(system.url(),
+                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(),
+                    system.firecrestTaskTimeout(), json), policy(name, system.resilience()), meters);
         }));
         return new SchedulerRegistry(bySystem);
+    }
+
+    private static ResiliencePolicy policy(String system, SpawnerConfig.Resilience r) {
+        SpawnerConfig.ResilienceRetry retry = r.retry();
+        try {
+            return new ResiliencePolicy(
+                new ResiliencePolicy.Retry(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.jitter(),
+                        retry.maxDuration(), retry.maxRetryAfter(), retry.submitLookupDelay()),
+                new ResiliencePolicy.Breaker(r.breaker().failureThreshold(), r.breaker().openFor()),
+                new ResiliencePolicy.Submits(r.submit().concurrency(), r.submit().queueWait()));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(List.of("hpcspawner.systems." + system + ".resilience." + e.getMessage()));
+        }
     }
 
     private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, SpawnerConfig.KeycloakClientConfig client,

@@ -262,6 +262,74 @@ public interface SpawnerConfig {
         /** FirecREST v1: how long to wait for the task of one submit, listing or cancel. */
         @WithDefault("60s")
         Duration firecrestTaskTimeout();
+
+        /** FirecREST: retries, circuit breaker and submit bulkhead around every call (docs/resilience.md). */
+        Resilience resilience();
+    }
+
+    /** Fault handling around one FirecREST system's calls; see {@code ResiliencePolicy}. */
+    interface Resilience {
+        /** Retries of idempotent calls. */
+        ResilienceRetry retry();
+
+        /** The per-system circuit breaker. */
+        ResilienceBreaker breaker();
+
+        /** The submit bulkhead. */
+        ResilienceSubmit submit();
+    }
+
+    /** {@code resilience.retry.*}. */
+    interface ResilienceRetry {
+        /** Attempts of one idempotent call, the first included. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Wait before the first retry; doubles each retry. */
+        @WithDefault("250ms")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts. */
+        @WithDefault("4s")
+        Duration maxBackoff();
+
+        /** Random spread of each wait (fraction, 0-1). */
+        @WithDefault("0.5")
+        double jitter();
+
+        /** Longest time one call may take, retries and waits included. */
+        @WithDefault("15s")
+        Duration maxDuration();
+
+        /** Cap on the wait a 429 or 503 asks for. */
+        @WithDefault("30s")
+        Duration maxRetryAfter();
+
+        /** After a submit whose answer was lost: wait this long before looking the job up by name. */
+        @WithDefault("2s")
+        Duration submitLookupDelay();
+    }
+
+    /** {@code resilience.breaker.*}. */
+    interface ResilienceBreaker {
+        /** Consecutive transient failures (attempts) that open the breaker. */
+        @WithDefault("5")
+        int failureThreshold();
+
+        /** How long it stays open before one probe call is let through. */
+        @WithDefault("30s")
+        Duration openFor();
+    }
+
+    /** {@code resilience.submit.*}. */
+    interface ResilienceSubmit {
+        /** Submits in flight at once on this system. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** How long a further submit waits for a free slot before it fails. */
+        @WithDefault("30s")
+        Duration queueWait();
     }
 
     /** One choice in the options form. */
