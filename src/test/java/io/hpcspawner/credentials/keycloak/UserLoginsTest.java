@@ -1,0 +1,186 @@
+package io.hpcspawner.credentials.keycloak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hpcspawner.credentials.UserLogin;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the service keeps users' Keycloak logins: which offered refresh token wins, what survives
+ * a restart, what a changed encryption key does. Fake clock, fake token endpoint, in-memory store.
+ */
+class UserLoginsTest {
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final RotatingEndpoint endpoint = new RotatingEndpoint();
+    private final MemoryStore store = new MemoryStore();
+    private final TokenCipher cipher = new TokenCipher(new byte[32]);
+
+    /** A refresh token as Keycloak issues them: a JWT with session id and issue time. */
+    private String refreshToken(String session, Instant issuedAt) {
+        String claims = "{\"sid\":\"" + session + "\",\"iat\":" + issuedAt.getEpochSecond() + ",\"exp\":"
+                + issuedAt.plusSeconds(1800).getEpochSecond() + ",\"typ\":\"Refresh\"}";
+        return B64.encodeToString("{\"alg\":\"HS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + ".c2ln";
+    }
+
+    private String accessToken(Instant expires) {
+        String claims = "{\"exp\":" + expires.getEpochSecond() + ",\"iat\":" + clock.instant().getEpochSecond() + "}";
+        return B64.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + ".c2ln";
+    }
+
+    /** Refreshes answer "access-N" and a rotated refresh token of the same session, issued now. */
+    private final class RotatingEndpoint implements TokenEndpoint {
+        final List<String> refreshed = new ArrayList<>();
+        final AtomicInteger grants = new AtomicInteger();
+        volatile boolean sessionOver;
+
+        @Override
+        public TokenResponse clientCredentials() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public TokenResponse refresh(String refreshToken) {
+            refreshed.add(refreshToken);
+            if (sessionOver) {
+                throw new LoginExpiredException("Keycloak: Session not active");
+            }
+            String session = JwtClaims.of(refreshToken).sessionId().orElse("?");
+            return new TokenResponse("access-" + grants.incrementAndGet(), Duration.ofMinutes(5),
+                    Optional.of(refreshToken(session, clock.instant())), Optional.of(Duration.ofMinutes(30)));
+        }
+
+        @Override
+        public String clientId() {
+            return "jupyterhub";
+        }
+    }
+
+    private static final class MemoryStore implements SealedTokenStore {
+        final Map<String, String> sealed = new ConcurrentHashMap<>();
+
+        @Override
+        public Optional<String> read(String identity) {
+            return Optional.ofNullable(sealed.get(identity));
+        }
+
+        @Override
+        public void write(String identity, String value) {
+            sealed.put(identity, value);
+        }
+
+        @Override
+        public void delete(String identity) {
+            sealed.remove(identity);
+        }
+    }
+
+    private UserLogins logins(TokenCipher withCipher) {
+        return new UserLogins(endpoint, withCipher, store, Duration.ofSeconds(60), clock);
+    }
+
+    @Test
+    void aFreshAccessTokenFromTheHubIsUsedWithoutRefreshing() {
+        UserLogins logins = logins(cipher);
+        String hubToken = accessToken(clock.instant().plusSeconds(300));
+        logins.remember("alice", new UserLogin(Optional.of(hubToken), refreshToken("s1", clock.instant())));
+
+        assertThat(logins.accessToken("alice")).isEqualTo(hubToken);
+        assertThat(endpoint.refreshed).isEmpty();
+    }
+
+    @Test
+    void anOlderCopyFromTheHubDoesNotRollBackTheRotatedToken() {
+        UserLogins logins = logins(cipher);
+        String first = refreshToken("s1", clock.instant());
+        logins.remember("alice", new UserLogin(Optional.empty(), first));
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(logins.accessToken("alice")).isEqualTo("access-1"); // refreshed: rotated to a newer token
+
+        // the hub still holds the first token and offers it with the next stop
+        logins.remember("alice", new UserLogin(Optional.empty(), first));
+        clock.advance(Duration.ofMinutes(5));
+        logins.accessToken("alice");
+
+        assertThat(endpoint.refreshed).hasSize(2);
+        assertThat(endpoint.refreshed.get(1)).isNotEqualTo(first);
+    }
+
+    @Test
+    void aNewLoginReplacesTheHeldOne() {
+        UserLogins logins = logins(cipher);
+        logins.remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        logins.accessToken("alice");
+        clock.advance(Duration.ofSeconds(5));
+        String newSession = refreshToken("s2", clock.instant().minusSeconds(60)); // another session wins even if older
+        logins.remember("alice", new UserLogin(Optional.empty(), newSession));
+        clock.advance(Duration.ofMinutes(5));
+        logins.accessToken("alice");
+
+        assertThat(endpoint.refreshed.get(endpoint.refreshed.size() - 1)).isEqualTo(newSession);
+    }
+
+    @Test
+    void theRotatedTokenSurvivesARestartSealed() {
+        UserLogins before = logins(cipher);
+        before.remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        clock.advance(Duration.ofSeconds(10));
+        before.accessToken("alice");
+        String rotated = cipher.decrypt(store.sealed.get("alice"), "alice");
+        assertThat(store.sealed.get("alice")).doesNotContain(rotated).doesNotContain("eyJ");
+
+        UserLogins after = logins(cipher); // a restart: nothing in memory
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(after.knows("alice")).isTrue();
+        assertThat(after.accessToken("alice")).isEqualTo("access-2");
+        assertThat(endpoint.refreshed.get(1)).isEqualTo(rotated);
+        assertThat(cipher.decrypt(store.sealed.get("alice"), "alice")).isNotEqualTo(rotated); // rotated again, stored again
+    }
+
+    @Test
+    void aLoginSealedWithAnotherKeyIsDroppedAndTheUserIsAskedToLogInAgain() {
+        logins(cipher).remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        byte[] otherKey = new byte[32];
+        otherKey[0] = 1;
+        UserLogins afterKeyChange = logins(new TokenCipher(otherKey));
+
+        assertThat(afterKeyChange.knows("alice")).isFalse();
+        assertThatThrownBy(() -> afterKeyChange.accessToken("alice")).isInstanceOf(LoginExpiredException.class);
+        assertThat(store.sealed).doesNotContainKey("alice");
+    }
+
+    @Test
+    void aSealedLoginCannotBeUsedForAnotherUser() {
+        logins(cipher).remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        store.sealed.put("mallory", store.sealed.get("alice")); // copied file
+
+        assertThat(logins(cipher).knows("mallory")).isFalse();
+    }
+
+    @Test
+    void anEndedSessionSaysLogInAgainAndNoLoginIsAnErrorToo() {
+        UserLogins logins = logins(cipher);
+        assertThatThrownBy(() -> logins.accessToken("bob")).isInstanceOf(LoginExpiredException.class)
+                .hasMessageContaining("log out and log in again");
+
+        logins.remember("bob", new UserLogin(Optional.empty(), refreshToken("s9", clock.instant())));
+        endpoint.sessionOver = true;
+        assertThatThrownBy(() -> logins.accessToken("bob")).isInstanceOf(LoginExpiredException.class);
+        assertThat(logins.knows("bob")).isFalse();
+    }
+}
