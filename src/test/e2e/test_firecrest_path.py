@@ -108,7 +108,8 @@ def test_firecrest_spawn_with_the_users_keycloak_login(stack, hub, service):
     assert stats["refusals"] == [], "tokens FirecREST would refuse:\n" + "\n".join(stats["refusals"])
     calls = {k: v - before["calls"].get(k, 0) for k, v in stats["calls"].items()}
     assert calls.get("POST /compute/{system}/jobs as user", 0) == 1, calls
-    assert calls.get("DELETE /compute/{system}/jobs/{jobId} as user", 0) == 1, calls
+    # the stop cancels as alice; the watcher may repeat it while the job is still ending
+    assert calls.get("DELETE /compute/{system}/jobs/{jobId} as user", 0) >= 1, calls
     assert calls.get("GET /compute/{system}/jobs as service", 0) >= 1, calls
     assert not [k for k in calls if k.endswith(" as none")], calls
 

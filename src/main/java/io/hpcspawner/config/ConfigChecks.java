@@ -1,12 +1,16 @@
 package io.hpcspawner.config;
 
 import io.hpcspawner.credentials.keycloak.TokenCipher;
+import io.hpcspawner.credentials.secrets.SecretRef;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Checks that span several keys (a profile's system exists, limits are consistent, files are
@@ -17,10 +21,18 @@ import java.util.Map;
 public class ConfigChecks {
 
     private final SpawnerConfig config;
+    private final boolean vaultConfigured;
     private volatile boolean verified;
 
-    public ConfigChecks(SpawnerConfig config) {
+    @Inject
+    public ConfigChecks(SpawnerConfig config, @ConfigProperty(name = "quarkus.vault.url") Optional<String> vaultUrl) {
         this.config = config;
+        this.vaultConfigured = vaultUrl.filter(u -> !u.isBlank()).isPresent();
+    }
+
+    /** Checks for a service without Vault. */
+    public ConfigChecks(SpawnerConfig config) {
+        this(config, Optional.empty());
     }
 
     @jakarta.annotation.PostConstruct
@@ -107,14 +119,34 @@ public class ConfigChecks {
             if (!"http".equals(kc.issuer().getScheme()) && !"https".equals(kc.issuer().getScheme())) {
                 problems.add("hpcspawner.keycloak.issuer: must be an http or https URL, e.g. https://auth.example.org/realms/hpc");
             }
-            try {
-                TokenCipher.fromBase64(kc.tokenEncryptionKey());
-            } catch (IllegalArgumentException e) {
-                problems.add("hpcspawner.keycloak.token-encryption-key: " + e.getMessage());
+            secret(problems, "hpcspawner.keycloak.user-client.secret", kc.userClient().secret());
+            secret(problems, "hpcspawner.keycloak.service-client.secret", kc.serviceClient().secret());
+            String keyName = "hpcspawner.keycloak.token-encryption-key";
+            if (secret(problems, keyName, kc.tokenEncryptionKey()) instanceof SecretRef.Literal key) {
+                try {
+                    TokenCipher.fromBase64(key.value());
+                } catch (IllegalArgumentException e) {
+                    problems.add(keyName + ": " + e.getMessage());
+                }
             }
         });
         config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
                 problems.add("hpcspawner.batch.template: " + t + " is not a readable file"));
         return problems;
+    }
+
+    /** Checks one secret reference (docs/secrets.md); returns it, or null when it is unusable. */
+    private SecretRef secret(List<String> problems, String key, String text) {
+        try {
+            SecretRef ref = SecretRef.parse(key, text);
+            if (ref instanceof SecretRef.Vault && !vaultConfigured) {
+                problems.add(key + ": " + ref + " needs Vault: set quarkus.vault.url and its authentication"
+                        + " (quarkus.vault.authentication.app-role.* or .kubernetes.role), see docs/secrets.md");
+            }
+            return ref;
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
     }
 }

@@ -7,6 +7,9 @@ import io.hpcspawner.credentials.keycloak.KeycloakClient;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.TokenCipher;
 import io.hpcspawner.credentials.keycloak.UserLogins;
+import io.hpcspawner.credentials.secrets.SecretRef;
+import io.hpcspawner.credentials.secrets.SecretResolver;
+import io.hpcspawner.credentials.secrets.VaultKv;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerRegistry;
 import io.hpcspawner.scheduler.firecrest.AccessTokens;
@@ -21,14 +24,18 @@ import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.store.ServerStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vault.VaultKVSecretEngine;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The composition root: the one place that picks implementations for the ports. */
 @ApplicationScoped
@@ -47,13 +54,26 @@ public class ServiceWiring {
         return new FileServerStore(config.store().directory());
     }
 
+    /** Secrets written as values, {@code file:} or {@code vault:} references (Vault only when quarkus.vault.url is set). */
+    @Produces
+    @Singleton
+    SecretResolver secrets(SpawnerConfig config, @ConfigProperty(name = "quarkus.vault.url") Optional<String> vaultUrl,
+            Instance<VaultKVSecretEngine> kv, Clock clock) {
+        Optional<VaultKv> vault = vaultUrl.filter(u -> !u.isBlank()).map(u -> path -> kv.get().readSecret(path));
+        return new SecretResolver(vault, config.keycloak().map(SpawnerConfig.Keycloak::secretRefreshOrDefault)
+                .orElse(Duration.ofSeconds(60)), clock);
+    }
+
     /** Users' Keycloak logins, when a Keycloak realm is configured. */
     @Produces
     @Singleton
-    Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, ObjectMapper json, Clock clock) {
+    Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, ObjectMapper json,
+            Clock clock) {
         checks.verify();
-        return config.keycloak().map(kc -> new UserLogins(keycloakClient(kc, kc.userClient(), json),
-                TokenCipher.fromBase64(kc.tokenEncryptionKey()),
+        return config.keycloak().map(kc -> new UserLogins(
+                keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
+                TokenCipher.fromBase64(secrets.resolve(SecretRef.parse("hpcspawner.keycloak.token-encryption-key",
+                        kc.tokenEncryptionKey())).get()),
                 new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
     }
 
@@ -67,10 +87,10 @@ public class ServiceWiring {
     @Produces
     @Singleton
     SchedulerRegistry schedulers(SpawnerConfig config, ConfigChecks checks, ObjectMapper json,
-            Optional<UserLogins> logins, Clock clock, MeterRegistry meters) {
+            Optional<UserLogins> logins, SecretResolver secrets, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, kc.serviceClient(), json), kc.renewMarginOrDefault(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.renewMarginOrDefault(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),
@@ -99,9 +119,9 @@ public class ServiceWiring {
         }
     }
 
-    private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, SpawnerConfig.KeycloakClientConfig client,
-            ObjectMapper json) {
-        String secret = client.secret();
-        return new KeycloakClient(kc.issuer(), client.id(), () -> secret, kc.requestTimeoutOrDefault(), json);
+    private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, String which,
+            SpawnerConfig.KeycloakClientConfig client, SecretResolver secrets, ObjectMapper json) {
+        SecretRef ref = SecretRef.parse("hpcspawner.keycloak." + which + ".secret", client.secret());
+        return new KeycloakClient(kc.issuer(), client.id(), secrets.resolve(ref), kc.requestTimeoutOrDefault(), json);
     }
 }

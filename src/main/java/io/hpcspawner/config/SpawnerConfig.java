@@ -73,8 +73,19 @@ public interface SpawnerConfig {
         @Valid
         KeycloakClientConfig serviceClient();
 
-        /** 32 random bytes in base64 that encrypt the stored refresh tokens; make one with {@code openssl rand -base64 32}. */
+        /**
+         * 32 random bytes in base64 that encrypt the stored refresh tokens; make one with
+         * {@code openssl rand -base64 32}. Also {@code file:<path>} or {@code vault:<path>#<field>}.
+         */
         String tokenEncryptionKey();
+
+        /** How often a secret from Vault or a file is read again (rotation); default 60 s. */
+        Optional<Duration> secretRefresh();
+
+        /** {@link #secretRefresh()} or its default. */
+        default Duration secretRefreshOrDefault() {
+            return secretRefresh().orElse(Duration.ofSeconds(60));
+        }
 
         /** Renew an access token when less than this is left; default 60 s (FirecREST v2 refuses tokens with under 30 s left). */
         Optional<Duration> renewMargin();
@@ -102,7 +113,7 @@ public interface SpawnerConfig {
         @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a Keycloak client id, e.g. jupyterhub")
         String id();
 
-        /** The client secret. */
+        /** The client secret: the value, {@code file:<path>} or {@code vault:<kv path>#<field>} (docs/secrets.md). */
         String secret();
     }
 

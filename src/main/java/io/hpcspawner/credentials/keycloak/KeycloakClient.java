@@ -2,6 +2,7 @@ package io.hpcspawner.credentials.keycloak;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcspawner.credentials.secrets.RefreshableSecret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -81,7 +82,37 @@ public final class KeycloakClient implements TokenEndpoint {
         return issuer;
     }
 
+    /**
+     * One grant. When Keycloak rejects the client's credentials and the secret can be re-read
+     * (rotated in Vault or in a mounted file), it is re-read and the grant tried once more.
+     */
     private TokenResponse grant(String grantType, Map<String, String> extra) {
+        try {
+            return grantOnce(grantType, extra);
+        } catch (ClientRejected e) {
+            if (secret instanceof RefreshableSecret refreshable) {
+                refreshable.invalidate();
+                try {
+                    return grantOnce(grantType, extra);
+                } catch (ClientRejected again) {
+                    throw again.problem;
+                }
+            }
+            throw e.problem;
+        }
+    }
+
+    /** Keycloak said the client id or secret is wrong. */
+    private static final class ClientRejected extends RuntimeException {
+        final KeycloakConfigurationException problem;
+
+        ClientRejected(KeycloakConfigurationException problem) {
+            super(null, null, false, false);
+            this.problem = problem;
+        }
+    }
+
+    private TokenResponse grantOnce(String grantType, Map<String, String> extra) {
         String clientSecret = secret.get();
         if (clientSecret == null || clientSecret.isEmpty()) {
             throw new KeycloakConfigurationException("no client secret is configured for Keycloak client '" + clientId
@@ -122,7 +153,13 @@ public final class KeycloakClient implements TokenEndpoint {
         if (status == 200) {
             return toResponse(body, what);
         }
-        throw failure(status, body, grantType, what);
+        KeycloakException problem = failure(status, body, grantType, what);
+        String error = body.path("error").asText("");
+        if (problem instanceof KeycloakConfigurationException config
+                && (status == 401 || error.equals("invalid_client") || error.equals("unauthorized_client"))) {
+            throw new ClientRejected(config);
+        }
+        throw problem;
     }
 
     private KeycloakException failure(int status, JsonNode body, String grantType, String what) {

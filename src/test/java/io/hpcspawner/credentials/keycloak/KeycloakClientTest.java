@@ -220,4 +220,36 @@ class KeycloakClientTest {
         assertThat(forms.get(0)).containsEntry("client_secret", SECRET);
         assertThat(c.toString()).contains("svc").doesNotContain(SECRET);
     }
+
+    @Test
+    void aRejectedSecretThatCanBeReReadIsReadOnceMoreAndTriedAgain() {
+        // Vault rotated the secret: the cached value is stale until re-read
+        java.util.concurrent.atomic.AtomicInteger invalidations = new java.util.concurrent.atomic.AtomicInteger();
+        io.hpcspawner.credentials.secrets.RefreshableSecret rotating = new io.hpcspawner.credentials.secrets.RefreshableSecret() {
+            @Override
+            public String get() {
+                return invalidations.get() == 0 ? "old-secret" : "new-secret";
+            }
+
+            @Override
+            public void invalidate() {
+                invalidations.incrementAndGet();
+            }
+        };
+        KeycloakClient client = new KeycloakClient(issuer, "svc", rotating, Duration.ofSeconds(2), JSON);
+        status.set(401);
+        body.set("{\"error\":\"unauthorized_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}");
+
+        assertThatThrownBy(client::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
+                .hasMessageContaining("unauthorized_client").hasMessageNotContaining("secret\"");
+        assertThat(forms).extracting(f -> f.get("client_secret")).containsExactly("old-secret", "new-secret");
+        assertThat(invalidations).hasValue(1);
+
+        forms.clear();
+        status.set(200);
+        body.set("{\"access_token\":\"a\",\"expires_in\":300,\"token_type\":\"Bearer\"}");
+        assertThat(client.clientCredentials().accessToken()).isEqualTo("a");
+        assertThat(forms).hasSize(1);
+        assertThat(invalidations).hasValue(1);
+    }
 }
