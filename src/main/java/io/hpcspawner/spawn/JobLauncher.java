@@ -3,6 +3,7 @@ package io.hpcspawner.spawn;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.LoginRequiredException;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
@@ -98,8 +99,11 @@ public class JobLauncher {
         } catch (SchedulerException e) {
             Optional<String> found = e.isTransient() ? lookUp(scheduler, record.jobName()) : Optional.empty();
             if (found.isEmpty()) {
-                lifecycle.failed(record.key(), record.id(), "The cluster " + plan.system()
-                        + " did not accept the job: " + e.getMessage(), 1);
+                String why = e instanceof LoginRequiredException
+                        ? Character.toUpperCase(e.getMessage().charAt(0)) + e.getMessage().substring(1)
+                                + " (nothing was submitted to " + plan.system() + ")"
+                        : "The cluster " + plan.system() + " did not accept the job: " + e.getMessage();
+                lifecycle.failed(record.key(), record.id(), why, 1);
                 return;
             }
             LOG.infof("Server %s: the submit answer was lost, but job %s exists: adopting it", record.key(), found.get());

@@ -4,6 +4,7 @@ import io.hpcspawner.credentials.keycloak.KeycloakException;
 import io.hpcspawner.credentials.keycloak.LoginExpiredException;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.UserLogins;
+import io.hpcspawner.scheduler.LoginRequiredException;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.util.function.Supplier;
 
@@ -37,7 +38,7 @@ public final class KeycloakAccessTokens implements AccessTokens {
         try {
             return token.get();
         } catch (LoginExpiredException e) {
-            throw new SchedulerException(e.getMessage(), false, e);
+            throw new LoginRequiredException(e.getMessage(), e);
         } catch (KeycloakException e) {
             throw new SchedulerException("could not get " + what + " from Keycloak: " + e.getMessage(), e.isTransient(), e);
         }

@@ -218,7 +218,7 @@ class FirecrestBackendTest {
         create(Map.of("refreshToken", refreshToken("s3", Instant.now().getEpochSecond()))).statusCode(202);
 
         awaitState("failed");
-        status().body("message", containsString("your login has expired: log out and log in again"));
+        status().body("message", equalTo("Your login has expired: log out and log in again (nothing was submitted to fc)"));
         assertThat(firecrest.findAll(postRequestedFor(urlPathEqualTo(JOBS)))).isEmpty();
     }
 
