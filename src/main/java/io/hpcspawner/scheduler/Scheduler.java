@@ -33,4 +33,9 @@ public interface Scheduler {
 
     /** Facts about a user as the scheduler knows them. */
     UserInfo userInfo(String user);
+
+    /** The cluster's health as the scheduler API reports it (one call, no retries). */
+    default SystemHealth health() {
+        return SystemHealth.unknown("this scheduler API reports no health");
+    }
 }

@@ -9,6 +9,7 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import java.net.URI;
 import java.time.Duration;
@@ -213,6 +214,35 @@ public final class FirecrestV2Scheduler implements Scheduler {
         }
         String name = answer.path("user").path("name").asText("");
         return new UserInfo(name.isEmpty() ? user : name, defaultAccount, List.copyOf(accounts));
+    }
+
+    /**
+     * {@code GET /status/systems} (service account): healthy when every service FirecREST probes
+     * for this system (scheduler, SSH, file systems) answered its last probe.
+     */
+    @Override
+    public SystemHealth health() {
+        JsonNode systems = client.send("GET", "/status/systems", null, tokens.forService(), null).object().path("systems");
+        for (JsonNode s : systems) {
+            if (!system.equalsIgnoreCase(s.path("name").asText())) {
+                continue;
+            }
+            JsonNode services = s.path("servicesHealth");
+            if (!services.isArray() || services.isEmpty()) {
+                return SystemHealth.unknown("FirecREST has not probed " + system + " yet");
+            }
+            List<String> failing = new ArrayList<>();
+            for (JsonNode service : services) {
+                if (!service.path("healthy").asBoolean(false)) {
+                    String message = service.path("message").asText("");
+                    failing.add(service.path("serviceType").asText("?") + (message.isEmpty() ? "" : " (" + message + ")"));
+                }
+            }
+            return failing.isEmpty()
+                    ? SystemHealth.healthy(services.size() + " services healthy at FirecREST's last check")
+                    : SystemHealth.unhealthy("FirecREST reports " + system + " unhealthy: " + String.join(", ", failing));
+        }
+        return SystemHealth.unhealthy("FirecREST does not list the system " + system + " (check firecrest-system)");
     }
 
     private String compute(String rest) {

@@ -5,6 +5,7 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,6 +129,20 @@ public final class ResilientScheduler implements Scheduler {
     @Override
     public UserInfo userInfo(String user) {
         return idempotent("userInfo", () -> delegate.userInfo(user));
+    }
+
+    /** One call, not retried and not counted by the breaker; an open breaker is itself the answer. */
+    @Override
+    public SystemHealth health() {
+        Optional<CallRefused> open = breaker.refusalIfOpen();
+        if (open.isPresent()) {
+            return SystemHealth.unhealthy(refused("health", open.get()).getMessage());
+        }
+        try {
+            return delegate.health();
+        } catch (SchedulerException e) {
+            return SystemHealth.unhealthy(e.getMessage());
+        }
     }
 
     /**

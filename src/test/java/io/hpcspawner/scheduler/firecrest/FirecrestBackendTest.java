@@ -262,4 +262,15 @@ class FirecrestBackendTest {
         submitted();
         given().header("Authorization", HUB).delete(path()).then().statusCode(202);
     }
+
+    @Test
+    void anUnhealthyClusterShowsInTheSystemsHealthGroupButNotInReadiness() {
+        firecrest.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + FirecrestV2SchedulerTest.cluster("daint", "["
+                + FirecrestV2SchedulerTest.probe("scheduler", false, "slurmctld not responding") + "]") + "]}")));
+
+        given().get("/q/health/group/systems").then().statusCode(503).body("status", equalTo("DOWN"))
+                .body("checks[0].data.fc", equalTo("unhealthy: FirecREST reports daint unhealthy: scheduler (slurmctld not responding)"));
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().body(containsString("hpcspawner_system_healthy{system=\"fc\"} 0.0"));
+    }
 }

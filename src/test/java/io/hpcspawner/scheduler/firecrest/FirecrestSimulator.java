@@ -178,6 +178,11 @@ public final class FirecrestSimulator {
                     .map(text -> reply(200, JobModelBodies.fileContent(text, 0, lines)))
                     .orElseGet(() -> reply(404, JobModelBodies.error("cannot read " + file)));
         }
+        if (path.equals("/status/systems") && method.equals("GET")) {
+            return reply(200, "{\"systems\": [" + FirecrestV2SchedulerTest.cluster(system, "["
+                    + FirecrestV2SchedulerTest.probe("scheduler", true, null) + ", "
+                    + FirecrestV2SchedulerTest.probe("ssh", true, null) + "]") + "]}");
+        }
         if ((m = STATUS.matcher(path)).matches() && known(m.group(1)) && method.equals("GET")) {
             if (m.group(2).equals("partitions")) {
                 return reply(200, """

@@ -33,6 +33,7 @@ import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -418,6 +419,46 @@ class FirecrestV2SchedulerTest {
                  "groups": [], "accounts": null}""")));
 
         assertThat(scheduler.userInfo("alice")).isEqualTo(new UserInfo("alice", Optional.empty(), List.of()));
+    }
+
+    // ---------------------------------------------------------------- health
+
+    /** An {@code HPCCluster} of {@code GET /status/systems}, with the given {@code servicesHealth} JSON. */
+    static String cluster(String name, String servicesHealth) {
+        return "{\"name\": \"" + name + "\", \"ssh\": {\"host\": \"" + name + ".cscs.ch\", \"port\": 22},"
+                + " \"scheduler\": {\"type\": \"slurm\", \"version\": \"24.05.4\"}, \"probing\": {\"intervalCheck\": 60},"
+                + " \"servicesHealth\": " + servicesHealth + ", \"lastHealthCheck\": \"2026-11-22T10:00:00Z\"}";
+    }
+
+    static String probe(String type, boolean healthy, String message) {
+        return "{\"serviceType\": \"" + type + "\", \"healthy\": " + healthy + ", \"lastChecked\": \"2026-11-22T10:00:00Z\","
+                + " \"latency\": 0.2, \"message\": " + (message == null ? "null" : "\"" + message + "\"") + "}";
+    }
+
+    @Test
+    void healthNamesEachFailingServiceInFirecrestsWords() {
+        wm.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + cluster("eiger", "[" + probe("ssh", false, "down") + "]")
+                + ", " + cluster("daint", "[" + probe("scheduler", true, null) + ", " + probe("ssh", false, "Connection timed out")
+                + ", " + probe("filesystem", true, null) + "]") + "]}")));
+
+        SystemHealth health = scheduler.health();
+
+        assertThat(health.state()).isEqualTo(SystemHealth.State.UNHEALTHY);
+        assertThat(health.detail()).isEqualTo("FirecREST reports daint unhealthy: ssh (Connection timed out)");
+        wm.verify(getRequestedFor(urlPathEqualTo("/status/systems")).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN)));
+    }
+
+    @Test
+    void healthIsGoodWhenEveryProbeAnsweredAndUnknownBeforeTheFirstProbe() {
+        wm.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + cluster("DAINT", "[" + probe("scheduler", true, null)
+                + ", " + probe("ssh", true, null) + "]") + "]}")));
+        assertThat(scheduler.health()).isEqualTo(SystemHealth.healthy("2 services healthy at FirecREST's last check"));
+
+        wm.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + cluster("daint", "null") + "]}")));
+        assertThat(scheduler.health().state()).isEqualTo(SystemHealth.State.UNKNOWN);
+
+        wm.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + cluster("eiger", "[]") + "]}")));
+        assertThat(scheduler.health().detail()).contains("does not list the system daint").contains("firecrest-system");
     }
 
     // ---------------------------------------------------------------- failures
