@@ -53,5 +53,5 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
-            .should().dependOnClassesThat().resideInAPackage("..api..");
+            .should().dependOnClassesThat().resideInAPackage("io.hpcspawner.api..");
 }

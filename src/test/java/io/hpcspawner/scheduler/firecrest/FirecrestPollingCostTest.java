@@ -78,6 +78,8 @@ class FirecrestPollingCostTest {
         keycloak.stubFor(post(FirecrestBackendTest.TOKEN_PATH).withRequestBody(containing("grant_type=client_credentials"))
                 .willReturn(FirecrestBackendTest.json(200, "{\"access_token\":\"svc\",\"expires_in\":300,\"token_type\":\"Bearer\"}")));
         List<ObjectNode> running = new ArrayList<>();
+        // jobs of the previous round may still be cancelled again while they end
+        firecrest.stubFor(delete(urlPathMatching(JOBS + "/[0-9]+")).willReturn(aResponse().withStatus(204)));
         firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(FirecrestBackendTest.json(200, JobModelBodies.jobs(running))));
         long run = System.nanoTime() % 100000;
         for (int i = 0; i < servers; i++) {
