@@ -2,6 +2,7 @@ package io.hpcspawner.credentials.secrets;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,16 @@ public final class SecretResolver {
         }
     }
 
+    /** ", cannot read <file>" when a file was missing (e.g. the Kubernetes service-account token or CA); names only the path. */
+    private static String unreadableFile(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FileSystemException f && f.getFile() != null) {
+                return ", cannot read " + f.getFile();
+            }
+        }
+        return "";
+    }
+
     private String readVault(SecretRef.Vault ref) {
         VaultKv kv = vault.orElseThrow(() -> new SecretUnavailableException(ref
                 + " needs Vault, but quarkus.vault.url is not set (see docs/secrets.md)"));
@@ -66,7 +77,7 @@ public final class SecretResolver {
             fields = kv.read(ref.path());
         } catch (RuntimeException e) {
             throw new SecretUnavailableException("Vault did not give " + ref + " (" + e.getClass().getSimpleName()
-                    + "): check quarkus.vault.url, the authentication and the policy of the role");
+                    + unreadableFile(e) + "): check quarkus.vault.url, the authentication and the policy of the role");
         }
         String value = fields == null ? null : fields.get(ref.field());
         if (value == null || value.isEmpty()) {

@@ -4,6 +4,7 @@ import io.hpcspawner.credentials.keycloak.KeycloakException;
 import io.hpcspawner.credentials.keycloak.LoginExpiredException;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.UserLogins;
+import io.hpcspawner.credentials.secrets.SecretUnavailableException;
 import io.hpcspawner.scheduler.LoginRequiredException;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.util.function.Supplier;
@@ -41,6 +42,9 @@ public final class KeycloakAccessTokens implements AccessTokens {
             throw new LoginRequiredException(e.getMessage(), e);
         } catch (KeycloakException e) {
             throw new SchedulerException("could not get " + what + " from Keycloak: " + e.getMessage(), e.isTransient(), e);
+        } catch (SecretUnavailableException e) {
+            // the client secret lives in Vault or a file that cannot be read right now
+            throw new SchedulerException("could not get " + what + ": " + e.getMessage(), true, e);
         }
     }
 }

@@ -29,6 +29,33 @@ public class VaultDoubles extends FirecrestDoubles {
         return config;
     }
 
+    /** The same, logging in to Vault with Kubernetes authentication (the pod's service-account token file). */
+    public static class Kubernetes extends VaultDoubles {
+
+        static final String JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6aHBjOmh1YiJ9.c2ln";
+
+        @Override
+        public Map<String, String> start() {
+            Map<String, String> config = new HashMap<>(super.start());
+            config.remove("quarkus.vault.authentication.app-role.role-id");
+            config.remove("quarkus.vault.authentication.app-role.secret-id");
+            try {
+                java.nio.file.Path token = java.nio.file.Path.of("target/test-serviceaccount-token").toAbsolutePath();
+                java.nio.file.Files.writeString(token, JWT);
+                config.put("quarkus.vault.authentication.kubernetes.role", "hpcspawner");
+                config.put("quarkus.vault.authentication.kubernetes.jwt-token-path", token.toString());
+                // no cluster CA here: Vault is plain HTTP (in a pod quarkus-vault trusts the Kubernetes CA by default)
+                config.put("quarkus.vault.tls.use-kubernetes-ca-cert", "false");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            config.put("hpcspawner.systems.fc.resilience.breaker.open-for", "1s");
+            config.put("hpcspawner.store.directory", "target/test-store-vault-k8s");
+            config.put("hpcspawner.store.logins-directory", "target/test-logins-vault-k8s");
+            return config;
+        }
+    }
+
     @Override
     public void stop() {
         super.stop();
