@@ -68,7 +68,9 @@ class FirecrestV1FaultTest {
 
     @BeforeAll
     static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
+        wm = new WireMockServer(wireMockConfig().dynamicPort()
+                // Delayed answers must not hold up the next test's requests.
+                .asynchronousResponseEnabled(true).asynchronousResponseThreads(10).containerThreads(30));
         wm.start();
     }
 
@@ -88,8 +90,12 @@ class FirecrestV1FaultTest {
     }
 
     ResilientScheduler system(String name) {
+        return system(name, Duration.ofSeconds(5));
+    }
+
+    ResilientScheduler system(String name, Duration timeout) {
         FirecrestV1Scheduler adapter = new FirecrestV1Scheduler(URI.create(wm.baseUrl() + "/"), name, TOKENS,
-                Duration.ofSeconds(5), PACING, new ObjectMapper());
+                timeout, PACING, new ObjectMapper());
         return new ResilientScheduler(name, "FirecREST", adapter, ResiliencePolicy.defaults(), new SimpleMeterRegistry(), time, time);
     }
 
@@ -221,5 +227,52 @@ class FirecrestV1FaultTest {
                 .as("an open breaker sends nothing").hasSize(sent);
 
         assertThat(eiger.jobs(Set.of("7"), null)).singleElement().extracting(JobInfo::id).isEqualTo("7");
+    }
+
+    @Test
+    void anAnswerSlowerThanTheTimeoutIsRetried() {
+        answers(() -> get(urlPathEqualTo(JOBS)), queueTask("q1").withFixedDelay(1500), queueTask("q1"));
+        listingTask("q1", "4242", NAME);
+
+        assertThat(system("daint", Duration.ofMillis(300)).jobs(Set.of("4242"), null)).hasSize(1);
+        wm.verify(2, getRequestedFor(urlPathEqualTo(JOBS)));
+    }
+
+    @Test
+    void aBurstOf5xxWhilePollingTheTaskIsRetried() {
+        excuseUnlistedStatus("the gateway answers 503 on any route; the v1 document does not list it");
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(queueTask("q1")));
+        answers(() -> get(urlPathEqualTo("/tasks")).withQueryParam("tasks", equalTo("q1")),
+                json(503, "{\"message\":\"upstream unavailable\"}"), json(503, "{\"message\":\"upstream unavailable\"}"),
+                json(200, tasks(task("q1", "200", listing(row("4242", NAME, "alice", "RUNNING", "nid0001"))))));
+
+        assertThat(system("daint").jobs(Set.of("4242"), null)).singleElement().extracting(JobInfo::id).isEqualTo("4242");
+    }
+
+    @Test
+    void aMalformedTaskAnswerIsTransientAndRetried() {
+        excuses.add(new SpecValidator.Excuse("validation.response.body.schema.invalidJson", "",
+                "the test sends a deliberately truncated body"));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(queueTask("q1")));
+        answers(() -> get(urlPathEqualTo("/tasks")).withQueryParam("tasks", equalTo("q1")),
+                json(200, "{\"tasks\": {\"q1\": {\"status\": "),
+                json(200, tasks(task("q1", "200", listing(row("4242", NAME, "alice", "RUNNING", "nid0001"))))));
+
+        assertThat(system("daint").jobs(Set.of("4242"), null)).hasSize(1);
+    }
+
+    @Test
+    void aRetryAfterBeyondTheCallsTimeFailsAtOnceSayingWhenToRetry() {
+        excuseUnlistedStatus("the gateway (Kong) answers 429 on any route; the v1 document does not list it");
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(429, "{\"message\":\"API rate limit exceeded\"}")
+                .withHeader("Retry-After", "3600")));
+
+        SchedulerException e = org.assertj.core.api.Assertions.catchThrowableOfType(SchedulerException.class,
+                () -> system("daint").jobs(Set.of("4242"), null));
+
+        assertThat(e.isTransient()).isTrue();
+        assertThat(e).hasMessageContaining("429").hasMessageContaining("retry after");
+        wm.verify(1, getRequestedFor(urlPathEqualTo(JOBS)));
+        assertThat(time.sleeps()).isEmpty();
     }
 }
