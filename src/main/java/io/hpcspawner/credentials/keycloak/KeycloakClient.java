@@ -89,26 +89,12 @@ public final class KeycloakClient implements TokenEndpoint {
     private TokenResponse grant(String grantType, Map<String, String> extra) {
         try {
             return grantOnce(grantType, extra);
-        } catch (ClientRejected e) {
-            if (secret instanceof RefreshableSecret refreshable) {
+        } catch (KeycloakConfigurationException e) {
+            if (e.clientRejected() && secret instanceof RefreshableSecret refreshable) {
                 refreshable.invalidate();
-                try {
-                    return grantOnce(grantType, extra);
-                } catch (ClientRejected again) {
-                    throw again.problem;
-                }
+                return grantOnce(grantType, extra);
             }
-            throw e.problem;
-        }
-    }
-
-    /** Keycloak said the client id or secret is wrong. */
-    private static final class ClientRejected extends RuntimeException {
-        final KeycloakConfigurationException problem;
-
-        ClientRejected(KeycloakConfigurationException problem) {
-            super(null, null, false, false);
-            this.problem = problem;
+            throw e;
         }
     }
 
@@ -153,13 +139,7 @@ public final class KeycloakClient implements TokenEndpoint {
         if (status == 200) {
             return toResponse(body, what);
         }
-        KeycloakException problem = failure(status, body, grantType, what);
-        String error = body.path("error").asText("");
-        if (problem instanceof KeycloakConfigurationException config
-                && (status == 401 || error.equals("invalid_client") || error.equals("unauthorized_client"))) {
-            throw new ClientRejected(config);
-        }
-        throw problem;
+        throw failure(status, body, grantType, what);
     }
 
     private KeycloakException failure(int status, JsonNode body, String grantType, String what) {
@@ -176,8 +156,9 @@ public final class KeycloakClient implements TokenEndpoint {
         if (status == 404) {
             return new KeycloakConfigurationException(what + " failed: " + said + " (check the issuer URL and the realm name)");
         }
+        boolean clientRejected = status == 401 || error.equals("invalid_client") || error.equals("unauthorized_client");
         return new KeycloakConfigurationException(what + " was refused: " + said
-                + " (check the client id, its secret and the client's settings in the realm)");
+                + " (check the client id, its secret and the client's settings in the realm)", clientRejected);
     }
 
     private TokenResponse toResponse(JsonNode body, String what) {

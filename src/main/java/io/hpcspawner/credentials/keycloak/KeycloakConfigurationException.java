@@ -7,8 +7,20 @@ package io.hpcspawner.credentials.keycloak;
  */
 public final class KeycloakConfigurationException extends KeycloakException {
 
+    private final boolean clientRejected;
+
     public KeycloakConfigurationException(String message) {
+        this(message, false);
+    }
+
+    KeycloakConfigurationException(String message, boolean clientRejected) {
         super(message, null);
+        this.clientRejected = clientRejected;
+    }
+
+    /** Keycloak said the client id or secret is wrong ({@code invalid_client}, {@code unauthorized_client}, 401). */
+    boolean clientRejected() {
+        return clientRejected;
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hpcspawner.scheduler.resilience.FakeTime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -54,7 +55,7 @@ class KeycloakTokensIT {
 
     private static JsonNode realm;
 
-    private final MutableClock clock = new MutableClock(Instant.now());
+    private final FakeTime clock = new FakeTime(Instant.now());
 
     @BeforeAll
     static void keycloakIsUp() throws Exception {

@@ -3,6 +3,7 @@ package io.hpcspawner.credentials.keycloak;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcspawner.scheduler.resilience.FakeTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** When tokens are renewed, with a fake clock and a fake token endpoint (no Keycloak). */
 class TokenRenewalTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final FakeTime clock = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
 
     /** Hands out "access-N" living {@code lifetime}; refreshes answer "refresh-N" (rotation). */
     private static final class FakeEndpoint implements TokenEndpoint {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hpcspawner.credentials.UserLogin;
+import io.hpcspawner.scheduler.resilience.FakeTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,7 @@ class UserLoginsTest {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final FakeTime clock = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
     private final RotatingEndpoint endpoint = new RotatingEndpoint();
     private final MemoryStore store = new MemoryStore();
     private final TokenCipher cipher = new TokenCipher(new byte[32]);

@@ -3,12 +3,11 @@ package io.hpcspawner.credentials.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcspawner.scheduler.resilience.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,23 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Secret references as sites write them: parsing, files, Vault fields, rotation, errors without values. */
 class SecretsFromConfigurationTest {
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final FakeTime clock = new FakeTime(Instant.parse("2026-01-01T00:00:00Z"));
 
     private final AtomicReference<Map<String, String>> vaultSecret = new AtomicReference<>(Map.of("client-secret", "v1"));
     private final AtomicInteger vaultReads = new AtomicInteger();
@@ -67,11 +50,11 @@ class SecretsFromConfigurationTest {
         RefreshableSecret secret = resolver.resolve(SecretRef.parse("k", "vault:hpcspawner/keycloak#client-secret"));
         assertThat(secret.get()).isEqualTo("v1");
         vaultSecret.set(Map.of("client-secret", "v2"));
-        now.set(now.get().plusSeconds(59));
+        clock.advance(Duration.ofSeconds(59));
         assertThat(secret.get()).isEqualTo("v1");
         assertThat(vaultReads).hasValue(1);
 
-        now.set(now.get().plusSeconds(1));
+        clock.advance(Duration.ofSeconds(1));
         assertThat(secret.get()).isEqualTo("v2");
     }
 
@@ -110,7 +93,7 @@ class SecretsFromConfigurationTest {
         RefreshableSecret secret = resolver.resolve(SecretRef.parse("k", "file:" + file));
         assertThat(secret.get()).isEqualTo("from-file-1");
         Files.writeString(file, "from-file-2\n"); // the kubelet swaps the mounted Secret
-        now.set(now.get().plusSeconds(60));
+        clock.advance(Duration.ofSeconds(60));
         assertThat(secret.get()).isEqualTo("from-file-2");
         assertThatThrownBy(() -> resolver.resolve(SecretRef.parse("k", "file:" + dir.resolve("missing"))).get())
                 .hasMessageContaining("cannot read file:");

@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
@@ -21,7 +22,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -96,9 +96,6 @@ class FirecrestBackendTest {
         assertThat(SpecValidator.V2.problems(firecrest.getAllServeEvents(), excuses)).isEmpty();
     }
 
-    static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 
     /** What FirecREST lists for every user: the given jobs. */
     static void listing(com.fasterxml.jackson.databind.node.ObjectNode... jobs) {
@@ -112,6 +109,17 @@ class FirecrestBackendTest {
 
     static String refreshToken(String session, long issuedAt) {
         return jwt("{\"exp\":" + (issuedAt + 1800) + ",\"iat\":" + issuedAt + ",\"sid\":\"" + session + "\",\"typ\":\"Refresh\"}");
+    }
+
+    /** A create body for profile {@code fc} with a fresh login of {@code user} (10-minute access token). */
+    static Map<String, Object> createBody(String user) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("startId", "start-" + user);
+        body.put("options", Map.of("profile", "fc"));
+        body.put("environment", Map.of());
+        body.put("login", Map.of("accessToken", accessToken(user, Duration.ofMinutes(10)),
+                "refreshToken", refreshToken("s" + user, Instant.now().getEpochSecond())));
+        return body;
     }
 
     String path() {

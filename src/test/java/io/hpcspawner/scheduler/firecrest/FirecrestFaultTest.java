@@ -11,7 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.JOBS;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.TOKENS;
-import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.json;
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.error;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.fileContent;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.job;
@@ -23,7 +23,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.hpcspawner.scheduler.ForwardingScheduler;
@@ -43,7 +42,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -115,17 +113,8 @@ class FirecrestFaultTest {
         return resilient("daint", adapter("daint", Duration.ofSeconds(5)), POLICY);
     }
 
-    /** Answers the matching requests with {@code responses} in turn; the last one then repeats. */
     static void answers(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
-        String scenario = UUID.randomUUID().toString();
-        for (int i = 0; i < responses.length; i++) {
-            ScenarioMappingBuilder m = request.get().inScenario(scenario)
-                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answer " + i);
-            if (i < responses.length - 1) {
-                m = m.willSetStateTo("answer " + (i + 1));
-            }
-            wm.stubFor(m.willReturn(responses[i]));
-        }
+        Stubs.inTurn(wm, request, responses);
     }
 
     static Supplier<MappingBuilder> listing(String path) {

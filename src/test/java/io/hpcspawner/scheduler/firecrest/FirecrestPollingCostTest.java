@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -76,25 +77,20 @@ class FirecrestPollingCostTest {
         firecrest.resetAll();
         keycloak.resetAll();
         keycloak.stubFor(post(FirecrestBackendTest.TOKEN_PATH).withRequestBody(containing("grant_type=client_credentials"))
-                .willReturn(FirecrestBackendTest.json(200, "{\"access_token\":\"svc\",\"expires_in\":300,\"token_type\":\"Bearer\"}")));
+                .willReturn(json(200, "{\"access_token\":\"svc\",\"expires_in\":300,\"token_type\":\"Bearer\"}")));
         List<ObjectNode> running = new ArrayList<>();
         // jobs of the previous round may still be cancelled again while they end
         firecrest.stubFor(delete(urlPathMatching(JOBS + "/[0-9]+")).willReturn(aResponse().withStatus(204)));
-        firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(FirecrestBackendTest.json(200, JobModelBodies.jobs(running))));
+        firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, JobModelBodies.jobs(running))));
         long run = System.nanoTime() % 100000;
         for (int i = 0; i < servers; i++) {
             String user = "pc" + servers + "u" + i + "r" + run;
             String id = Integer.toString(10000 * servers + i);
-            firecrest.stubFor(post(JOBS).willReturn(FirecrestBackendTest.json(201, "{\"jobId\":\"" + id + "\"}")));
+            firecrest.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"" + id + "\"}")));
             String path = "/api/v1/users/" + user + "/servers/lab";
             paths.add(path);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("startId", "start-" + user);
-            body.put("options", Map.of("profile", "fc"));
-            body.put("environment", Map.of());
-            body.put("login", Map.of("accessToken", FirecrestBackendTest.accessToken(user, Duration.ofMinutes(10)),
-                    "refreshToken", FirecrestBackendTest.refreshToken("s" + user, Instant.now().getEpochSecond())));
-            given().header("Authorization", HUB).contentType(ContentType.JSON).body(body).post(path).then().statusCode(202);
+            given().header("Authorization", HUB).contentType(ContentType.JSON).body(FirecrestBackendTest.createBody(user))
+                    .post(path).then().statusCode(202);
             int submitted = i + 1;
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> firecrest.findAll(postRequestedFor(urlPathEqualTo(JOBS))).size() == submitted);
@@ -104,7 +100,7 @@ class FirecrestPollingCostTest {
             String secret = JSON.readTree(firecrest.findAll(postRequestedFor(urlPathEqualTo(JOBS))).get(i).getBodyAsString())
                     .path("job").path("env").path("HPCSPAWNER_START_SECRET").asText();
             String serverId = given().header("Authorization", HUB).get(path).then().extract().path("id");
-            firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(FirecrestBackendTest.json(200, JobModelBodies.jobs(running))));
+            firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, JobModelBodies.jobs(running))));
             given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON)
                     .body(Map.of("host", "nid001", "port", 50000 + i)).post("/api/v1/callback/" + serverId).then().statusCode(204);
         }

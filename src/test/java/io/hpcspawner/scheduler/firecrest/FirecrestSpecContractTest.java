@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.error;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.fileContent;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.job;

@@ -14,7 +14,7 @@ import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.SERVICE
 import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.TOKENS;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.UPLOAD;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.USER_TOKEN;
-import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.json;
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV1SchedulerTest.submission;
 import static io.hpcspawner.scheduler.firecrest.V1Bodies.created;
 import static io.hpcspawner.scheduler.firecrest.V1Bodies.listing;
@@ -29,7 +29,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.resilience.FakeTime;
@@ -41,7 +40,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -99,16 +97,8 @@ class FirecrestV1FaultTest {
         return new ResilientScheduler(name, "FirecREST", adapter, ResiliencePolicy.defaults(), new SimpleMeterRegistry(), time, time);
     }
 
-    /** Answers the matching requests with {@code responses} in turn; the last one then repeats. */
     static void answers(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
-        String scenario = UUID.randomUUID().toString();
-        for (int i = 0; i < responses.length; i++) {
-            MappingBuilder m = request.get().inScenario(scenario).whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answer " + i);
-            if (i < responses.length - 1) {
-                m = ((com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder) m).willSetStateTo("answer " + (i + 1));
-            }
-            wm.stubFor(m.willReturn(responses[i]));
-        }
+        Stubs.inTurn(wm, request, responses);
     }
 
     static ResponseDefinitionBuilder dropped() {

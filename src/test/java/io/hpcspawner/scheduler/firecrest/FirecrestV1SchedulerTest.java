@@ -1,6 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -27,7 +27,6 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.hpcspawner.scheduler.JobInfo;
@@ -62,23 +61,14 @@ import org.junit.jupiter.api.Test;
  */
 class FirecrestV1SchedulerTest {
 
-    static final String USER_TOKEN = "user-token-";
-    static final String SERVICE_TOKEN = "service-token";
+    static final String USER_TOKEN = FirecrestV2SchedulerTest.USER_TOKEN;
+    static final String SERVICE_TOKEN = FirecrestV2SchedulerTest.SERVICE_TOKEN;
     static final String UPLOAD = "/compute/jobs/upload";
     static final String JOBS = "/compute/jobs";
     static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    static final AccessTokens TOKENS = new AccessTokens() {
-        @Override
-        public String forUser(String user) {
-            return USER_TOKEN + user;
-        }
-
-        @Override
-        public String forService() {
-            return SERVICE_TOKEN;
-        }
-    };
+    /** The same fixed tokens as the v2 tests. */
+    static final AccessTokens TOKENS = FirecrestV2SchedulerTest.TOKENS;
 
     /** Fast pacing for tests: the bound is what matters, not the pauses. */
     static final V1Tasks.Pacing PACING = new V1Tasks.Pacing(Duration.ofMillis(5), Duration.ofMillis(20),
@@ -115,9 +105,6 @@ class FirecrestV1SchedulerTest {
                 .allSatisfy(e -> assertThat(e.getRequest().getHeader("X-Machine-Name")).isEqualTo("daint"));
     }
 
-    static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 
     /** The task answers in order (the last one repeats): queued, in progress, done... */
     static void taskAnswers(String taskId, String token, ObjectNode... answers) {

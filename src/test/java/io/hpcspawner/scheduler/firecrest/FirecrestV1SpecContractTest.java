@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.atlassian.oai.validator.model.Request;

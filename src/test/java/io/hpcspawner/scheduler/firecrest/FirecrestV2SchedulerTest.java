@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.firecrest;
 
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
@@ -26,7 +27,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
@@ -108,9 +108,6 @@ class FirecrestV2SchedulerTest {
         assertThat(SpecValidator.V2.problems(wm.getAllServeEvents(), excuses)).isEmpty();
     }
 
-    static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 
     static JobSubmission submission(Optional<String> account) {
         Map<String, String> env = new LinkedHashMap<>();

@@ -14,6 +14,15 @@ public class VaultDoubles extends FirecrestDoubles {
 
     static WireMockServer vault;
 
+    /** Vault's answer to a successful login: a client token {@code hvs.test-token} with {@code metadata}. */
+    static String loginAnswer(String metadata) {
+        return "{\"request_id\":\"l1\",\"lease_id\":\"\",\"renewable\":false,\"lease_duration\":0,"
+                + "\"data\":null,\"wrap_info\":null,\"warnings\":null,\"auth\":{\"client_token\":\"hvs.test-token\","
+                + "\"accessor\":\"acc\",\"policies\":[\"default\",\"hpcspawner\"],\"token_policies\":[\"default\","
+                + "\"hpcspawner\"],\"metadata\":" + metadata + ",\"lease_duration\":3600,"
+                + "\"renewable\":true,\"entity_id\":\"e1\",\"token_type\":\"service\",\"orphan\":true}}";
+    }
+
     @Override
     public Map<String, String> start() {
         vault = new WireMockServer(wireMockConfig().dynamicPort());

@@ -6,7 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static io.hpcspawner.scheduler.firecrest.FirecrestBackendTest.json;
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.FirecrestDoubles.firecrest;
 import static io.hpcspawner.scheduler.firecrest.VaultDoubles.vault;
 import static io.restassured.RestAssured.given;
@@ -47,16 +47,6 @@ class VaultKubernetesLoginTest {
         }
     }
 
-    static Map<String, Object> createBody(String user) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("startId", "start-" + user);
-        body.put("options", Map.of("profile", "fc"));
-        body.put("environment", Map.of());
-        body.put("login", Map.of("accessToken", FirecrestBackendTest.accessToken(user, Duration.ofMinutes(10)),
-                "refreshToken", FirecrestBackendTest.refreshToken("s" + user, Instant.now().getEpochSecond())));
-        return body;
-    }
-
     @Test
     void whileVaultRefusesPollingWaitsAndOnceItAnswersTheKubernetesLoginAndSecretAreUsed() {
         // Vault refuses the login: the service account secret cannot be read
@@ -68,7 +58,7 @@ class VaultKubernetesLoginTest {
         VaultSecretsTest.keycloakAccepts("k8s-secret", "svc-token-k8s");
 
         String user = "k8s" + System.nanoTime() % 100000;
-        given().header("Authorization", FirecrestBackendTest.HUB).contentType(ContentType.JSON).body(createBody(user))
+        given().header("Authorization", FirecrestBackendTest.HUB).contentType(ContentType.JSON).body(FirecrestBackendTest.createBody(user))
                 .post("/api/v1/users/" + user + "/servers/lab").then().statusCode(202);
         // the submit acts as the user (their token needs no secret); the watcher cannot poll yet
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().header("Authorization", FirecrestBackendTest.HUB)
@@ -82,11 +72,7 @@ class VaultKubernetesLoginTest {
         // Vault answers now: Kubernetes login with the pod's token, then the KV read
         vault.stubFor(post(urlPathEqualTo("/v1/auth/kubernetes/login"))
                 .withRequestBody(equalToJson("{\"role\":\"hpcspawner\",\"jwt\":\"" + VaultDoubles.Kubernetes.JWT + "\"}"))
-                .willReturn(json(200, "{\"request_id\":\"k1\",\"lease_id\":\"\",\"renewable\":false,\"lease_duration\":0,"
-                        + "\"data\":null,\"wrap_info\":null,\"warnings\":null,\"auth\":{\"client_token\":\"hvs.test-token\","
-                        + "\"accessor\":\"acc\",\"policies\":[\"default\"],\"token_policies\":[\"default\"],"
-                        + "\"metadata\":{\"role\":\"hpcspawner\",\"service_account_name\":\"hub\"},\"lease_duration\":3600,"
-                        + "\"renewable\":true,\"entity_id\":\"e2\",\"token_type\":\"service\",\"orphan\":true}}")));
+                .willReturn(json(200, VaultDoubles.loginAnswer("{\"role\":\"hpcspawner\",\"service_account_name\":\"hub\"}"))));
         VaultSecretsTest.vaultHolds("k8s-secret", 1);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> !firecrest.findAll(getRequestedFor(urlPathEqualTo(FirecrestBackendTest.JOBS))

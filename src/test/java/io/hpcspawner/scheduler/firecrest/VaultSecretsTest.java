@@ -8,7 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static io.hpcspawner.scheduler.firecrest.FirecrestBackendTest.json;
+import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.FirecrestDoubles.firecrest;
 import static io.hpcspawner.scheduler.firecrest.FirecrestDoubles.keycloak;
 import static io.hpcspawner.scheduler.firecrest.VaultDoubles.vault;
@@ -75,24 +75,14 @@ class VaultSecretsTest {
     void theServiceSecretComesFromVaultAndItsRotationNeedsNoRestart() {
         vault.stubFor(post(urlPathEqualTo("/v1/auth/approle/login"))
                 .withRequestBody(equalToJson("{\"role_id\":\"hpcspawner-role\",\"secret_id\":\"approle-secret-id\"}", true, true))
-                .willReturn(json(200, "{\"request_id\":\"l1\",\"lease_id\":\"\",\"renewable\":false,\"lease_duration\":0,"
-                        + "\"data\":null,\"wrap_info\":null,\"warnings\":null,\"auth\":{\"client_token\":\"hvs.test-token\","
-                        + "\"accessor\":\"acc\",\"policies\":[\"default\",\"hpcspawner\"],\"token_policies\":[\"default\","
-                        + "\"hpcspawner\"],\"metadata\":{\"role_name\":\"hpcspawner\"},\"lease_duration\":3600,"
-                        + "\"renewable\":true,\"entity_id\":\"e1\",\"token_type\":\"service\",\"orphan\":true}}")));
+                .willReturn(json(200, VaultDoubles.loginAnswer("{\"role_name\":\"hpcspawner\"}"))));
         vaultHolds("first-secret", 1);
         keycloakAccepts("first-secret", "svc-token-1");
         firecrest.stubFor(post(FirecrestBackendTest.JOBS).willReturn(json(201, "{\"jobId\":\"5151\"}")));
         firecrest.stubFor(get(urlPathEqualTo(FirecrestBackendTest.JOBS)).willReturn(json(200, JobModelBodies.jobs())));
 
         String user = "vault" + System.nanoTime() % 100000;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("startId", "start-" + user);
-        body.put("options", Map.of("profile", "fc"));
-        body.put("environment", Map.of());
-        body.put("login", Map.of("accessToken", FirecrestBackendTest.accessToken(user, Duration.ofMinutes(10)),
-                "refreshToken", FirecrestBackendTest.refreshToken("s" + user, Instant.now().getEpochSecond())));
-        given().header("Authorization", FirecrestBackendTest.HUB).contentType(ContentType.JSON).body(body)
+        given().header("Authorization", FirecrestBackendTest.HUB).contentType(ContentType.JSON).body(FirecrestBackendTest.createBody(user))
                 .post("/api/v1/users/" + user + "/servers/lab").then().statusCode(202);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !firecrest.findAll(getRequestedFor(urlPathEqualTo(FirecrestBackendTest.JOBS))

@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock that stands still until told to move, and a {@link Sleeper} that moves it instead of
+ * A clock that stands still until told to move (also the clock of the token tests), and a {@link Sleeper} that moves it instead of
  * sleeping, recording each wait: fault tests run in real milliseconds and can assert the waits.
  */
 public final class FakeTime extends Clock implements Sleeper {
