@@ -35,6 +35,11 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response userNotAllowed(io.hpcspawner.spawn.UserNotAllowedException e) {
+        return error(403, "user_not_allowed", e.getMessage(), "user");
+    }
+
+    @ServerExceptionMapper
     public Response conflict(ConflictException e) {
         return error(409, e.code(), e.getMessage(), null);
     }

@@ -57,6 +57,58 @@ public interface SpawnerConfig {
     @Valid
     Watch watch();
 
+    /** Which hub users may have jobs on the clusters, and under which cluster user name. */
+    @Valid
+    Users users();
+
+    /** Rules for the environment a start carries to its job. */
+    @Valid
+    JobEnvironmentConfig jobEnvironment();
+
+    /**
+     * Who may run jobs. A user is refused (403) when the cluster name is on the deny list (root,
+     * each system's service user and the service's own user always are), not on the allow list
+     * (when one is set), does not exist on a cluster that acts as any named user (slurmrestd), or
+     * has a uid below {@code min-uid}.
+     */
+    interface Users {
+        /** Lowest uid a job may run as; system accounts sit below it. */
+        @WithDefault("1000")
+        @Min(value = 1, message = "must be at least 1, e.g. 1000 (uid 0 is root)")
+        long minUid();
+
+        /** Cluster user names that never run jobs, on top of root, the systems' service users and the service's own user. */
+        Optional<List<String>> denied();
+
+        /** When set, only these cluster user names run jobs. */
+        Optional<List<String>> allowed();
+
+        /** Lower-case hub user names before they become cluster user names (hubs whose login keeps the case). */
+        @WithDefault("false")
+        boolean lowercase();
+
+        /** Explicit hub user name to cluster user name mapping, e.g. {@code hpcspawner.users.names."Jane.Doe"=jdoe}. */
+        Map<String, String> names();
+    }
+
+    /** {@code hpcspawner.job-environment.*}. */
+    interface JobEnvironmentConfig {
+        /**
+         * Environment variable names a start may not set, each a name or a prefix ending in
+         * {@code *}: they let whoever sets them run code in the job (shell start-up files, the
+         * dynamic linker, interpreters' start-up hooks) or steer Slurm inside it.
+         */
+        @WithDefault("BASH_ENV,ENV,BASH_FUNC_*,SHELLOPTS,BASHOPTS,PS4,PROMPT_COMMAND,IFS,CDPATH,GLOBIGNORE,"
+                + "LD_*,GCONV_PATH,GETCONF_DIR,HOSTALIASES,LOCALDOMAIN,RES_OPTIONS,MALLOC_*,GLIBC_TUNABLES,NLSPATH,"
+                + "PYTHONSTARTUP,PYTHONPATH,PYTHONHOME,PYTHONINSPECT,PYTHONUSERBASE,PYTHONBREAKPOINT,"
+                + "PERL5OPT,PERL5LIB,PERLLIB,PERL5DB,RUBYOPT,RUBYLIB,NODE_OPTIONS,NODE_PATH,"
+                + "JAVA_TOOL_OPTIONS,_JAVA_OPTIONS,JDK_JAVA_OPTIONS,SLURM_*,SBATCH_*,SRUN_*,SALLOC_*")
+        List<String> denied();
+
+        /** Names allowed although {@code denied} matches them, e.g. {@code PYTHONPATH}. */
+        Optional<List<String>> allowed();
+    }
+
     /** The Keycloak realm that issues FirecREST's tokens; required when a system uses a FirecREST backend. */
     Optional<@Valid Keycloak> keycloak();
 

@@ -1,6 +1,7 @@
 package io.hpcspawner.scheduler;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -33,6 +34,23 @@ public interface Scheduler {
 
     /** Facts about a user as the scheduler knows them. */
     UserInfo userInfo(String user);
+
+    /**
+     * Whether jobs run as whatever user name the service gives (slurmrestd: the service mints a
+     * token for any name), rather than as the owner of the user's own token (FirecREST). Such a
+     * backend must vet names itself: {@link #uidOf(String)}.
+     */
+    default boolean actsAsNamedUser() {
+        return false;
+    }
+
+    /**
+     * The numeric id of a user name on the cluster, or empty when the cluster has no such user.
+     * Backends that do not act as named users answer empty.
+     */
+    default OptionalLong uidOf(String user) {
+        return OptionalLong.empty();
+    }
 
     /** The cluster's health as the scheduler API reports it (one call, no retries). */
     default SystemHealth health() {

@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * Renders the batch script from the site's Qute template. Every user-derived value reaches the
  * template validated and shell-quoted; {@code #SBATCH} lines come from profile fields only. The
- * script holds no secret (secrets travel in the job's environment), so it may be logged.
+ * script carries the job's environment and the start secret in its body (the one place only the
+ * job's user and the admins can read, like the job itself; never a command line or the
+ * scheduler's exported environment), so it is never logged.
  */
 @ApplicationScoped
 public class BatchScriptRenderer {
@@ -43,9 +45,9 @@ public class BatchScriptRenderer {
         }
     }
 
-    /** The script for one start. */
+    /** The script for one start; {@code environment} is the job's whole environment ({@link JobEnvironment#compose}). */
     public String render(ServerKey key, LaunchPlan plan, SpawnerConfig.SystemConfig system, String jobName,
-            String outputPath) {
+            String outputPath, ReadySignalSetup signal, Map<String, String> environment) {
         List<String> sbatch = new ArrayList<>();
         sbatch.add("--job-name=" + jobName);
         sbatch.add("--partition=" + plan.partition());
@@ -67,6 +69,10 @@ public class BatchScriptRenderer {
         data.put("portMax", Integer.parseInt(range[1]));
         data.put("prelude", system.prelude().orElse(List.of()));
         data.put("command", system.singleuserCommand());
+        data.put("environment", JobEnvironment.exportLines(environment));
+        data.put("serverId", ShellQuote.quote(signal.serverId()));
+        data.put("startSecret", ShellQuote.quote(signal.startSecret()));
+        data.put("callbackUrl", ShellQuote.quote(signal.callbackUrl().orElse("")));
         return template.data(data).render();
     }
 }

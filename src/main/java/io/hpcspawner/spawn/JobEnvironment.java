@@ -1,59 +1,77 @@
 package io.hpcspawner.spawn;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Builds the environment a job gets: the hub's variables, then the site's (which win: the hub's
- * PATH means nothing on a compute node), then the service's own. Values that scheduler APIs
- * mangle (quotes, commas, newlines) travel as {@code HPCSPAWNER_B64_<NAME>} and the batch script
- * decodes them.
+ * The environment a job's server gets: the hub's variables, then the site's (which win: the hub's
+ * PATH means nothing on a compute node). The whole environment travels inside the batch script
+ * body as {@code export} lines, never in the scheduler API's environment field (which FirecREST
+ * turns into {@code sbatch --export=...}, a command line every user of the login node can see):
+ * it holds the hub's API token. The scheduler API gets only {@link #transport(Map)}.
  */
 public final class JobEnvironment {
 
-    public static final String B64_PREFIX = "HPCSPAWNER_B64_";
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    private static final Pattern PLAIN = Pattern.compile("[\\x20-\\x7e&&[^\"',\\\\`$]]*");
+    private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private JobEnvironment() {
     }
 
-    /** Checks names of the hub-given environment; values are free (they are secrets, never echoed). */
-    public static void validate(Map<String, String> hubEnvironment) {
+    /**
+     * Checks the hub-given environment: names must be plain, not the service's own
+     * ({@code HPCSPAWNER_*}) and not one that lets whoever sets it run code in the job
+     * ({@code BASH_ENV}, {@code LD_PRELOAD}, ...: {@code rules}); values are free but for NUL,
+     * which no environment can hold. Values are never echoed: they are secrets.
+     */
+    public static void validate(Map<String, String> hubEnvironment, EnvironmentRules rules) {
         if (hubEnvironment.size() > 500) {
             throw new InvalidRequestException("bad_request", "environment", "environment has more than 500 variables");
         }
         for (Map.Entry<String, String> e : hubEnvironment.entrySet()) {
-            if (!NAME.matcher(e.getKey()).matches() || e.getKey().startsWith("HPCSPAWNER_")) {
+            String name = e.getKey();
+            if (!NAME.matcher(name).matches() || name.startsWith("HPCSPAWNER_")) {
                 throw new InvalidRequestException("bad_request", "environment",
-                        "environment variable names must match [A-Za-z_][A-Za-z0-9_]* and not start with HPCSPAWNER_");
+                        "environment variable names must match [A-Za-z_][A-Za-z0-9_]* (at most 128 characters) and not"
+                                + " start with HPCSPAWNER_, got \"" + Names.printable(name) + "\"");
+            }
+            if (rules.refuses(name)) {
+                throw new InvalidRequestException("denied_environment", "environment." + name, "environment variable "
+                        + name + " is refused: it lets whoever sets it run code in the job (" + rules.matchOf(name)
+                        + " in hpcspawner.job-environment.denied); leave it out, or ask the site to allow it with"
+                        + " hpcspawner.job-environment.allowed");
             }
             if (e.getValue() == null) {
-                throw new InvalidRequestException("bad_request", "environment." + e.getKey(),
-                        "environment values must be strings");
+                throw new InvalidRequestException("bad_request", "environment." + name, "environment values must be strings");
+            }
+            if (e.getValue().indexOf('\0') >= 0) {
+                throw new InvalidRequestException("bad_request", "environment." + name,
+                        "environment value of " + name + " contains a NUL character, which no process environment can hold");
             }
         }
     }
 
-    public static Map<String, String> compose(Map<String, String> hub, Map<String, String> site,
-            Map<String, String> service) {
+    /** The job's environment: the hub's variables, then the site's, with a PATH that works on a compute node. */
+    public static Map<String, String> compose(Map<String, String> hub, Map<String, String> site) {
         Map<String, String> merged = new LinkedHashMap<>(hub);
         merged.putAll(site);
-        merged.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
-        Map<String, String> out = new LinkedHashMap<>();
-        merged.forEach((k, v) -> put(out, k, v));
-        service.forEach((k, v) -> put(out, k, v));
-        return out;
+        merged.putIfAbsent("PATH", DEFAULT_PATH);
+        return merged;
     }
 
-    private static void put(Map<String, String> out, String name, String value) {
-        if (PLAIN.matcher(value).matches()) {
-            out.put(name, value);
-        } else {
-            out.put(B64_PREFIX + name, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
-        }
+    /**
+     * What the scheduler API's environment field carries: only PATH, so the batch script finds
+     * {@code bash}'s helpers before it exports the rest from its own body. Holds no secret.
+     */
+    public static Map<String, String> transport(Map<String, String> composed) {
+        return Map.of("PATH", composed.getOrDefault("PATH", DEFAULT_PATH));
+    }
+
+    /** The {@code export} lines for the script body, each value shell-quoted byte for byte. */
+    public static List<String> exportLines(Map<String, String> composed) {
+        return composed.entrySet().stream().map(e -> "export " + e.getKey() + "=" + ShellQuote.quote(e.getValue()))
+                .toList();
     }
 }

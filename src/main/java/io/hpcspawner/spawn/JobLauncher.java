@@ -80,18 +80,17 @@ public class JobLauncher {
 
     private void submit(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
         SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
-        String script = renderer.render(record.key(), plan, system, record.jobName(), record.outputPath());
-        Map<String, String> serviceVars = new LinkedHashMap<>();
-        serviceVars.put("HPCSPAWNER_START_SECRET", secret);
-        config.publicUrl().filter(u -> system.readySignal() == SpawnerConfig.ReadySignal.callback)
-                .ifPresent(u -> serviceVars.put("HPCSPAWNER_CALLBACK_URL",
-                        u.toString().replaceAll("/+$", "") + "/api/v1/callback/" + record.id()));
+        Optional<String> callback = config.publicUrl().filter(u -> system.readySignal() == SpawnerConfig.ReadySignal.callback)
+                .map(u -> u.toString().replaceAll("/+$", "") + "/api/v1/callback/" + record.id());
         Map<String, String> site = new LinkedHashMap<>();
         system.environment().forEach((k, v) -> site.put(k, v.replace("{user}", plan.unixUser())));
+        Map<String, String> environment = JobEnvironment.compose(hubEnvironment, site);
+        // The script body carries the environment and the start secret: it is never logged.
+        String script = renderer.render(record.key(), plan, system, record.jobName(), record.outputPath(),
+                new ReadySignalSetup(record.id(), secret, callback), environment);
         JobSubmission submission = new JobSubmission(record.jobName(), plan.unixUser(), script, plan.partition(),
                 plan.cpus(), plan.memory(), plan.timeLimitMinutes(), plan.account(), plan.workingDirectory(), record.outputPath(),
-                JobEnvironment.compose(hubEnvironment, site, serviceVars));
-        LOG.debugf("Server %s: batch script for job %s:%n%s", record.key(), record.jobName(), script);
+                JobEnvironment.transport(environment));
         Scheduler scheduler = schedulers.forSystem(plan.system());
         String jobId;
         try {

@@ -190,9 +190,16 @@ public class JobTracker {
         return started.plus(OUTPUT_FALLBACK_AFTER).isBefore(clock.instant());
     }
 
+    /** A ready line counts only with this start's proof, for the job's own node and a port in range. */
     private void lookForReadyLine(Scheduler scheduler, ServerRecord r) {
-        Optional<ReadyLine> line = ReadyLine.find(outputTail(scheduler, r, 200));
-        line.ifPresent(l -> spawns.readyAt(r, l.host(), l.port()));
+        Optional<ReadyLine> line = ReadyLine.find(outputTail(scheduler, r, 200), r.id(), r.secretHash());
+        line.ifPresent(l -> {
+            try {
+                spawns.readyAt(r, l.host(), l.port());
+            } catch (InvalidRequestException | SchedulerException e) {
+                LOG.warnf("Server %s: ready line in the job's output not accepted: %s", r.key(), e.getMessage());
+            }
+        });
     }
 
     private String outputTail(Scheduler scheduler, ServerRecord r) {

@@ -32,4 +32,10 @@ public final class Names {
                     "startId is required: 8-128 characters from A-Z a-z 0-9 . _ -, e.g. a UUID");
         }
     }
+
+    /** A user-sent value safe to quote in a message: at most 40 characters, non-printable ones as '?'. */
+    public static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
 }

@@ -156,8 +156,7 @@ public class ProfileCatalog {
     }
 
     private static String printable(String s) {
-        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+        return Names.printable(s);
     }
 
     private static InvalidRequestException invalid(String field, String message) {

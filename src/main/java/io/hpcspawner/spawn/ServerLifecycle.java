@@ -163,6 +163,10 @@ public class ServerLifecycle {
         return store.find(key);
     }
 
+    public Optional<ServerRecord> findById(String id) {
+        return store.findById(id);
+    }
+
     public List<ServerRecord> all() {
         return store.all();
     }

@@ -30,16 +30,24 @@ public class SpawnService {
     private final JobLauncher launcher;
     private final SchedulerRegistry schedulers;
     private final LoginKeeper logins;
+    private final ClusterUsers users;
+    private final EnvironmentRules environmentRules;
+    private final ReadyAddresses readyAddresses;
     private final Clock clock;
 
     public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
-            SchedulerRegistry schedulers, LoginKeeper logins, Clock clock) {
+            SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
+            Clock clock) {
         this.logins = logins;
         this.config = config;
         this.profiles = profiles;
         this.lifecycle = lifecycle;
         this.launcher = launcher;
         this.schedulers = schedulers;
+        this.users = users;
+        this.readyAddresses = readyAddresses;
+        this.environmentRules = new EnvironmentRules(config.jobEnvironment().denied(),
+                config.jobEnvironment().allowed().orElse(java.util.List.of()));
         this.clock = clock;
     }
 
@@ -49,8 +57,9 @@ public class SpawnService {
      */
     public StartOutcome start(ServerKey key, StartRequest request) {
         Names.requireStartId(request.startId());
-        JobEnvironment.validate(request.environment());
-        LaunchPlan plan = profiles.plan(key.user(), request.options());
+        JobEnvironment.validate(request.environment(), environmentRules);
+        LaunchPlan plan = profiles.plan(users.clusterName(key.user()), request.options());
+        users.requireAllowed(key.user(), plan.system(), plan.unixUser());
         if (config.systems().get(plan.system()).backend().usesUserLogins()) {
             request.login().ifPresent(l -> logins.remember(plan.unixUser(), l));
             if (!logins.knows(plan.unixUser())) {
@@ -116,7 +125,7 @@ public class SpawnService {
      */
     public void rememberLogin(String user, UserLogin login) {
         config.systems().values().stream().filter(s -> s.backend().usesUserLogins())
-                .map(s -> s.unixUser().replace("{user}", user)).distinct()
+                .map(s -> s.unixUser().replace("{user}", users.clusterName(user))).distinct()
                 .forEach(identity -> logins.remember(identity, login));
     }
 
@@ -142,10 +151,12 @@ public class SpawnService {
         }
     }
 
-    /** The compute node reports where the server listens; accepted only with this start's secret. */
+    /**
+     * The compute node reports where the server listens; accepted only with this start's secret,
+     * from the node the scheduler runs the job on, and for a port in the system's range.
+     */
     public ServerRecord ready(String serverId, String secret, String node, int port) {
-        ServerRecord r = lifecycle.all().stream().filter(x -> x.id().equals(serverId)).findFirst()
-                .filter(x -> Secrets.matches(secret, x.secretHash()))
+        ServerRecord r = lifecycle.findById(serverId).filter(x -> Secrets.matches(secret, x.secretHash()))
                 .orElseThrow(() -> new SecurityException("unknown server id or wrong start secret"));
         if (node == null || !HOST.matcher(node).matches() || port < 1 || port > 65535) {
             throw new InvalidRequestException("bad_request", node == null || !HOST.matcher(node).matches() ? "host" : "port",
@@ -158,9 +169,13 @@ public class SpawnService {
         return readyAt(r, node, port);
     }
 
-    /** Records that the server of {@code r} listens on {@code node}, at the host name the system's template gives it. */
-    ServerRecord readyAt(ServerRecord r, String node, int port) {
-        String host = config.systems().get(r.system()).hostTemplate().replace("{node}", node);
-        return lifecycle.ready(r.key(), r.id(), node, host, port).orElse(r);
+    /**
+     * Records that the server of {@code r} listens on {@code port} of its job's node, at the host
+     * name the system's template gives that node. The address comes from the scheduler, never
+     * from what the job wrote: {@code reportedHost} must only agree with it.
+     */
+    ServerRecord readyAt(ServerRecord r, String reportedHost, int port) {
+        ReadyAddresses.Address a = readyAddresses.verify(r, reportedHost, port);
+        return lifecycle.ready(r.key(), r.id(), a.node(), a.host(), port).orElse(r);
     }
 }

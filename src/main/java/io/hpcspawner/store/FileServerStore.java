@@ -34,6 +34,8 @@ public final class FileServerStore implements ServerStore {
     private final Path directory;
     private final ObjectMapper json;
     private final Map<ServerKey, ServerRecord> records = new ConcurrentHashMap<>();
+    /** Server id of each key's current start to its key: the ready callback finds its record in constant time. */
+    private final Map<String, ServerKey> keysById = new ConcurrentHashMap<>();
 
     public FileServerStore(Path directory) {
         this.directory = directory;
@@ -64,6 +66,7 @@ public final class FileServerStore implements ServerStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the server store in " + directory + ": " + e.getMessage(), e);
         }
+        records.values().forEach(r -> keysById.put(r.id(), r.key()));
         LOG.infof("Loaded %d server records from %s", records.size(), directory);
     }
 
@@ -80,11 +83,21 @@ public final class FileServerStore implements ServerStore {
     }
 
     @Override
+    public Optional<ServerRecord> findById(String id) {
+        ServerKey key = keysById.get(id);
+        return key == null ? Optional.empty() : find(key).filter(r -> r.id().equals(id));
+    }
+
+    @Override
     public void save(ServerRecord record) {
         ServerRecord snapshot = record.copy();
         ServerKey key = snapshot.key();
         write(fileOf(key), snapshot);
-        records.put(key, snapshot);
+        keysById.put(snapshot.id(), key);
+        ServerRecord previous = records.put(key, snapshot);
+        if (previous != null && !previous.id().equals(snapshot.id())) {
+            keysById.remove(previous.id(), key);
+        }
     }
 
     /** File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file. */

@@ -15,6 +15,9 @@ public interface ServerStore {
 
     List<ServerRecord> all();
 
+    /** The record whose current start has this server id, found without scanning the store. */
+    Optional<ServerRecord> findById(String id);
+
     /** Writes the record, replacing any earlier record of the same key. */
     void save(ServerRecord record);
 }

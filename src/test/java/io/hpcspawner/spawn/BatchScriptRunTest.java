@@ -47,16 +47,29 @@ class BatchScriptRunTest {
     final BlockingQueue<String[]> calls = new ArrayBlockingQueue<>(4);
     Process job;
 
+    /** What every process on this machine showed as its command line while the callback was being made. */
+    volatile String commandLinesDuringCallback = "";
+
     @BeforeEach
     void receiver() throws IOException {
         callback = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         callback.createContext("/", ex -> {
+            commandLinesDuringCallback = commandLines();
             calls.add(new String[] {ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Authorization"),
                     new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)});
             ex.sendResponseHeaders(204, -1);
             ex.close();
         });
         callback.start();
+    }
+
+    static String commandLines() {
+        try {
+            Process ps = new ProcessBuilder("ps", "-eo", "args").redirectErrorStream(true).start();
+            return new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @AfterEach
@@ -68,6 +81,8 @@ class BatchScriptRunTest {
         }
     }
 
+    static final String START_SECRET = "5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2";
+
     Process run(Map<String, String> hubEnv, boolean fail) throws IOException {
         Map<String, String> props = TestConfigs.minimal();
         props.put("hpcspawner.systems.testsys.bind-address", "127.0.0.1");
@@ -77,21 +92,23 @@ class BatchScriptRunTest {
         BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
         LaunchPlan plan = new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2, Optional.of("4G"), 30,
                 Optional.empty(), List.of(), Map.of());
-        String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, config.systems().get("testsys"),
-                "hpcsp-abc", dir.resolve("out.log").toString());
         Path bin = Files.createDirectories(dir.resolve("bin"));
+        Map<String, String> site = Map.of("PATH", bin + ":/usr/local/bin:/usr/bin:/bin");
+        Map<String, String> environment = JobEnvironment.compose(hubEnv, site);
+        String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, config.systems().get("testsys"),
+                "hpcsp-abc", dir.resolve("out.log").toString(), new ReadySignalSetup("abc", START_SECRET,
+                        Optional.of("http://127.0.0.1:" + callback.getAddress().getPort() + "/api/v1/callback/abc")),
+                environment);
         Path su = bin.resolve("jupyterhub-singleuser");
         Files.writeString(su, SINGLEUSER.stripIndent());
         Files.setPosixFilePermissions(su, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path file = dir.resolve("job.sh");
         Files.writeString(file, script);
-        Map<String, String> service = Map.of("HPCSPAWNER_START_SECRET", "the-start-secret",
-                "HPCSPAWNER_CALLBACK_URL", "http://127.0.0.1:" + callback.getAddress().getPort() + "/api/v1/callback/abc");
-        Map<String, String> site = Map.of("PATH", bin + ":/usr/local/bin:/usr/bin:/bin");
         ProcessBuilder pb = new ProcessBuilder("/bin/bash", file.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
         pb.environment().clear();
-        pb.environment().putAll(JobEnvironment.compose(hubEnv, site, service));
+        // What the scheduler exports: only PATH; everything else comes from the script body.
+        pb.environment().putAll(JobEnvironment.transport(environment));
         pb.environment().put("FAKE_ENV_DUMP", dir.resolve("env.json").toString());
         if (fail) {
             pb.environment().put("FAKE_FAIL", "1");
@@ -108,8 +125,10 @@ class BatchScriptRunTest {
         String[] call = calls.poll(20, TimeUnit.SECONDS);
         assertThat(call).as("the ready callback; job output:%n%s", output()).isNotNull();
         assertThat(call[0]).isEqualTo("/api/v1/callback/abc");
-        assertThat(call[1]).isEqualTo("Bearer the-start-secret");
-        ReadyLine reported = ReadyLine.find(output()).orElseThrow();
+        assertThat(call[1]).isEqualTo("Bearer " + START_SECRET);
+        String out = output();
+        ReadyLine reported = ReadyLine.find(out, "abc", io.hpcspawner.credentials.Secrets.hash(START_SECRET))
+                .orElseThrow(() -> new AssertionError("no ready line with a valid proof in:\n" + out));
         assertThat(call[2]).isEqualTo("{\"host\":\"" + reported.host() + "\",\"port\":" + reported.port() + "}");
         assertThat(reported.port()).isBetween(40000, 40999);
         // it really listens there
@@ -122,7 +141,7 @@ class BatchScriptRunTest {
         assertThat(dumped.path("JUPYTERHUB_SERVICE_URL").asText())
                 .isEqualTo("http://127.0.0.1:" + reported.port() + "/user/alice/");
         assertThat(dumped.path("JUPYTERHUB_API_TOKEN").asText()).isEqualTo("hub-token");
-        assertThat(env).doesNotContain("the-start-secret").doesNotContain("HPCSPAWNER_");
+        assertThat(env).doesNotContain(START_SECRET).doesNotContain("hpcsp_").doesNotContain("HPCSPAWNER_");
         assertThat(output()).contains("prelude-ran");
         // scancel sends SIGTERM: the server stops and the job ends
         job.destroy();
@@ -136,7 +155,7 @@ class BatchScriptRunTest {
         assertThat(job.exitValue()).isEqualTo(3);
         assertThat(output()).contains("Missing OAuth client ID").contains("exited with status 3 before it was ready");
         assertThat(calls).isEmpty();
-        assertThat(ReadyLine.find(output())).isEmpty();
+        assertThat(ReadyLine.find(output(), "abc", io.hpcspawner.credentials.Secrets.hash(START_SECRET))).isEmpty();
     }
 
     @Test
@@ -145,15 +164,54 @@ class BatchScriptRunTest {
         String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
                 new ServerKey("alice", "x-1"), new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2,
                         Optional.of("4G"), 30, Optional.of("proj"), List.of("--constraint=gpu"), Map.of()),
-                config.systems().get("testsys"), "hpcsp-abc", "/home/alice/out.log");
+                config.systems().get("testsys"), "hpcsp-abc", "/home/alice/out.log",
+                new ReadySignalSetup("abc", START_SECRET, Optional.empty()), JobEnvironment.compose(Map.of(), Map.of()));
         assertThat(script).contains("#SBATCH --cpus-per-task=2", "#SBATCH --mem=4G", "#SBATCH --time=30",
                 "#SBATCH --account=proj", "#SBATCH --constraint=gpu", "#SBATCH --output=/home/alice/out.log",
                 "server 'x-1'");
+        assertThat(bashSyntaxErrors(script)).isEmpty();
+    }
+
+    @Test
+    void secretsReachTheServerAndTheCallbackButNeverACommandLine() throws Exception {
+        String hubToken = "hub-api-token-" + System.nanoTime();
+        run(Map.of("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/", "JUPYTERHUB_API_TOKEN", hubToken), false);
+        String[] call = calls.poll(20, TimeUnit.SECONDS);
+        assertThat(call).as("the ready callback; job output:%n%s", output()).isNotNull();
+        assertThat(call[1]).isEqualTo("Bearer " + START_SECRET);
+        // The callback was being made (curl running) when the command lines were read.
+        assertThat(commandLinesDuringCallback).contains("curl").doesNotContain(START_SECRET).doesNotContain(hubToken);
+        assertThat(commandLines()).doesNotContain(START_SECRET).doesNotContain(hubToken);
+        var dumped = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(dir.resolve("env.json")));
+        assertThat(dumped.path("JUPYTERHUB_API_TOKEN").asText()).isEqualTo(hubToken);
+        assertThat(output()).doesNotContain(START_SECRET).doesNotContain(hubToken);
+    }
+
+    @Test
+    void environmentValuesReachTheServerByteForByteATrailingNewlineIncluded() throws Exception {
+        Map<String, String> hostile = new java.util.LinkedHashMap<>();
+        hostile.put("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/");
+        hostile.put("TRAILING_NEWLINE", "value\n");
+        hostile.put("ONLY_NEWLINES", "\n\n");
+        hostile.put("QUOTES", "it's \"quoted\", with commas, `ticks` and $(id) ${HOME}");
+        hostile.put("UNICODE", "gr\u00fc\u00dfe \u2603 \u0444\u0430\u0439\u043b");
+        hostile.put("BACKSLASHES", "a\\b\\\\c\\");
+        hostile.put("EMPTY", "");
+        hostile.put("LEADING_DASH", "-n -e");
+        hostile.put("CONTROL", "tab\there\rcr\u0001");
+        run(hostile, false);
+        assertThat(calls.poll(20, TimeUnit.SECONDS)).as("the ready callback; job output:%n%s", output()).isNotNull();
+        var dumped = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(dir.resolve("env.json")));
+        hostile.forEach((name, value) -> assertThat(dumped.path(name).asText()).as(name).isEqualTo(value));
+    }
+
+    static String bashSyntaxErrors(String script) throws Exception {
         Process p = new ProcessBuilder("/bin/bash", "-n").redirectErrorStream(true).start();
         p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.exitValue() == 0 ? "" : "exit " + p.exitValue() + ": " + out;
     }
 
     @Test

@@ -136,7 +136,7 @@ public class FakeScheduler implements Scheduler {
         }
         List<JobInfo> out = new ArrayList<>();
         for (Job j : jobs.values()) {
-            if (jobIds.contains(j.id) || j.submission.name().startsWith(namePrefix)) {
+            if (jobIds.contains(j.id) || (namePrefix != null && j.submission.name().startsWith(namePrefix))) {
                 out.add(new JobInfo(j.id, j.submission.name(), j.submission.user(), j.phase, j.state,
                         Optional.ofNullable(j.reason), Optional.ofNullable(j.node), Optional.ofNullable(j.exitCode)));
             }
@@ -168,6 +168,25 @@ public class FakeScheduler implements Scheduler {
     @Override
     public List<Partition> partitions() {
         return List.of(new Partition("debug", "UP", 2, 1));
+    }
+
+    /** Like slurmrestd: jobs run as whichever name the service gives, so the service vets names. */
+    @Override
+    public boolean actsAsNamedUser() {
+        return true;
+    }
+
+    /** System accounts have their usual uids; names starting with "ghost" do not exist; anyone else is a user. */
+    @Override
+    public java.util.OptionalLong uidOf(String user) {
+        return switch (user) {
+            case "root" -> java.util.OptionalLong.of(0);
+            case "daemon" -> java.util.OptionalLong.of(1);
+            case "slurm" -> java.util.OptionalLong.of(64030);
+            case "nobody" -> java.util.OptionalLong.of(65534);
+            default -> user.startsWith("ghost") ? java.util.OptionalLong.empty()
+                    : java.util.OptionalLong.of(1000 + Math.floorMod(user.hashCode(), 50_000));
+        };
     }
 
     @Override

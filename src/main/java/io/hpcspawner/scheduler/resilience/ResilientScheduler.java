@@ -131,6 +131,16 @@ public final class ResilientScheduler implements Scheduler {
         return idempotent("userInfo", () -> delegate.userInfo(user));
     }
 
+    @Override
+    public boolean actsAsNamedUser() {
+        return delegate.actsAsNamedUser();
+    }
+
+    @Override
+    public java.util.OptionalLong uidOf(String user) {
+        return idempotent("uidOf", () -> delegate.uidOf(user));
+    }
+
     /** One call, not retried and not counted by the breaker; an open breaker is itself the answer. */
     @Override
     public SystemHealth health() {

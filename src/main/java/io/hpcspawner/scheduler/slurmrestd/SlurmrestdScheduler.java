@@ -41,6 +41,7 @@ public final class SlurmrestdScheduler implements Scheduler {
     private final OutputFiles output;
     private final ObjectMapper json;
     private final HttpClient http;
+    private final PosixAccounts accounts = new PosixAccounts(java.time.Clock.systemUTC());
 
     public SlurmrestdScheduler(URI base, SlurmTokenMinter tokens, String serviceUser, Duration timeout,
             OutputFiles output, ObjectMapper json) {
@@ -149,6 +150,17 @@ public final class SlurmrestdScheduler implements Scheduler {
     @Override
     public UserInfo userInfo(String user) {
         return new UserInfo(user, Optional.empty(), List.of());
+    }
+
+    /** slurmrestd runs a job as whichever user the token names: the service must vet the name. */
+    @Override
+    public boolean actsAsNamedUser() {
+        return true;
+    }
+
+    @Override
+    public java.util.OptionalLong uidOf(String user) {
+        return accounts.uidOf(user);
     }
 
     private JsonNode call(String method, String path, String user, JsonNode body, boolean idempotent) {

@@ -175,7 +175,7 @@ class FirecrestBackendTest {
         awaitState("starting");
         firecrest.verify(getRequestedFor(urlPathEqualTo(JOBS)).withHeader("Authorization", WireMock.equalTo("Bearer " + SERVICE_TOKEN))
                 .withQueryParam("allusers", WireMock.equalTo("true")));
-        String secret = job.path("env").path("HPCSPAWNER_START_SECRET").asText();
+        String secret = io.hpcspawner.support.JobScripts.startSecret(job.path("script").asText());
         given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON)
                 .body(Map.of("host", "nid001", "port", 51234))
                 .post("/api/v1/callback/" + status().extract().path("id")).then().statusCode(204);

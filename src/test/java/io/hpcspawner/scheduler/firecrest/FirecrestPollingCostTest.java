@@ -98,7 +98,8 @@ class FirecrestPollingCostTest {
                     .path("job").path("name").asText();
             running.add(JobModelBodies.job(id, name, user, "RUNNING"));
             String secret = JSON.readTree(firecrest.findAll(postRequestedFor(urlPathEqualTo(JOBS))).get(i).getBodyAsString())
-                    .path("job").path("env").path("HPCSPAWNER_START_SECRET").asText();
+                    .path("job").path("script").asText();
+            secret = io.hpcspawner.support.JobScripts.startSecret(secret);
             String serverId = given().header("Authorization", HUB).get(path).then().extract().path("id");
             firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, JobModelBodies.jobs(running))));
             given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON)
