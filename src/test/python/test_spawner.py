@@ -41,6 +41,19 @@ async def test_start_returns_url_of_ready_event(fake, make_spawner):
     assert create["headers"]["Authorization"] == f"Bearer {fake.token}"
 
 
+async def test_the_hubs_own_paths_are_not_sent_to_the_compute_node(fake, make_spawner, monkeypatch):
+    # JupyterHub keeps PATH and PYTHONPATH by default; on a compute node they mean nothing, and the
+    # service refuses PYTHONPATH (it runs code in the job).
+    monkeypatch.setenv("PYTHONPATH", "/opt/hub/lib")
+    monkeypatch.setenv("VIRTUAL_ENV", "/opt/hub/venv")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    spawner = make_spawner()
+    await spawner.start()
+    env = fake.requests_for("POST")[0]["body"]["environment"]
+    assert "PYTHONPATH" not in env and "PATH" not in env and "VIRTUAL_ENV" not in env
+    assert env["LANG"] == "C.UTF-8"
+
+
 async def test_each_start_has_a_new_start_id(fake, make_spawner):
     spawner = make_spawner()
     await spawner.start()

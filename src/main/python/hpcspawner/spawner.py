@@ -191,6 +191,13 @@ class HPCSpawner(Spawner):
     def _default_http_timeout(self):
         return 60
 
+    @default("env_keep")
+    def _default_env_keep(self):
+        # The hub's own PATH, PYTHONPATH and virtualenv mean nothing on a compute node, and the
+        # service refuses variables that run code in the job (PYTHONPATH, LD_*, ...): keep only
+        # the locale and the choice of server application.
+        return ["LANG", "LC_ALL", "JUPYTERHUB_SINGLEUSER_APP"]
+
     @default("options_form")
     def _default_options_form(self):
         return service_options_form
