@@ -132,6 +132,10 @@ public class ConfigChecks {
         });
         config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
                 problems.add("hpcspawner.batch.template: " + t + " is not a readable file"));
+        config.batch().template().filter(Files::isReadable).filter(t -> !rendersTheJobEnvironment(t)).ifPresent(t ->
+                problems.add("hpcspawner.batch.template: " + t + " must render the job's environment and the ready"
+                        + " signal's values: {#for line in environment}{line}{/for} and {serverId}, {startSecret},"
+                        + " {callbackUrl} (they travel in the script body; see the built-in template in docs/lifecycle.md)"));
         return problems;
     }
 
@@ -147,6 +151,15 @@ public class ConfigChecks {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return null;
+        }
+    }
+
+    private static boolean rendersTheJobEnvironment(java.nio.file.Path template) {
+        try {
+            String text = Files.readString(template);
+            return text.contains("in environment}") && text.contains("{startSecret}") && text.contains("{serverId}");
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 }

@@ -37,4 +37,20 @@ class ConfigChecksTest {
                 .contains("e.g. 49152-65000"));
         assertThat(new InvalidConfigurationException(problems).getMessage()).contains("6 problem(s)");
     }
+
+    @Test
+    void aSiteTemplateThatDropsTheJobEnvironmentIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        // A template from before secrets moved into the script body would start servers without their hub token.
+        java.nio.file.Path old = java.nio.file.Files.writeString(dir.resolve("old.sh.qute"),
+                "#!/bin/bash\n{#for line in sbatch}\n#SBATCH {line}\n{/for}\njupyterhub-singleuser\n");
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.batch.template", old.toString());
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).singleElement().satisfies(m -> assertThat(m)
+                .startsWith("hpcspawner.batch.template:").contains("{#for line in environment}").contains("{startSecret}"));
+        java.nio.file.Path current = java.nio.file.Files.writeString(dir.resolve("new.sh.qute"), new String(
+                ConfigChecksTest.class.getResourceAsStream("/hpcspawner/batch-script.sh.qute").readAllBytes()));
+        p.put("hpcspawner.batch.template", current.toString());
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).isEmpty();
+    }
 }
