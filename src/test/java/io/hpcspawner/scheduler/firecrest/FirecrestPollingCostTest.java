@@ -103,7 +103,7 @@ class FirecrestPollingCostTest {
             String serverId = given().header("Authorization", HUB).get(path).then().extract().path("id");
             firecrest.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, JobModelBodies.jobs(running))));
             given().header("Authorization", "Bearer " + secret).contentType(ContentType.JSON)
-                    .body(Map.of("host", "nid001", "port", 50000 + i)).post("/api/v1/callback/" + serverId).then().statusCode(204);
+                    .body(Map.of("host", "nid001234", "port", 50000 + i)).post("/api/v1/callback/" + serverId).then().statusCode(204);
         }
         for (String path : paths) {
             await().atMost(Duration.ofSeconds(10)).until(() ->
