@@ -65,7 +65,7 @@ if ! cmp -s "$REALM_SRC" "$REALM_DST"; then
         say "realm file changed: restarting Keycloak on a fresh database"
         stop_by_pidfile keycloak "$KC_PIDFILE" 30
     fi
-    rm -rf "$KC_HOME/data/h2"
+    rm -rf "$KC_HOME/data/h2" "$KC_DIR/db-ready"
     install -d -m 0755 "$KC_HOME/data/import"
     cp "$REALM_SRC" "$REALM_DST.tmp"
     mv "$REALM_DST.tmp" "$REALM_DST"
@@ -82,6 +82,11 @@ if ! pid_alive "$KC_PIDFILE" "$KC_NAME"; then
     done
     if [[ ! -s "$KC_DIR/admin-password" ]]; then
         (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$KC_DIR/admin-password")
+    fi
+    if [[ -d "$KC_HOME/data/h2" && ! -e "$KC_DIR/db-ready" ]]; then
+        # A first start was cut off while it created the schema: that database never starts again.
+        say "Keycloak's database was never completely created: starting on a fresh one"
+        rm -rf "$KC_HOME/data/h2"
     fi
     if [[ -n "${KEYCLOAK_JAVA_HOME:-}" ]]; then export JAVA_HOME="$KEYCLOAK_JAVA_HOME"; fi
     # Exported, not passed as arguments: start_daemon logs the command line.
@@ -102,4 +107,5 @@ until healthy; do
     ((SECONDS < deadline)) || die "Keycloak not ready after ${KEYCLOAK_START_TIMEOUT}s (log: $KC_LOG)"
     sleep 0.3
 done
+touch "$KC_DIR/db-ready"
 echo "keycloak up in $((SECONDS - started)) s (pid $(pid_of "$KC_PIDFILE")): issuer $ISSUER, health http://$STACK_HOST:$KEYCLOAK_MANAGEMENT_PORT/health; admin password in $KC_DIR/admin-password; log $KC_LOG"
