@@ -50,6 +50,10 @@ public final class JobEnvironment {
                 throw new InvalidRequestException("bad_request", "environment." + name,
                         "environment value of " + name + " contains a NUL character, which no process environment can hold");
             }
+            if (!wellFormedUnicode(e.getValue())) {
+                throw new InvalidRequestException("bad_request", "environment." + name, "environment value of " + name
+                        + " contains a lone UTF-16 surrogate (\\ud800-\\udfff), which has no UTF-8 form");
+            }
         }
     }
 
@@ -73,5 +77,17 @@ public final class JobEnvironment {
     public static List<String> exportLines(Map<String, String> composed) {
         return composed.entrySet().stream().map(e -> "export " + e.getKey() + "=" + ShellQuote.quote(e.getValue()))
                 .toList();
+    }
+
+    private static boolean wellFormedUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }
