@@ -22,16 +22,16 @@ public final class UserLogins implements LoginKeeper {
     private static final Logger LOG = Logger.getLogger(UserLogins.class);
 
     private final TokenEndpoint endpoint;
-    private final TokenCipher cipher;
+    private final TokenKeyRing keys;
     private final SealedTokenStore store;
     private final Duration margin;
     private final Clock clock;
     private final ConcurrentMap<String, UserTokens> held = new ConcurrentHashMap<>();
 
     /** @param endpoint the client that issued the users' tokens (the hub's login client) */
-    public UserLogins(TokenEndpoint endpoint, TokenCipher cipher, SealedTokenStore store, Duration margin, Clock clock) {
+    public UserLogins(TokenEndpoint endpoint, TokenKeyRing keys, SealedTokenStore store, Duration margin, Clock clock) {
         this.endpoint = endpoint;
-        this.cipher = cipher;
+        this.keys = keys;
         this.store = store;
         this.margin = margin;
         this.clock = clock;
@@ -91,19 +91,29 @@ public final class UserLogins implements LoginKeeper {
         if (sealed.isEmpty()) {
             return Optional.empty();
         }
+        TokenKeyRing.Opened opened;
         try {
-            String refresh = cipher.decrypt(sealed.get(), identity);
-            return Optional.of(new UserTokens(endpoint, identity, refresh, this::seal, margin, clock));
+            opened = keys.open(sealed.get(), identity);
         } catch (TokenCipher.DecryptionException e) {
-            LOG.warnf("the stored login of %s cannot be used (%s; was the token encryption key changed?):"
+            LOG.warnf("the stored login of %s cannot be used (%s; was a token encryption key removed?):"
                     + " it is dropped and the user's next start brings a new one", identity, e.getMessage());
             store.delete(identity);
             return Optional.empty();
         }
+        if (opened.sealedWithOlderKey()) {
+            try {
+                seal(identity, opened.token());
+                LOG.debugf("sealed the login of %s again with the newest key", identity);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not seal the login of %s again with the newest key (%s): it stays sealed with the"
+                        + " older one, so keep that key in previous-token-encryption-keys", identity, e.getClass().getSimpleName());
+            }
+        }
+        return Optional.of(new UserTokens(endpoint, identity, opened.token(), this::seal, margin, clock));
     }
 
     private void seal(String identity, String refreshToken) {
-        store.write(identity, cipher.encrypt(refreshToken, identity));
+        store.write(identity, keys.seal(refreshToken, identity));
     }
 
     @Override
