@@ -72,10 +72,12 @@ public class ServiceWiring {
     Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, ObjectMapper json,
             Clock clock) {
         checks.verify();
-        return config.keycloak().map(kc -> new UserLogins(
+        Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
                 tokenKeys(kc, secrets),
                 new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
+        logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
+        return logins;
     }
 
     /** The key that seals new logins and the previous ones that still open older logins, each re-read like any secret. */

@@ -4,7 +4,10 @@ import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.UserLogin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -110,6 +113,56 @@ public final class UserLogins implements LoginKeeper {
             }
         }
         return Optional.of(new UserTokens(endpoint, identity, opened.token(), this::seal, margin, clock));
+    }
+
+    /** What {@link #resealStored()} found: stored logins, how many it sealed again, how many no key opens. */
+    public record StoredLogins(int stored, int resealed, int unopenable) {
+    }
+
+    /**
+     * Seals every stored login that an older key (or the format before key ids) sealed again with
+     * the newest key, so that the older key can be removed once this has run. A login no key opens
+     * is counted and kept, not dropped: a previous key left out of the configuration by mistake
+     * must not log everyone out at once (such a login is dropped when its user next starts).
+     * Logs one summary line when there was something to do.
+     */
+    public StoredLogins resealStored() {
+        Set<String> identities = store.identities();
+        int resealed = 0;
+        List<String> unopenable = new ArrayList<>();
+        for (String identity : identities) {
+            boolean[] sealedAgain = {false};
+            // under the map's lock for this identity: a concurrent remember() cannot be overwritten
+            held.compute(identity, (id, current) -> {
+                if (current == null) {
+                    store.read(id).ifPresent(sealed -> {
+                        try {
+                            TokenKeyRing.Opened opened = keys.open(sealed, id);
+                            if (opened.sealedWithOlderKey()) {
+                                seal(id, opened.token());
+                                sealedAgain[0] = true;
+                            }
+                        } catch (TokenCipher.DecryptionException e) {
+                            unopenable.add(id + " (" + e.getMessage() + ")");
+                        } catch (RuntimeException e) {
+                            LOG.warnf("could not seal the login of %s again (%s): it stays sealed with the older key",
+                                    id, e.getClass().getSimpleName());
+                        }
+                    });
+                }
+                return current;
+            });
+            resealed += sealedAgain[0] ? 1 : 0;
+        }
+        if (resealed > 0) {
+            LOG.infof("sealed %d of %d stored logins again with the newest key (%s)", resealed, identities.size(), keys);
+        }
+        if (!unopenable.isEmpty()) {
+            LOG.warnf("%d stored login(s) open with no key of the ring and are dropped when their users next start,"
+                    + " e.g. %s; add the missing key to previous-token-encryption-keys to keep them", unopenable.size(),
+                    unopenable.get(0));
+        }
+        return new StoredLogins(identities.size(), resealed, unopenable.size());
     }
 
     private void seal(String identity, String refreshToken) {

@@ -98,6 +98,11 @@ class UserLoginsTest {
         public void delete(String identity) {
             sealed.remove(identity);
         }
+
+        @Override
+        public java.util.Set<String> identities() {
+            return java.util.Set.copyOf(sealed.keySet());
+        }
     }
 
     private UserLogins logins(TokenCipher withCipher) {
@@ -267,5 +272,34 @@ class UserLoginsTest {
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0)).contains("alice").contains(oldKey.keyId())
                 .doesNotContain(Base64.getEncoder().encodeToString(key(7))).doesNotContain("BwcHBwcH");
+    }
+
+    @Test
+    void atStartUpEveryLoginSealedWithAnOlderKeyIsSealedAgainAndNoneIsDropped() {
+        UserLogins before = logins(oldKey);
+        before.remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        before.remember("bob", new UserLogin(Optional.empty(), refreshToken("s2", clock.instant())));
+        store.sealed.put("carol", oldKey.encrypt(refreshToken("s3", clock.instant()), "carol")); // before key ids
+        store.sealed.put("dave", TokenKeyRing.of(cipher).seal(refreshToken("s4", clock.instant()), "dave")); // key not listed
+        String daveSealed = store.sealed.get("dave");
+
+        UserLogins rotated = logins(TokenKeyRing.of(newKey, oldKey));
+        List<String> warnings;
+        UserLogins.StoredLogins report;
+        try (LogCapture log = LogCapture.warningsOf(UserLogins.class)) {
+            report = rotated.resealStored();
+            warnings = log.warnings();
+        }
+
+        assertThat(report).isEqualTo(new UserLogins.StoredLogins(4, 3, 1));
+        for (String user : List.of("alice", "bob", "carol")) {
+            assertThat(store.sealed.get(user)).startsWith("v1:" + newKey.keyId() + ":");
+        }
+        assertThat(store.sealed.get("dave")).isEqualTo(daveSealed); // kept: a forgotten previous key can still be added
+        assertThat(warnings).singleElement().asString().contains("1 stored login").contains(cipher.keyId());
+        assertThat(endpoint.refreshed).isEmpty();
+
+        assertThat(logins(TokenKeyRing.of(newKey)).knows("carol")).isTrue(); // the old key can go now
+        assertThat(rotated.resealStored()).isEqualTo(new UserLogins.StoredLogins(4, 0, 1));
     }
 }
