@@ -73,8 +73,11 @@ public final class TokenKeyRing {
         String keyId = parts[1];
         for (int i = 0; i < keys.size(); i++) {
             if (keys.get(i).keyId().equals(keyId)) {
-                String token = keys.get(i).decrypt(parts[2], header(keyId) + identity);
-                return new Opened(token, i > 0);
+                try {
+                    return new Opened(keys.get(i).decrypt(parts[2], header(keyId) + identity), i > 0);
+                } catch (TokenCipher.DecryptionException e) {
+                    throw new TokenCipher.DecryptionException("sealed with key id " + keyId + ", " + e.getMessage(), e);
+                }
             }
         }
         throw new TokenCipher.DecryptionException("the stored token was sealed with key id "
