@@ -24,9 +24,10 @@ export STACK_DIR
 : "${PROXY_API_PORT:=8001}"       # configurable-http-proxy, REST API
 : "${HUB_PORT:=8081}"             # JupyterHub hub (API + pages behind the proxy)
 : "${SPAWNER_SERVICE_PORT:=8090}" # the Quarkus spawner service (not started here)
+: "${SPAWNER_MANAGEMENT_PORT:=9000}" # its management interface: health, metrics, OpenAPI
 : "${FIRECREST_SIM_PORT:=8280}"   # the FirecREST simulator (firecrest-up.sh)
 : "${KEYCLOAK_PORT:=8180}"        # Keycloak (keycloak-up.sh)
-export STACK_HOST SLURMRESTD_PORT PROXY_PORT PROXY_API_PORT HUB_PORT SPAWNER_SERVICE_PORT FIRECREST_SIM_PORT KEYCLOAK_PORT
+export STACK_HOST SLURMRESTD_PORT PROXY_PORT PROXY_API_PORT HUB_PORT SPAWNER_SERVICE_PORT SPAWNER_MANAGEMENT_PORT FIRECREST_SIM_PORT KEYCLOAK_PORT
 
 SLURMRESTD_URL="http://${STACK_HOST}:${SLURMRESTD_PORT}"
 FIRECREST_SIM_URL="http://${STACK_HOST}:${FIRECREST_SIM_PORT}"

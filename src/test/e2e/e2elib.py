@@ -25,10 +25,13 @@ STACK_DIR = Path(os.environ.get("STACK_DIR", "/tmp/hpcspawner-stack"))
 HOST = os.environ.get("STACK_HOST", "127.0.0.1")
 PROXY_PORT = int(os.environ.get("PROXY_PORT", "8000"))
 SERVICE_PORT = int(os.environ.get("SPAWNER_SERVICE_PORT", "8090"))
+# health, metrics and OpenAPI are served only on the service's management interface
+MANAGEMENT_PORT = int(os.environ.get("SPAWNER_MANAGEMENT_PORT", "9000"))
 PUBLIC_URL = f"http://{HOST}:{PROXY_PORT}"
 HUB_API = f"{PUBLIC_URL}/hub/api"
 SERVICE_URL = f"http://{HOST}:{SERVICE_PORT}"
 SERVICE_API = f"{SERVICE_URL}/api/v1"
+MANAGEMENT_URL = f"http://{HOST}:{MANAGEMENT_PORT}"
 HUB_PASSWORD = os.environ.get("HUB_DEMO_PASSWORD", "hpcspawner")
 JOB_PREFIX = os.environ.get("HPCSPAWNER_JOB_PREFIX", "hpcsp")
 TEST_USERS = ("alice", "bob", "carol")
@@ -293,7 +296,7 @@ class Service:
 
     def up(self):
         try:
-            return requests.get(SERVICE_URL + "/q/health/ready", timeout=3).status_code == 200
+            return requests.get(MANAGEMENT_URL + "/q/health/ready", timeout=3).status_code == 200
         except requests.RequestException:
             return False
 

@@ -113,7 +113,7 @@ def test_firecrest_spawn_with_the_users_keycloak_login(stack, hub, service):
     assert calls.get("GET /compute/{system}/jobs as service", 0) >= 1, calls
     assert not [k for k in calls if k.endswith(" as none")], calls
 
-    health = requests.get(f"{E.SERVICE_URL}/q/health/group/systems", timeout=30).json()
+    health = requests.get(f"{E.MANAGEMENT_URL}/q/health/group/systems", timeout=30).json()
     assert health["status"] == "UP" and health["checks"][0]["data"]["daint"].startswith("healthy"), health
 
     logins = list((E.STACK_DIR / "service" / "logins").glob("*"))

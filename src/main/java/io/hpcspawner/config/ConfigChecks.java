@@ -121,13 +121,10 @@ public class ConfigChecks {
             }
             secret(problems, "hpcspawner.keycloak.user-client.secret", kc.userClient().secret());
             secret(problems, "hpcspawner.keycloak.service-client.secret", kc.serviceClient().secret());
-            String keyName = "hpcspawner.keycloak.token-encryption-key";
-            if (secret(problems, keyName, kc.tokenEncryptionKey()) instanceof SecretRef.Literal key) {
-                try {
-                    TokenCipher.fromBase64(key.value());
-                } catch (IllegalArgumentException e) {
-                    problems.add(keyName + ": " + e.getMessage());
-                }
+            tokenKey(problems, "hpcspawner.keycloak.token-encryption-key", kc.tokenEncryptionKey());
+            List<String> previous = kc.previousTokenEncryptionKeys().orElse(List.of());
+            for (int i = 0; i < previous.size(); i++) {
+                tokenKey(problems, "hpcspawner.keycloak.previous-token-encryption-keys[" + i + "]", previous.get(i));
             }
         });
         config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
@@ -137,6 +134,17 @@ public class ConfigChecks {
                         + " signal's values: {#for line in environment}{line}{/for} and {serverId}, {startSecret},"
                         + " {callbackUrl} (they travel in the script body; see the built-in template in docs/lifecycle.md)"));
         return problems;
+    }
+
+    /** A token-sealing key: a valid reference, and 32 bytes of base64 when written as a value. */
+    private void tokenKey(List<String> problems, String keyName, String text) {
+        if (secret(problems, keyName, text) instanceof SecretRef.Literal key) {
+            try {
+                TokenCipher.fromBase64(key.value());
+            } catch (IllegalArgumentException e) {
+                problems.add(keyName + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Checks one secret reference (docs/secrets.md); returns it, or null when it is unusable. */

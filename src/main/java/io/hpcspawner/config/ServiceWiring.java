@@ -5,7 +5,8 @@ import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.credentials.keycloak.KeycloakClient;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
-import io.hpcspawner.credentials.keycloak.TokenCipher;
+import io.hpcspawner.credentials.keycloak.TokenKeyRing;
+import io.hpcspawner.credentials.keycloak.TokenKeySource;
 import io.hpcspawner.credentials.keycloak.UserLogins;
 import io.hpcspawner.credentials.secrets.SecretRef;
 import io.hpcspawner.credentials.secrets.SecretResolver;
@@ -31,6 +32,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,11 +72,24 @@ public class ServiceWiring {
     Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, ObjectMapper json,
             Clock clock) {
         checks.verify();
-        return config.keycloak().map(kc -> new UserLogins(
+        Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
-                TokenCipher.fromBase64(secrets.resolve(SecretRef.parse("hpcspawner.keycloak.token-encryption-key",
-                        kc.tokenEncryptionKey())).get()),
+                tokenKeys(kc, secrets),
                 new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
+        logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
+        return logins;
+    }
+
+    /** The key that seals new logins and the previous ones that still open older logins, each re-read like any secret. */
+    private static TokenKeyRing tokenKeys(SpawnerConfig.Keycloak kc, SecretResolver secrets) {
+        String newest = "hpcspawner.keycloak.token-encryption-key";
+        List<String> previous = kc.previousTokenEncryptionKeys().orElse(List.of());
+        List<TokenKeySource> older = new ArrayList<>();
+        for (int i = 0; i < previous.size(); i++) {
+            String name = "hpcspawner.keycloak.previous-token-encryption-keys[" + i + "]";
+            older.add(new TokenKeySource(name, secrets.resolve(SecretRef.parse(name, previous.get(i)))));
+        }
+        return new TokenKeyRing(new TokenKeySource(newest, secrets.resolve(SecretRef.parse(newest, kc.tokenEncryptionKey()))), older);
     }
 
     /** Where the API hands the logins the hub passes on; keeps nothing without Keycloak. */

@@ -131,6 +131,13 @@ public interface SpawnerConfig {
          */
         String tokenEncryptionKey();
 
+        /**
+         * Keys that sealed stored logins before {@link #tokenEncryptionKey()} was rotated: they only
+         * open (and the service re-seals with the newest key), never seal. Each written like the
+         * main key; comma-separated or indexed ({@code ...previous-token-encryption-keys[0]=file:/...}).
+         */
+        Optional<List<String>> previousTokenEncryptionKeys();
+
         /** How often a secret from Vault or a file is read again (rotation); default 60 s. */
         Optional<Duration> secretRefresh();
 

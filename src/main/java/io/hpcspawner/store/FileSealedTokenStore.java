@@ -4,17 +4,23 @@ import io.hpcspawner.credentials.keycloak.SealedTokenStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Users' encrypted refresh tokens, one file per identity (named by the hex of the name, mode
  * 0600), written crash-safely. The content is ciphertext only; the key lives elsewhere.
  */
 public final class FileSealedTokenStore implements SealedTokenStore {
+
+    private static final String SUFFIX = ".login";
 
     private final Path directory;
 
@@ -56,7 +62,24 @@ public final class FileSealedTokenStore implements SealedTokenStore {
         }
     }
 
+    @Override
+    public Set<String> identities() {
+        Set<String> identities = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String hex = name.substring(0, name.length() - SUFFIX.length());
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && hex.matches("([0-9a-f]{2})+")) {
+                    identities.add(new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the login store " + directory + ": " + e.getMessage(), e);
+        }
+        return identities;
+    }
+
     private Path fileOf(String identity) {
-        return directory.resolve(HexFormat.of().formatHex(identity.getBytes(StandardCharsets.UTF_8)) + ".login");
+        return directory.resolve(HexFormat.of().formatHex(identity.getBytes(StandardCharsets.UTF_8)) + SUFFIX);
     }
 }

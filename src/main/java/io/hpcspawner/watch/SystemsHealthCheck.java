@@ -18,7 +18,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
- * {@code GET /q/health/group/systems}: each cluster's health as its scheduler API reports it
+ * {@code GET /q/health/group/systems} (management port): each cluster's health as its scheduler API reports it
  * (FirecREST's own probes of the scheduler, SSH and file systems; an open circuit breaker), DOWN
  * when any cluster is unhealthy. Deliberately not part of readiness: one cluster down must not
  * take the service away from the others. Answers are reused for {@value #REUSE_SECONDS} s so

@@ -6,9 +6,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.hpcspawner.support.FakeScheduler;
+import io.hpcspawner.support.ManagementPort;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,9 @@ import org.junit.jupiter.api.Test;
 /** Bad input gets a 400 naming what is wrong; credentials reach only what they may. */
 @QuarkusTest
 class ApiInputAndAuthTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     static final String HUB = ServerApiTest.HUB;
 
@@ -127,7 +133,8 @@ class ApiInputAndAuthTest {
 
     @Test
     void theCheckedInOpenApiDocumentMatchesTheServedOne() throws Exception {
-        String served = given().get("/q/openapi").then().statusCode(200).extract().asString();
+        String served = given().baseUri(ManagementPort.url(management)).get("/q/openapi").then().statusCode(200)
+                .extract().asString();
         String checkedIn = java.nio.file.Files.readString(java.nio.file.Path.of("docs/openapi.yaml"));
         org.assertj.core.api.Assertions.assertThat(served.strip())
                 .as("docs/openapi.yaml is out of date: after ./mvnw package run cp target/openapi/openapi.yaml docs/")

@@ -15,6 +15,29 @@ class ConfigChecksTest {
     }
 
     @Test
+    void aMalformedPreviousTokenKeyIsNamedByItsPosition() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
+        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
+        p.put("hpcspawner.keycloak.user-client.secret", "s1");
+        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
+        p.put("hpcspawner.keycloak.service-client.secret", "s2");
+        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        p.put("hpcspawner.keycloak.previous-token-encryption-keys",
+                "file:/run/secrets/old-key,c2l4dGVlbiBieXRlIGtleQ==,vault:no-field,file:relative");
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+
+        assertThat(problems).hasSize(3);
+        assertThat(problems).anySatisfy(m -> assertThat(m)
+                .startsWith("hpcspawner.keycloak.previous-token-encryption-keys[1]: ").contains("32 bytes")
+                .doesNotContain("c2l4dGVlbiBieXRlIGtleQ=="));
+        assertThat(problems).anySatisfy(m -> assertThat(m)
+                .startsWith("hpcspawner.keycloak.previous-token-encryption-keys[2] ").contains("vault:"));
+        assertThat(problems).anySatisfy(m -> assertThat(m)
+                .startsWith("hpcspawner.keycloak.previous-token-encryption-keys[3] ").contains("absolute"));
+    }
+
+    @Test
     void everyProblemIsReportedWithItsKeyAndAnExample() {
         Map<String, String> p = TestConfigs.minimal();
         p.remove("hpcspawner.public-url");

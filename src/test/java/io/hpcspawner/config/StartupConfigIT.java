@@ -19,6 +19,7 @@ class StartupConfigIT {
         Path props = dir.resolve("bad.properties");
         Files.writeString(props, String.join("\n",
                 "quarkus.http.port=0",
+                "quarkus.management.port=0",
                 "hpcspawner.auth.hub-token=short",
                 "hpcspawner.job-name-prefix=Bad Prefix",
                 "hpcspawner.systems.local.backend=slurmrestd",

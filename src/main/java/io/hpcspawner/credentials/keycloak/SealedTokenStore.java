@@ -1,6 +1,7 @@
 package io.hpcspawner.credentials.keycloak;
 
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable storage of users' refresh tokens, already encrypted ({@link TokenCipher}) when they
@@ -14,4 +15,7 @@ public interface SealedTokenStore {
     void write(String identity, String sealed);
 
     void delete(String identity);
+
+    /** Every identity with a stored login (e.g. to seal them all again after a key rotation). */
+    Set<String> identities();
 }

@@ -6,23 +6,29 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts refresh tokens for storage at rest with AES-256-GCM: a random 96-bit nonce per
- * encryption, output {@code base64(nonce || ciphertext || tag)}. The associated data (pass the
- * user name) is authenticated too, so a token copied into another user's record, a changed byte
- * or a wrong key all fail to decrypt. Thread-safe.
+ * One key that encrypts refresh tokens for storage at rest with AES-256-GCM: a random 96-bit
+ * nonce per encryption, output {@code base64(nonce || ciphertext || tag)}. The associated data
+ * (the ring passes its header and the user name) is authenticated too, so a token copied into
+ * another user's record, a changed byte or a wrong key all fail to decrypt. Which key sealed a
+ * value, and rotation, are the {@link TokenKeyRing}'s business. Thread-safe.
  */
 public final class TokenCipher {
 
     private static final int KEY_BYTES = 32;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
+    private static final int KEY_ID_BYTES = 4;
+    private static final byte[] KEY_ID_LABEL = "hpcspawner token-encryption-key id".getBytes(StandardCharsets.US_ASCII);
 
     private final SecretKeySpec key;
+    private final String keyId;
     private final SecureRandom random = new SecureRandom();
 
     /** The stored value cannot be decrypted: wrong key, other associated data, or changed. */
@@ -38,6 +44,27 @@ public final class TokenCipher {
                     + "; make one with: openssl rand -base64 32");
         }
         this.key = new SecretKeySpec(key, "AES");
+        this.keyId = keyIdOf(key);
+    }
+
+    /**
+     * A short name of this key (8 hex digits) that sealed values carry and logs may show: the
+     * start of HMAC-SHA256(key, a fixed label), so it reveals nothing about the key and the same
+     * key always gets the same id.
+     */
+    public String keyId() {
+        return keyId;
+    }
+
+    private static String keyIdOf(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] digest = mac.doFinal(KEY_ID_LABEL);
+            return HexFormat.of().formatHex(digest, 0, KEY_ID_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable: " + e.getMessage(), e);
+        }
     }
 
     /** From a config value holding 32 bytes in base64; the value never appears in errors. */
@@ -99,6 +126,6 @@ public final class TokenCipher {
 
     @Override
     public String toString() {
-        return "TokenCipher[AES-256-GCM]";
+        return "TokenCipher[AES-256-GCM, key id " + keyId + "]";
     }
 }

@@ -4,7 +4,10 @@ import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.UserLogin;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
@@ -22,16 +25,16 @@ public final class UserLogins implements LoginKeeper {
     private static final Logger LOG = Logger.getLogger(UserLogins.class);
 
     private final TokenEndpoint endpoint;
-    private final TokenCipher cipher;
+    private final TokenKeyRing keys;
     private final SealedTokenStore store;
     private final Duration margin;
     private final Clock clock;
     private final ConcurrentMap<String, UserTokens> held = new ConcurrentHashMap<>();
 
     /** @param endpoint the client that issued the users' tokens (the hub's login client) */
-    public UserLogins(TokenEndpoint endpoint, TokenCipher cipher, SealedTokenStore store, Duration margin, Clock clock) {
+    public UserLogins(TokenEndpoint endpoint, TokenKeyRing keys, SealedTokenStore store, Duration margin, Clock clock) {
         this.endpoint = endpoint;
-        this.cipher = cipher;
+        this.keys = keys;
         this.store = store;
         this.margin = margin;
         this.clock = clock;
@@ -91,19 +94,79 @@ public final class UserLogins implements LoginKeeper {
         if (sealed.isEmpty()) {
             return Optional.empty();
         }
+        TokenKeyRing.Opened opened;
         try {
-            String refresh = cipher.decrypt(sealed.get(), identity);
-            return Optional.of(new UserTokens(endpoint, identity, refresh, this::seal, margin, clock));
+            opened = keys.open(sealed.get(), identity);
         } catch (TokenCipher.DecryptionException e) {
-            LOG.warnf("the stored login of %s cannot be used (%s; was the token encryption key changed?):"
+            LOG.warnf("the stored login of %s cannot be used (%s; was a token encryption key removed?):"
                     + " it is dropped and the user's next start brings a new one", identity, e.getMessage());
             store.delete(identity);
             return Optional.empty();
         }
+        if (opened.sealedWithOlderKey()) {
+            try {
+                seal(identity, opened.token());
+                LOG.debugf("sealed the login of %s again with the newest key", identity);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not seal the login of %s again with the newest key (%s): it stays sealed with the"
+                        + " older one, so keep that key in previous-token-encryption-keys", identity, e.getClass().getSimpleName());
+            }
+        }
+        return Optional.of(new UserTokens(endpoint, identity, opened.token(), this::seal, margin, clock));
+    }
+
+    /** What {@link #resealStored()} found: stored logins, how many it sealed again, how many no key opens. */
+    public record StoredLogins(int stored, int resealed, int unopenable) {
+    }
+
+    /**
+     * Seals every stored login that an older key (or the format before key ids) sealed again with
+     * the newest key, so that the older key can be removed once this has run. A login no key opens
+     * is counted and kept, not dropped: a previous key left out of the configuration by mistake
+     * must not log everyone out at once (such a login is dropped when its user next starts).
+     * Logs one summary line when there was something to do.
+     */
+    public StoredLogins resealStored() {
+        Set<String> identities = store.identities();
+        int resealed = 0;
+        List<String> unopenable = new ArrayList<>();
+        for (String identity : identities) {
+            boolean[] sealedAgain = {false};
+            // under the map's lock for this identity: a concurrent remember() cannot be overwritten
+            held.compute(identity, (id, current) -> {
+                if (current == null) {
+                    store.read(id).ifPresent(sealed -> {
+                        try {
+                            TokenKeyRing.Opened opened = keys.open(sealed, id);
+                            if (opened.sealedWithOlderKey()) {
+                                seal(id, opened.token());
+                                sealedAgain[0] = true;
+                            }
+                        } catch (TokenCipher.DecryptionException e) {
+                            unopenable.add(id + " (" + e.getMessage() + ")");
+                        } catch (RuntimeException e) {
+                            LOG.warnf("could not seal the login of %s again (%s): it stays sealed with the older key",
+                                    id, e.getClass().getSimpleName());
+                        }
+                    });
+                }
+                return current;
+            });
+            resealed += sealedAgain[0] ? 1 : 0;
+        }
+        if (resealed > 0) {
+            LOG.infof("sealed %d of %d stored logins again with the newest key (%s)", resealed, identities.size(), keys);
+        }
+        if (!unopenable.isEmpty()) {
+            LOG.warnf("%d stored login(s) open with no key of the ring and are dropped when their users next start,"
+                    + " e.g. %s; add the missing key to previous-token-encryption-keys to keep them", unopenable.size(),
+                    unopenable.get(0));
+        }
+        return new StoredLogins(identities.size(), resealed, unopenable.size());
     }
 
     private void seal(String identity, String refreshToken) {
-        store.write(identity, cipher.encrypt(refreshToken, identity));
+        store.write(identity, keys.seal(refreshToken, identity));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hpcspawner.credentials.UserLogin;
 import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,14 @@ class UserLoginsTest {
     private final RotatingEndpoint endpoint = new RotatingEndpoint();
     private final MemoryStore store = new MemoryStore();
     private final TokenCipher cipher = new TokenCipher(new byte[32]);
+    private final TokenCipher oldKey = new TokenCipher(key(7));
+    private final TokenCipher newKey = new TokenCipher(key(8));
+
+    private static byte[] key(int seed) {
+        byte[] k = new byte[32];
+        java.util.Arrays.fill(k, (byte) seed);
+        return k;
+    }
 
     /** A refresh token as Keycloak issues them: a JWT with session id and issue time. */
     private String refreshToken(String session, Instant issuedAt) {
@@ -89,10 +98,19 @@ class UserLoginsTest {
         public void delete(String identity) {
             sealed.remove(identity);
         }
+
+        @Override
+        public java.util.Set<String> identities() {
+            return java.util.Set.copyOf(sealed.keySet());
+        }
     }
 
     private UserLogins logins(TokenCipher withCipher) {
-        return new UserLogins(endpoint, withCipher, store, Duration.ofSeconds(60), clock);
+        return logins(TokenKeyRing.of(withCipher));
+    }
+
+    private UserLogins logins(TokenKeyRing keys) {
+        return new UserLogins(endpoint, keys, store, Duration.ofSeconds(60), clock);
     }
 
     @Test
@@ -142,7 +160,7 @@ class UserLoginsTest {
         before.remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
         clock.advance(Duration.ofSeconds(10));
         before.accessToken("alice");
-        String rotated = cipher.decrypt(store.sealed.get("alice"), "alice");
+        String rotated = TokenKeyRing.of(cipher).open(store.sealed.get("alice"), "alice").token();
         assertThat(store.sealed.get("alice")).doesNotContain(rotated).doesNotContain("eyJ");
 
         UserLogins after = logins(cipher); // a restart: nothing in memory
@@ -150,7 +168,7 @@ class UserLoginsTest {
         assertThat(after.knows("alice")).isTrue();
         assertThat(after.accessToken("alice")).isEqualTo("access-2");
         assertThat(endpoint.refreshed.get(1)).isEqualTo(rotated);
-        assertThat(cipher.decrypt(store.sealed.get("alice"), "alice")).isNotEqualTo(rotated); // rotated again, stored again
+        assertThat(TokenKeyRing.of(cipher).open(store.sealed.get("alice"), "alice").token()).isNotEqualTo(rotated); // rotated again, stored again
     }
 
     @Test
@@ -183,5 +201,105 @@ class UserLoginsTest {
         endpoint.sessionOver = true;
         assertThatThrownBy(() -> logins.accessToken("bob")).isInstanceOf(LoginExpiredException.class);
         assertThat(logins.knows("bob")).isFalse();
+    }
+
+    // --- key rotation (hpcspawner.keycloak.previous-token-encryption-keys) ---
+
+    @Test
+    void afterAKeyRotationTheStoredLoginIsStillUsed() {
+        String login = refreshToken("s1", clock.instant());
+        logins(oldKey).remember("alice", new UserLogin(Optional.empty(), login));
+
+        UserLogins rotated = logins(TokenKeyRing.of(newKey, oldKey)); // restart: new key, the old one moved to "previous"
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(rotated.knows("alice")).isTrue();
+        assertThat(rotated.accessToken("alice")).isEqualTo("access-1");
+        assertThat(endpoint.refreshed).containsExactly(login);
+    }
+
+    @Test
+    void aLoginOpenedWithAnOlderKeyIsSealedAgainWithTheNewestOnRead() {
+        logins(oldKey).remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        String before = store.sealed.get("alice");
+
+        assertThat(logins(TokenKeyRing.of(newKey, oldKey)).knows("alice")).isTrue(); // read only: no refresh
+        assertThat(endpoint.refreshed).isEmpty();
+
+        assertThat(store.sealed.get("alice")).isNotEqualTo(before).startsWith("v1:" + newKey.keyId() + ":");
+        assertThat(TokenKeyRing.of(newKey).open(store.sealed.get("alice"), "alice").token())
+                .isEqualTo(TokenKeyRing.of(oldKey).open(before, "alice").token());
+    }
+
+    @Test
+    void onceResealedTheOldKeyCanBeRemoved() {
+        String login = refreshToken("s1", clock.instant());
+        logins(oldKey).remember("alice", new UserLogin(Optional.empty(), login));
+        logins(TokenKeyRing.of(newKey, oldKey)).knows("alice"); // a restart with both keys reads (and re-seals) it
+
+        UserLogins oldKeyRemoved = logins(TokenKeyRing.of(newKey));
+        assertThat(oldKeyRemoved.knows("alice")).isTrue();
+        oldKeyRemoved.accessToken("alice");
+        assertThat(endpoint.refreshed).containsExactly(login);
+    }
+
+    @Test
+    void aLoginSealedBeforeKeyIdsExistedStillOpensAndIsResealed() {
+        String login = refreshToken("s1", clock.instant());
+        store.sealed.put("alice", oldKey.encrypt(login, "alice")); // the format before key ids: base64(nonce|ciphertext|tag)
+
+        assertThat(logins(TokenKeyRing.of(newKey, oldKey)).accessToken("alice")).isEqualTo("access-1");
+        assertThat(endpoint.refreshed).containsExactly(login);
+        assertThat(store.sealed.get("alice")).startsWith("v1:" + newKey.keyId() + ":");
+
+        store.sealed.put("bob", oldKey.encrypt(login, "bob"));
+        assertThat(logins(oldKey).knows("bob")).isTrue(); // the unchanged single key opens it too
+        assertThat(store.sealed.get("bob")).startsWith("v1:" + oldKey.keyId() + ":"); // now with its key id
+    }
+
+    @Test
+    void aLoginNoKeyOpensIsDroppedWithOneWarningNamingItsKeyIdButNoKey() {
+        logins(oldKey).remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        List<String> warnings;
+        try (LogCapture log = LogCapture.warningsOf(UserLogins.class)) {
+            UserLogins oldKeyGone = logins(TokenKeyRing.of(newKey, cipher)); // the key that sealed it is in no slot
+            assertThat(oldKeyGone.knows("alice")).isFalse();
+            assertThatThrownBy(() -> oldKeyGone.accessToken("alice")).isInstanceOf(LoginExpiredException.class)
+                    .hasMessageContaining("log in again");
+            warnings = log.warnings();
+        }
+        assertThat(store.sealed).doesNotContainKey("alice");
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("alice").contains(oldKey.keyId())
+                .doesNotContain(Base64.getEncoder().encodeToString(key(7))).doesNotContain("BwcHBwcH");
+    }
+
+    @Test
+    void atStartUpEveryLoginSealedWithAnOlderKeyIsSealedAgainAndNoneIsDropped() {
+        UserLogins before = logins(oldKey);
+        before.remember("alice", new UserLogin(Optional.empty(), refreshToken("s1", clock.instant())));
+        before.remember("bob", new UserLogin(Optional.empty(), refreshToken("s2", clock.instant())));
+        store.sealed.put("carol", oldKey.encrypt(refreshToken("s3", clock.instant()), "carol")); // before key ids
+        store.sealed.put("dave", TokenKeyRing.of(cipher).seal(refreshToken("s4", clock.instant()), "dave")); // key not listed
+        String daveSealed = store.sealed.get("dave");
+
+        UserLogins rotated = logins(TokenKeyRing.of(newKey, oldKey));
+        List<String> warnings;
+        UserLogins.StoredLogins report;
+        try (LogCapture log = LogCapture.warningsOf(UserLogins.class)) {
+            report = rotated.resealStored();
+            warnings = log.warnings();
+        }
+
+        assertThat(report).isEqualTo(new UserLogins.StoredLogins(4, 3, 1));
+        for (String user : List.of("alice", "bob", "carol")) {
+            assertThat(store.sealed.get(user)).startsWith("v1:" + newKey.keyId() + ":");
+        }
+        assertThat(store.sealed.get("dave")).isEqualTo(daveSealed); // kept: a forgotten previous key can still be added
+        assertThat(warnings).singleElement().asString().contains("1 stored login").contains(cipher.keyId());
+        assertThat(endpoint.refreshed).isEmpty();
+
+        assertThat(logins(TokenKeyRing.of(newKey)).knows("carol")).isTrue(); // the old key can go now
+        assertThat(rotated.resealStored()).isEqualTo(new UserLogins.StoredLogins(4, 0, 1));
     }
 }

@@ -24,12 +24,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.hpcspawner.support.ManagementPort;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import java.io.IOException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +58,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(FirecrestBackendTest.Profile.class)
 class FirecrestBackendTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     /** The real composition root with a FirecREST system, against the doubles. */
     public static class Profile implements QuarkusTestProfile {
@@ -276,9 +282,9 @@ class FirecrestBackendTest {
         firecrest.stubFor(get("/status/systems").willReturn(json(200, "{\"systems\": [" + FirecrestV2SchedulerTest.cluster("daint", "["
                 + FirecrestV2SchedulerTest.probe("scheduler", false, "slurmctld not responding") + "]") + "]}")));
 
-        given().get("/q/health/group/systems").then().statusCode(503).body("status", equalTo("DOWN"))
+        given().baseUri(ManagementPort.url(management)).get("/q/health/group/systems").then().statusCode(503).body("status", equalTo("DOWN"))
                 .body("checks[0].data.fc", equalTo("unhealthy: FirecREST reports daint unhealthy: scheduler (slurmctld not responding)"));
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().body(containsString("hpcspawner_system_healthy{system=\"fc\"} 0.0"));
+        given().baseUri(ManagementPort.url(management)).get("/q/health/ready").then().statusCode(200);
+        given().baseUri(ManagementPort.url(management)).get("/q/metrics").then().body(containsString("hpcspawner_system_healthy{system=\"fc\"} 0.0"));
     }
 }

@@ -13,10 +13,13 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 
+import io.hpcspawner.support.ManagementPort;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,6 +36,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(VaultKubernetesLoginTest.Profile.class)
 class VaultKubernetesLoginTest {
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     /** The real composition root; Vault login through Kubernetes auth. */
     public static class Profile implements QuarkusTestProfile {
@@ -78,7 +84,7 @@ class VaultKubernetesLoginTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> !firecrest.findAll(getRequestedFor(urlPathEqualTo(FirecrestBackendTest.JOBS))
                 .withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer svc-token-k8s"))).isEmpty());
         vault.verify(postRequestedFor(urlPathEqualTo("/v1/auth/kubernetes/login")));
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
+        given().baseUri(ManagementPort.url(management)).get("/q/health/ready").then().statusCode(200).body(containsString("UP"));
         given().header("Authorization", FirecrestBackendTest.HUB).delete("/api/v1/users/" + user + "/servers/lab")
                 .then().statusCode(202);
     }
