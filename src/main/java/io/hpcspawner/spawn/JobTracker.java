@@ -163,9 +163,14 @@ public class JobTracker {
             lifecycle.stopped(r.key(), r.id(), "The server's " + what, exitCode);
             return;
         }
-        String tail = outputTail(scheduler, r);
-        lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready."
-                + (tail.isBlank() ? "" : " Last lines of its output (" + r.outputPath() + "):\n" + tail), exitCode);
+        String tail;
+        try {
+            tail = scheduler.tail(r.outputPath(), r.unixUser(), config.batch().failureOutputLines());
+            tail = tail.isBlank() ? "" : " Last lines of its output (" + r.outputPath() + "):\n" + tail;
+        } catch (SchedulerException e) { // a refusal says why (e.g. the file is a link), never what is in the file
+            tail = e.isTransient() ? "" : " Its output is not shown: " + e.getMessage();
+        }
+        lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready." + tail, exitCode);
     }
 
     private void giveUp(Scheduler scheduler, ServerRecord r) {
@@ -193,10 +198,6 @@ public class JobTracker {
     private void lookForReadyLine(Scheduler scheduler, ServerRecord r) {
         Optional<ReadyLine> line = ReadyLine.find(outputTail(scheduler, r, 200));
         line.ifPresent(l -> spawns.readyAt(r, l.host(), l.port()));
-    }
-
-    private String outputTail(Scheduler scheduler, ServerRecord r) {
-        return outputTail(scheduler, r, config.batch().failureOutputLines());
     }
 
     private String outputTail(Scheduler scheduler, ServerRecord r, int lines) {
