@@ -52,6 +52,13 @@ class ArchitectureTest {
             .because("token, key and secret handling is used by the domain, adapters and the API, and uses none of them");
 
     @ArchTest
+    static final ArchRule loggingStandsAlone = noClasses().that().resideInAPackage("io.hpcspawner.logging..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.api..", "io.hpcspawner.spawn..",
+                    "io.hpcspawner.scheduler..", "io.hpcspawner.credentials..", "io.hpcspawner.store..",
+                    "io.hpcspawner.watch..", "io.hpcspawner.config..")
+            .because("the log filter treats every record alike and knows nothing of what is logged");
+
+    @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
             .should().dependOnClassesThat().resideInAPackage("io.hpcspawner.api..");
 }

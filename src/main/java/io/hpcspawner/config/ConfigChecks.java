@@ -82,6 +82,10 @@ public class ConfigChecks {
             if (lo < 1024 || hi > 65535 || lo > hi) {
                 problems.add(k + ".port-range: " + s.portRange() + " must be low-high within 1024-65535, e.g. 49152-65000");
             }
+            if (s.backend() == SpawnerConfig.Backend.slurmrestd && s.outputReadable() && !underWorkdir(s.outputPath())) {
+                problems.add(k + ".output-path: " + s.outputPath() + " must lie under the job's working directory (the "
+                        + "service reads it only as the job user's own file there), e.g. {workdir}/.hpcspawner-{job}.log");
+            }
             if (s.readySignal() == SpawnerConfig.ReadySignal.output && !s.outputReadable()) {
                 problems.add(k + ".ready-signal: output needs output-readable=true (slurmrestd has no file API); "
                         + "use ready-signal=callback with hpcspawner.public-url");
@@ -145,6 +149,16 @@ public class ConfigChecks {
                 problems.add(keyName + ": " + e.getMessage());
             }
         }
+    }
+
+    /** {@code {workdir}/} followed by a relative path without {@code .} or {@code ..} segments. */
+    private static boolean underWorkdir(String outputPath) {
+        String prefix = "{workdir}/";
+        if (!outputPath.startsWith(prefix) || outputPath.length() == prefix.length()) {
+            return false;
+        }
+        return java.util.Arrays.stream(outputPath.substring(prefix.length()).split("/", -1))
+                .noneMatch(segment -> segment.isEmpty() || segment.equals(".") || segment.equals(".."));
     }
 
     /** Checks one secret reference (docs/secrets.md); returns it, or null when it is unusable. */

@@ -163,9 +163,14 @@ public class JobTracker {
             lifecycle.stopped(r.key(), r.id(), "The server's " + what, exitCode);
             return;
         }
-        String tail = outputTail(scheduler, r);
-        lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready."
-                + (tail.isBlank() ? "" : " Last lines of its output (" + r.outputPath() + "):\n" + tail), exitCode);
+        String tail;
+        try {
+            tail = scheduler.tail(r.outputPath(), r.unixUser(), config.batch().failureOutputLines());
+            tail = tail.isBlank() ? "" : " Last lines of its output (" + r.outputPath() + "):\n" + tail;
+        } catch (SchedulerException e) { // a refusal says why (e.g. the file is a link), never what is in the file
+            tail = e.isTransient() ? "" : " Its output is not shown: " + e.getMessage();
+        }
+        lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready." + tail, exitCode);
     }
 
     private void giveUp(Scheduler scheduler, ServerRecord r) {
@@ -200,10 +205,6 @@ public class JobTracker {
                 LOG.warnf("Server %s: ready line in the job's output not accepted: %s", r.key(), e.getMessage());
             }
         });
-    }
-
-    private String outputTail(Scheduler scheduler, ServerRecord r) {
-        return outputTail(scheduler, r, config.batch().failureOutputLines());
     }
 
     private String outputTail(Scheduler scheduler, ServerRecord r, int lines) {

@@ -76,4 +76,22 @@ class ConfigChecksTest {
         p.put("hpcspawner.batch.template", current.toString());
         assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).isEmpty();
     }
+
+    @Test
+    void outputReadByTheServiceMustLieUnderTheJobsWorkingDirectory() {
+        for (String outside : List.of("/tmp/{job}.log", "{workdir}.log", "{workdir}/../{job}.log", "{workdir}/a/./{job}.log")) {
+            Map<String, String> p = TestConfigs.minimal();
+            p.put("hpcspawner.systems.testsys.output-path", outside);
+            assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).as(outside).singleElement()
+                    .satisfies(m -> assertThat(m).startsWith("hpcspawner.systems.testsys.output-path:").contains(outside)
+                            .contains("e.g. {workdir}/.hpcspawner-{job}.log"));
+        }
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.systems.testsys.output-path", "{workdir}/logs/{job}.log");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).isEmpty();
+        p.put("hpcspawner.systems.testsys.output-path", "/scratch/{user}/{job}.log");
+        p.put("hpcspawner.systems.testsys.output-readable", "false");
+        p.put("hpcspawner.public-url", "http://127.0.0.1:8090");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).as("the service never reads it").isEmpty();
+    }
 }

@@ -127,12 +127,12 @@ public final class SlurmrestdScheduler implements Scheduler {
 
     @Override
     public String tail(String path, String user, int lines) {
-        return output.tail(path, lines);
+        return output.tail(path, user, lines);
     }
 
     @Override
     public String head(String path, String user, int lines) {
-        return output.head(path, lines);
+        return output.head(path, user, lines);
     }
 
     @Override

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The adapter reads real slurmrestd 22.05 answers (recorded in shared/specs/slurmrestd/examples). */
@@ -59,20 +57,5 @@ class SlurmrestdRecordedAnswersTest {
         assertThat(MemorySize.toMegabytes("512")).isEqualTo(512);
         assertThat(MemorySize.toMegabytes("2048K")).isEqualTo(2);
         assertThat(MemorySize.toMegabytes("1T")).isEqualTo(1024 * 1024);
-    }
-
-    @Test
-    void outputTailReadsTheLastLinesOfLargeFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Path f = dir.resolve("out.log");
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 20000; i++) {
-            sb.append("line ").append(i).append('\n');
-        }
-        Files.writeString(f, sb);
-        OutputFiles files = new OutputFiles(true);
-        assertThat(files.tail(f.toString(), 2)).isEqualTo("line 19998\nline 19999");
-        assertThat(files.head(f.toString(), 1)).isEqualTo("line 0");
-        assertThat(files.tail(dir.resolve("missing").toString(), 5)).isEmpty();
-        assertThat(Optional.of(files)).isPresent();
     }
 }

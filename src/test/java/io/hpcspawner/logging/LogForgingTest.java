@@ -1,0 +1,96 @@
+package io.hpcspawner.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcspawner.spawn.JobTracker;
+import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.ServerRecord;
+import io.hpcspawner.spawn.ServerRecords;
+import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.support.FakeScheduler;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import org.jboss.logmanager.ExtHandler;
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.handlers.ConsoleHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user whose start fails controls the output lines the failure message quotes; the log must not
+ * let them write lines of their own. The log is captured as the console handler writes it: its
+ * configured filter and format.
+ */
+@QuarkusTest
+class LogForgingTest {
+
+    static final String FORGED = "2026-01-01 00:00:00,000 INFO  [io.hpc] forged line";
+
+    @Inject
+    FakeScheduler slurm;
+    @Inject
+    ServerStore store;
+    @Inject
+    JobTracker tracker;
+
+    final List<String> written = Collections.synchronizedList(new ArrayList<>());
+    Handler capture;
+
+    @BeforeEach
+    void captureTheConsole() {
+        slurm.reset();
+        ConsoleHandler console = console(LogContext.getLogContext().getLogger("").getHandlers());
+        assertThat(console).as("the console log handler").isNotNull();
+        capture = new ExtHandler() {
+            @Override
+            protected void doPublish(org.jboss.logmanager.ExtLogRecord record) {
+                written.add(getFormatter().format(record));
+            }
+        };
+        capture.setFormatter(console.getFormatter());
+        capture.setFilter(console.getFilter());
+        LogContext.getLogContext().getLogger("").addHandler(capture);
+    }
+
+    @AfterEach
+    void stopCapturing() {
+        LogContext.getLogContext().getLogger("").removeHandler(capture);
+        slurm.reset();
+    }
+
+    @Test
+    void aFailedStartsOutputCannotForgeLogLines() {
+        slurm.output = "Traceback (most recent call last):\n" + FORGED + "\r\n" + FORGED + "\u2028" + FORGED;
+        FakeScheduler.Job job = slurm.addForeign("placeholder", "mallory");
+        ServerRecord r = ServerRecords.queued(new ServerKey("mallory", "forge" + System.nanoTime()), job.id);
+        store.save(r);
+        slurm.end(job, "FAILED", 1);
+
+        tracker.track("testsys", false);
+
+        String log = String.join("", written);
+        assertThat(log).as("the failure was logged").contains(r.key().toString()).contains("forged line");
+        assertThat(log.split("[\\n\\r\\u2028\\u2029\\u0085]")).noneMatch(line -> line.startsWith(FORGED));
+    }
+
+    static ConsoleHandler console(Handler[] handlers) {
+        for (Handler h : handlers) {
+            if (h instanceof ConsoleHandler c) {
+                return c;
+            }
+            if (h instanceof ExtHandler ext) {
+                ConsoleHandler inner = console(ext.getHandlers());
+                if (inner != null) {
+                    return inner;
+                }
+            }
+        }
+        return null;
+    }
+}
