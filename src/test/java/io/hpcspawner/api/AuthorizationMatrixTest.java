@@ -1,10 +1,5 @@
 package io.hpcspawner.api;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.hpcspawner.support.FakeScheduler;
+import io.hpcspawner.support.JupyterHubStandIn;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -104,9 +99,9 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** WireMock playing JupyterHub's {@code GET /hub/api/user}: the user model with the token's scopes. */
+    /** A stand-in JupyterHub that knows two tokens of alice, one with the service's scope and one without. */
     public static class StandInHub implements QuarkusTestResourceLifecycleManager {
-        private WireMockServer hub;
+        private final JupyterHubStandIn hub = new JupyterHubStandIn();
 
         @Override
         public Map<String, String> start() {
@@ -116,20 +111,11 @@ class AuthorizationMatrixTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            hub = new WireMockServer(wireMockConfig().dynamicPort());
             hub.start();
-            hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(403)
-                    .withHeader("Content-Type", "application/json").withBody("{\"status\":403,\"message\":\"Forbidden\"}")));
-            userModel(SCOPED, "\"custom:hpcspawner:servers!user=alice\",\"access:servers!user=alice\"");
-            userModel(NO_SCOPE, "\"access:servers!server=alice/\",\"users:activity!user=alice\"");
-            return Map.of("hpcspawner.auth.jupyterhub-api-url", hub.baseUrl() + "/hub/api",
+            hub.knows(SCOPED, "alice", "custom:hpcspawner:servers!user=alice", "access:servers!user=alice");
+            hub.knows(NO_SCOPE, "alice", "access:servers!server=alice/", "users:activity!user=alice");
+            return Map.of("hpcspawner.auth.jupyterhub-api-url", hub.apiUrl(),
                     "hpcspawner.auth.token-checks-per-second", "1000", "hpcspawner.auth.token-checks-burst", "1000");
-        }
-
-        private void userModel(String token, String scopes) {
-            hub.stubFor(get(urlPathEqualTo("/hub/api/user")).withHeader("Authorization", equalTo("token " + token))
-                    .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(
-                            "{\"kind\":\"user\",\"name\":\"alice\",\"admin\":false,\"groups\":[],\"scopes\":[" + scopes + "]}")));
         }
 
         @Override

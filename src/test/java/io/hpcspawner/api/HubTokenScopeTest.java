@@ -1,23 +1,17 @@
 package io.hpcspawner.api;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import io.hpcspawner.support.JupyterHubStandIn;
 import io.hpcspawner.support.TestConfigs;
 import java.time.Clock;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A user's JupyterHub token reaches that user's servers only when it carries the scope made for
@@ -27,34 +21,13 @@ import org.junit.jupiter.api.Test;
 class HubTokenScopeTest {
 
     static final String SCOPE = "custom:hpcspawner:servers";
-    static WireMockServer hub;
 
-    @BeforeAll
-    static void startHub() {
-        hub = new WireMockServer(wireMockConfig().dynamicPort());
-        hub.start();
-    }
-
-    @AfterAll
-    static void stopHub() {
-        hub.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        hub.resetAll();
-    }
-
-    static void hubKnows(String token, String user, String... scopes) {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).withHeader("Authorization", equalTo("token " + token))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody("{\"kind\":\"user\",\"name\":\"" + user + "\",\"scopes\":["
-                                + String.join(",", java.util.Arrays.stream(scopes).map(s -> "\"" + s + "\"").toList()) + "]}")));
-    }
+    @RegisterExtension
+    static final JupyterHubStandIn hub = new JupyterHubStandIn();
 
     ApiAuthenticator auth(String... more) {
         Map<String, String> p = TestConfigs.minimal();
-        p.put("hpcspawner.auth.jupyterhub-api-url", hub.baseUrl() + "/hub/api");
+        p.put("hpcspawner.auth.jupyterhub-api-url", hub.apiUrl());
         p.put("hpcspawner.auth.hub-timeout", "10s");
         for (int i = 0; i < more.length; i += 2) {
             p.put(more[i], more[i + 1]);
@@ -74,8 +47,8 @@ class HubTokenScopeTest {
 
     @Test
     void aTokenWithTheScopeReachesItsOwnersServers() {
-        hubKnows("plain", "alice", SCOPE, "read:users:name!user=alice");
-        hubKnows("filtered", "alice", SCOPE + "!user=alice");
+        hub.knows("plain", "alice", SCOPE, "read:users:name!user=alice");
+        hub.knows("filtered", "alice", SCOPE + "!user=alice");
         ApiAuthenticator auth = auth();
         assertThat(auth.authorize("Bearer plain", "alice").user()).isEqualTo("alice");
         assertThat(auth.authorize("token filtered", "alice").user()).isEqualTo("alice");
@@ -85,8 +58,8 @@ class HubTokenScopeTest {
 
     @Test
     void aNotebooksOwnTokenOrAnIdentifyOnlyTokenGets403NamingTheScopeAndHowToGrantIt() {
-        hubKnows("notebook", "alice", "access:servers!server=alice/", "users:activity!user=alice");
-        hubKnows("identify", "alice", "read:users:name!user=alice", "read:users:groups!user=alice");
+        hub.knows("notebook", "alice", "access:servers!server=alice/", "users:activity!user=alice");
+        hub.knows("identify", "alice", "read:users:name!user=alice", "read:users:groups!user=alice");
         ApiAuthenticator auth = auth();
         for (String token : new String[] {"notebook", "identify"}) {
             refused(() -> auth.authorize("Bearer " + token, "alice"), 403, "missing_scope",
@@ -96,9 +69,9 @@ class HubTokenScopeTest {
 
     @Test
     void theScopeFilteredToAnotherUserGroupOrServerDoesNotCount() {
-        hubKnows("bobs-filter", "alice", SCOPE + "!user=bob");
-        hubKnows("group", "alice", SCOPE + "!group=hpc");
-        hubKnows("server", "alice", SCOPE + "!server=alice/");
+        hub.knows("bobs-filter", "alice", SCOPE + "!user=bob");
+        hub.knows("group", "alice", SCOPE + "!group=hpc");
+        hub.knows("server", "alice", SCOPE + "!server=alice/");
         ApiAuthenticator auth = auth();
         for (String token : new String[] {"bobs-filter", "group", "server"}) {
             refused(() -> auth.authorize("Bearer " + token, "alice"), 403, "missing_scope", SCOPE);
@@ -107,14 +80,14 @@ class HubTokenScopeTest {
 
     @Test
     void theSiteChoosesTheScope() {
-        hubKnows("t", "alice", SCOPE);
+        hub.knows("t", "alice", SCOPE);
         refused(() -> auth("hpcspawner.auth.required-scope", "custom:site:jupyter").authorize("Bearer t", "alice"),
                 403, "missing_scope", "custom:site:jupyter");
     }
 
     @Test
     void aHubThatDoesNotAnswerGets503WithRetryAfterNot401() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(500)));
+        hub.answersEveryCheck(aResponse().withStatus(500));
         assertThatThrownBy(() -> auth().authenticate("Bearer maybe-valid")).isInstanceOfSatisfying(ApiException.class, e -> {
             assertThat(e.status()).isEqualTo(503);
             assertThat(e.code()).isEqualTo("hub_unavailable");
@@ -124,14 +97,13 @@ class HubTokenScopeTest {
 
     @Test
     void aFloodOfUnknownTokensGets429WithoutCallingTheHub() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(403)));
         ApiAuthenticator auth = auth("hpcspawner.auth.token-checks-per-second", "1", "hpcspawner.auth.token-checks-burst", "3");
         for (int i = 0; i < 3; i++) {
             int n = i;
             refused(() -> auth.authenticate("Bearer bad-" + n), 401, "unauthorized");
         }
         refused(() -> auth.authenticate("Bearer bad-4"), 429, "too_many_token_checks", "retry");
-        assertThat(hub.getAllServeEvents()).hasSize(3);
+        assertThat(hub.checks()).isEqualTo(3);
         // the hub's and the static tokens never wait for the hub
         assertThat(auth.authenticate("Bearer test-hub-token-0123456789abcdef0123456789").hub()).isTrue();
     }

@@ -1,25 +1,18 @@
 package io.hpcspawner.credentials;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.JupyterHubStandIn;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Checking users' JupyterHub tokens against a stand-in hub ({@code GET /hub/api/user}): only
@@ -28,24 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class JupyterHubTokensTest {
 
-    static WireMockServer hub;
+    @RegisterExtension
+    static final JupyterHubStandIn hub = new JupyterHubStandIn();
     final FakeTime time = new FakeTime();
-
-    @BeforeAll
-    static void startHub() {
-        hub = new WireMockServer(wireMockConfig().dynamicPort());
-        hub.start();
-    }
-
-    @AfterAll
-    static void stopHub() {
-        hub.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        hub.resetAll();
-    }
 
     /** Generous timeout: the first calls of a JVM on a busy machine are slow. */
     JupyterHubTokens tokens(int cacheSize, int perSecond, int burst) {
@@ -53,7 +31,7 @@ class JupyterHubTokensTest {
     }
 
     JupyterHubTokens tokens(int cacheSize, int perSecond, int burst, Duration timeout) {
-        return new JupyterHubTokens(URI.create(hub.baseUrl() + "/hub/api/"), new JupyterHubTokens.Limits(
+        return new JupyterHubTokens(URI.create(hub.apiUrl() + "/"), new JupyterHubTokens.Limits(
                 Duration.ofSeconds(60), cacheSize, timeout, perSecond, burst), time, new ObjectMapper());
     }
 
@@ -61,66 +39,47 @@ class JupyterHubTokensTest {
         return tokens(1000, 5, 20);
     }
 
-    /** The hub's answer for {@code token}: JupyterHub's user model with the token's expanded scopes. */
-    static void hubKnows(String token, String user, String... scopes) {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).withHeader("Authorization", equalTo("token " + token))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody("{\"kind\":\"user\",\"name\":\"" + user + "\",\"admin\":false,\"groups\":[],"
-                                + "\"session_id\":null,\"scopes\":[" + String.join(",", java.util.Arrays.stream(scopes)
-                                        .map(s -> "\"" + s + "\"").toList()) + "]}")));
-    }
-
-    static void hubRefusesEverything() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(403)
-                .withHeader("Content-Type", "application/json").withBody("{\"status\":403,\"message\":\"Forbidden\"}")));
-    }
-
-    static int hubCalls() {
-        return hub.countRequestsMatching(getRequestedFor(urlPathEqualTo("/hub/api/user")).build()).getCount();
-    }
-
     @Test
     void theOwnerAndTheScopesComeFromTheHubAndAreRememberedForTheTtl() {
-        hubKnows("alice-token", "alice", "custom:hpcspawner:servers!user=alice", "read:users:name!user=alice");
+        hub.knows("alice-token", "alice", "custom:hpcspawner:servers!user=alice", "read:users:name!user=alice");
         JupyterHubTokens t = tokens();
         HubTokenOwner owner = t.ownerOf("alice-token").orElseThrow();
         assertThat(owner.user()).isEqualTo("alice");
         assertThat(owner.scopes()).contains("custom:hpcspawner:servers!user=alice");
         t.ownerOf("alice-token");
-        assertThat(hubCalls()).isEqualTo(1);
+        assertThat(hub.checks()).isEqualTo(1);
         time.advance(Duration.ofSeconds(61));
         t.ownerOf("alice-token");
-        assertThat(hubCalls()).isEqualTo(2);
+        assertThat(hub.checks()).isEqualTo(2);
     }
 
     @Test
     void aHubFailureIsNotRememberedAsAnInvalidToken() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(502)));
+        hub.answersEveryCheck(aResponse().withStatus(502));
         JupyterHubTokens t = tokens();
         assertThatThrownBy(() -> t.ownerOf("alice-token")).isInstanceOfSatisfying(TokenCheckUnavailable.class,
                 e -> assertThat(e.rateLimited()).isFalse());
-        hub.resetAll();
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        hub.reset();
+        hub.answersEveryCheck(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
         assertThatThrownBy(() -> t.ownerOf("alice-token")).isInstanceOf(TokenCheckUnavailable.class);
-        hub.resetAll();
-        hubKnows("alice-token", "alice", "custom:hpcspawner:servers");
+        hub.reset();
+        hub.knows("alice-token", "alice", "custom:hpcspawner:servers");
         assertThat(t.ownerOf("alice-token")).map(HubTokenOwner::user).contains("alice");
     }
 
     @Test
     void aRefusalIsNotRememberedEither() {
-        hubRefusesEverything();
         JupyterHubTokens t = tokens();
         assertThat(t.ownerOf("new-token")).isEmpty();
-        hub.resetAll();
-        hubKnows("new-token", "bob", "custom:hpcspawner:servers");
+        hub.reset();
+        hub.knows("new-token", "bob", "custom:hpcspawner:servers");
         assertThat(t.ownerOf("new-token")).map(HubTokenOwner::user).contains("bob");
     }
 
     @Test
     void aServicesTokenIsNoUsersToken() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(200)
-                .withBody("{\"kind\":\"service\",\"name\":\"announcer\",\"scopes\":[\"custom:hpcspawner:servers\"]}")));
+        hub.answersEveryCheck(aResponse().withStatus(200)
+                .withBody("{\"kind\":\"service\",\"name\":\"announcer\",\"scopes\":[\"custom:hpcspawner:servers\"]}"));
         assertThat(tokens().ownerOf("service-token")).isEmpty();
     }
 
@@ -128,7 +87,7 @@ class JupyterHubTokensTest {
     void theMemoryOfVerifiedTokensIsBounded() {
         JupyterHubTokens t = tokens(50, 1000, 1000);
         for (int i = 0; i < 300; i++) {
-            hubKnows("token-" + i, "user" + i, "custom:hpcspawner:servers");
+            hub.knows("token-" + i, "user" + i, "custom:hpcspawner:servers");
             assertThat(t.ownerOf("token-" + i)).isPresent();
         }
         assertThat(t.remembered()).isLessThanOrEqualTo(50);
@@ -136,8 +95,8 @@ class JupyterHubTokensTest {
 
     @Test
     void aSlowHubIsGivenUpQuickly() {
-        hub.stubFor(get(urlPathEqualTo("/hub/api/user")).willReturn(aResponse().withStatus(200).withFixedDelay(8000)
-                .withBody("{\"kind\":\"user\",\"name\":\"alice\",\"scopes\":[]}")));
+        hub.answersEveryCheck(aResponse().withStatus(200).withFixedDelay(8000)
+                .withBody("{\"kind\":\"user\",\"name\":\"alice\",\"scopes\":[]}"));
         JupyterHubTokens t = tokens(10, 5, 20, Duration.ofSeconds(2));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> t.ownerOf("slow-token")).isInstanceOf(TokenCheckUnavailable.class);
@@ -146,7 +105,6 @@ class JupyterHubTokensTest {
 
     @Test
     void aFloodOfUnknownTokensReachesTheHubAtTheRateLimitOnly() {
-        hubRefusesEverything();
         JupyterHubTokens t = tokens(1000, 5, 20);
         int refused = 0;
         for (int i = 0; i < 200; i++) {
@@ -158,7 +116,7 @@ class JupyterHubTokensTest {
                 refused++;
             }
         }
-        assertThat(hubCalls()).isEqualTo(20);
+        assertThat(hub.checks()).isEqualTo(20);
         assertThat(refused).isEqualTo(180);
         time.advance(Duration.ofSeconds(2)); // 10 more permits
         for (int i = 0; i < 50; i++) {
@@ -168,15 +126,15 @@ class JupyterHubTokensTest {
                 // over the limit again
             }
         }
-        assertThat(hubCalls()).isEqualTo(30);
+        assertThat(hub.checks()).isEqualTo(30);
     }
 
     @Test
     void verifiedTokensAreNotHeldUpByAFlood() {
-        hubKnows("alice-token", "alice", "custom:hpcspawner:servers");
+        hub.knows("alice-token", "alice", "custom:hpcspawner:servers");
         JupyterHubTokens t = tokens(1000, 1, 2);
         t.ownerOf("alice-token");
-        hubRefusesEverything();
+        hub.reset();
         for (int i = 0; i < 10; i++) {
             try {
                 t.ownerOf("bad-" + i);
@@ -189,12 +147,11 @@ class JupyterHubTokensTest {
 
     @Test
     void somethingThatCannotBeATokenIsNeverSentToTheHub() {
-        hubRefusesEverything();
         JupyterHubTokens t = tokens();
         assertThat(t.ownerOf("a b")).isEmpty();
         assertThat(t.ownerOf("x".repeat(600))).isEmpty();
         assertThat(t.ownerOf("tok\u00e9n")).isEmpty();
-        assertThat(hubCalls()).isZero();
+        assertThat(hub.checks()).isZero();
     }
 
     @Test
