@@ -139,7 +139,7 @@ public interface SpawnerConfig {
          * and grant it with a role in {@code c.JupyterHub.load_roles}.
          */
         @WithDefault("custom:hpcspawner:servers")
-        @Pattern(regexp = "custom:[a-z0-9][a-z0-9_:*-]*[a-z0-9_*]", message = "must be a JupyterHub custom scope: custom: then lowercase letters, digits, -_:*, e.g. custom:hpcspawner:servers")
+        @Pattern(regexp = "custom:[a-z0-9]([a-z0-9_:*-]*[a-z0-9_*])?", message = "must be a JupyterHub custom scope: custom: then lowercase letters, digits, -_:*, e.g. custom:hpcspawner:servers")
         String requiredScope();
 
         /** How long a verified JupyterHub token is trusted before it is checked again. Only positive answers are kept. */

@@ -107,4 +107,12 @@ class HubTokenScopeTest {
         // the hub's and the static tokens never wait for the hub
         assertThat(auth.authenticate("Bearer test-hub-token-0123456789abcdef0123456789").hub()).isTrue();
     }
+
+    @Test
+    void aRefusedCheckTellsTheCallerWhenToRetry() {
+        jakarta.ws.rs.core.Response r = new ErrorMapper().api(new ApiException(429, "too_many_token_checks", "retry later",
+                null).retryAfter(java.time.Duration.ofSeconds(3)));
+        assertThat(r.getStatus()).isEqualTo(429);
+        assertThat(r.getHeaderString("Retry-After")).isEqualTo("3");
+    }
 }
