@@ -42,7 +42,7 @@ final class TokenBucket {
 
     private void refill() {
         long now = nanos();
-        permits = Math.min(burst, permits + (now - lastNanos) / 1e9 * perSecond);
+        permits = Math.min(burst, permits + Math.max(0, now - lastNanos) / 1e9 * perSecond); // a clock set back adds nothing
         lastNanos = now;
     }
 
