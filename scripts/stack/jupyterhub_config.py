@@ -136,6 +136,27 @@ if os.environ.get("JUPYTERHUB_CRYPT_KEY"):
 c.Authenticator.allowed_users = {"alice", "bob", "carol"}
 c.Authenticator.admin_users = {"alice"}
 
+# --- the spawner service's scope ----------------------------------------------------------------------
+# The service accepts a user's JupyterHub API token only when it carries this scope (plain, or
+# filtered to that user: `!user` expands to `!user=<name>`), so a notebook's own token or an
+# identify-only OAuth token cannot start or stop the user's servers. hpcspawner.auth.required-scope
+# names it on the service's side. Tokens created without "scopes" inherit it from the role.
+HPCSPAWNER_SCOPE = "custom:hpcspawner:servers"  # the default of hpcspawner.auth.required-scope
+c.JupyterHub.custom_scopes = {
+    HPCSPAWNER_SCOPE: {
+        "description": "Start, stop and watch your own servers through the hpcspawner service",
+    },
+}
+_roles = [
+    {
+        "name": "hpcspawner-users",
+        "description": "use the hpcspawner service for one's own servers",
+        "scopes": [f"{HPCSPAWNER_SCOPE}!user"],
+        # a site grants it to everyone with "groups": [...] or by adding the scope to the 'user' role
+        "users": sorted(c.Authenticator.allowed_users),
+    }
+]
+
 # --- admin API token for tests (JupyterHub 3.0: a service + a role granting it admin scopes) -------------
 _admin_token = os.environ.get("HUB_ADMIN_TOKEN")
 if not _admin_token:
@@ -145,7 +166,7 @@ if not _admin_token:
             _admin_token = f.read().strip()
 if _admin_token:
     c.JupyterHub.services = [{"name": "stack-admin", "api_token": _admin_token}]
-    c.JupyterHub.load_roles = [
+    _roles.append(
         {
             "name": "stack-admin",
             "description": "admin API access for the local test stack",
@@ -168,4 +189,5 @@ if _admin_token:
             ],
             "services": ["stack-admin"],
         }
-    ]
+    )
+c.JupyterHub.load_roles = _roles

@@ -41,6 +41,13 @@ ACTIVE_JOB_STATES = {
     "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED", "REQUEUE_HOLD", "REQUEUE_FED",
 }
 ENDED_SERVICE_STATES = {"stopped", "failed"}
+# The scope the service requires on users' JupyterHub tokens (hpcspawner.auth.required-scope; the
+# stack's hub defines it and grants it to every user, scripts/stack/jupyterhub_config.py).
+SERVICE_SCOPE = "custom:hpcspawner:servers"
+# A user's token for the tests: reaches the user's servers through the proxy and on the service.
+USER_TOKEN_SCOPES = ("access:servers!user", f"{SERVICE_SCOPE}!user")
+# What a single-user server's own token carries: no access to the service.
+NOTEBOOK_TOKEN_SCOPES = ("access:servers!user", "users:activity!user")
 
 # runuser, slurmd & co live in sbin, which a non-login root shell may lack on PATH
 for _d in ("/usr/sbin", "/sbin"):
@@ -232,14 +239,18 @@ class Hub:
     def stop(self, user, name=""):
         return self.request("DELETE", _server_path(user, name))
 
-    def user_token(self, user):
-        """A JupyterHub API token of ``user`` (created once per process through the admin API)."""
-        if user not in self._user_tokens:
+    def user_token(self, user, scopes=USER_TOKEN_SCOPES):
+        """A JupyterHub API token of ``user`` with ``scopes`` (created once per process and scopes
+        through the admin API). By default it reaches the user's servers through the proxy and
+        carries the hpcspawner service's scope; pass e.g. ``NOTEBOOK_TOKEN_SCOPES`` for a token
+        the service must refuse."""
+        key = (user, tuple(scopes))
+        if key not in self._user_tokens:
             r = self.request("POST", f"/users/{user}/tokens",
-                             json={"note": "hpcspawner e2e", "expires_in": 7200})
+                             json={"note": "hpcspawner e2e", "expires_in": 7200, "scopes": list(scopes)})
             assert r.status_code in (200, 201), f"creating a token for {user}: {r.status_code} {r.text}"
-            self._user_tokens[user] = r.json()["token"]
-        return self._user_tokens[user]
+            self._user_tokens[key] = r.json()["token"]
+        return self._user_tokens[key]
 
     def progress_url(self, user, name=""):
         return HUB_API + _server_path(user, name) + "/progress"

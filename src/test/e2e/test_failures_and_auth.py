@@ -148,3 +148,24 @@ def test_i3_user_token_scoped_to_its_user(stack, hub):
         h = {"Authorization": f"Bearer {token}"} if token else {}
         r = requests.get(f"{E.SERVICE_API}/users/bob/server", headers=h, timeout=10)
         assert r.status_code == 401 and r.json().get("error") == "unauthorized", f"token {token!r}: {r.status_code} {r.text}"
+
+
+def test_i4_user_token_without_the_service_scope_gets_403(stack, hub):
+    """bob's JupyterHub token without the service's scope (what a notebook's own token carries)
+    is refused with 403 naming the scope and how to grant it, on every call; no job is submitted.
+    The same user's token with the scope is accepted."""
+    plain = E.Service(token=hub.user_token("bob", scopes=E.NOTEBOOK_TOKEN_SCOPES))
+    calls = (("GET", "/users/bob/servers", None), ("GET", "/users/bob/server", None),
+             ("GET", "/users/bob/options-form", None), ("DELETE", "/users/bob/server", None),
+             ("POST", "/users/bob/server", {"startId": E.new_id(), "options": {"profile": "small"}, "environment": {}}))
+    for method, path, body in calls:
+        r = plain.request(method, path, json=body)
+        assert r.status_code == 403, f"bob's token without the scope, {method} {path}: {r.status_code} {r.text}"
+        err = r.json()
+        assert err.get("error") == "missing_scope", err
+        assert E.SERVICE_SCOPE in err["message"] and "load_roles" in err["message"], err
+    assert not E.squeue("bob"), stack.diag("bob")
+
+    scoped = E.Service(token=hub.user_token("bob"))
+    r = scoped.request("GET", "/users/bob/servers")
+    assert r.status_code == 200, f"bob's token with the scope: {r.status_code} {r.text}"

@@ -2,7 +2,9 @@ package io.hpcspawner.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.credentials.HubTokenOwner;
 import io.hpcspawner.credentials.JupyterHubTokens;
+import io.hpcspawner.credentials.TokenCheckUnavailable;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,7 +12,12 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
-/** Turns an {@code Authorization} header into a {@link Caller}, or refuses it. */
+/**
+ * Turns an {@code Authorization} header into a {@link Caller}, or refuses it. Accepted: the hub's
+ * token, the static user tokens, and a user's JupyterHub API token that carries the scope made for
+ * this service ({@code hpcspawner.auth.required-scope}); any other JupyterHub token of the user (a
+ * notebook's own, an identify-only OAuth token) is refused with 403.
+ */
 @ApplicationScoped
 public class ApiAuthenticator {
 
@@ -19,11 +26,17 @@ public class ApiAuthenticator {
 
     public ApiAuthenticator(SpawnerConfig config, Clock clock, ObjectMapper json) {
         this.config = config;
-        this.hubTokens = config.auth().jupyterhubApiUrl()
-                .map(u -> new JupyterHubTokens(u, config.auth().tokenCacheTtl(), clock, json));
+        SpawnerConfig.Auth auth = config.auth();
+        this.hubTokens = auth.jupyterhubApiUrl().map(u -> new JupyterHubTokens(u, new JupyterHubTokens.Limits(
+                auth.tokenCacheTtl(), auth.tokenCacheSize(), auth.hubTimeout(), auth.tokenChecksPerSecond(),
+                auth.tokenChecksBurst()), clock, json));
     }
 
-    /** The caller, or {@link ApiException} 401 when the credential is missing or unknown. */
+    /**
+     * The caller, or {@link ApiException}: 401 when the credential is missing or unknown, 403 for a
+     * JupyterHub token without the required scope, 429 or 503 when a JupyterHub token cannot be
+     * checked now.
+     */
     public Caller authenticate(String authorization) {
         String token = bearer(authorization);
         if (same(token, config.auth().hubToken())) {
@@ -34,8 +47,18 @@ public class ApiAuthenticator {
                 return Caller.user(e.getKey());
             }
         }
-        return hubTokens.flatMap(h -> h.userOf(token)).map(Caller::user)
+        HubTokenOwner owner = hubTokens.flatMap(h -> check(h, token))
                 .orElseThrow(() -> ApiException.unauthorized("the token is not valid for this service"));
+        String scope = config.auth().requiredScope();
+        if (!owner.carries(scope)) {
+            throw new ApiException(403, "missing_scope", "this JupyterHub token of " + owner.user()
+                    + " lacks the scope " + scope + " (or " + scope + "!user=" + owner.user() + ") that this service"
+                    + " requires. A JupyterHub admin defines it in c.JupyterHub.custom_scopes and grants it with a role"
+                    + " in c.JupyterHub.load_roles, e.g. {\"name\": \"hpcspawner-users\", \"scopes\": [\"" + scope
+                    + "!user\"], \"groups\": [\"...\"]}; then use a token that has it (POST /hub/api/users/"
+                    + owner.user() + "/tokens with {\"scopes\": [\"" + scope + "!user\"]})", null);
+        }
+        return Caller.user(owner.user());
     }
 
     /** Checks the caller may act on the servers of {@code user}. */
@@ -64,6 +87,15 @@ public class ApiAuthenticator {
             throw ApiException.unauthorized("the Authorization header must be 'Bearer <token>'");
         }
         return parts[1];
+    }
+
+    private static Optional<HubTokenOwner> check(JupyterHubTokens hub, String token) {
+        try {
+            return hub.ownerOf(token);
+        } catch (TokenCheckUnavailable e) {
+            throw new ApiException(e.rateLimited() ? 429 : 503, e.rateLimited() ? "too_many_token_checks" : "hub_unavailable",
+                    e.getMessage(), null).retryAfter(e.retryAfter());
+        }
     }
 
     private static boolean same(String a, String b) {

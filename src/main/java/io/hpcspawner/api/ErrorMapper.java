@@ -21,7 +21,9 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return error(e.status(), e.code(), e.getMessage(), e.field());
+        Response r = error(e.status(), e.code(), e.getMessage(), e.field());
+        return e.retryAfter().map(wait -> Response.fromResponse(r).header("Retry-After", Math.max(1, wait.toSeconds())).build())
+                .orElse(r);
     }
 
     @ServerExceptionMapper

@@ -36,6 +36,10 @@ public interface SpawnerConfig {
     @Valid
     Store store();
 
+    /** Limits per user. */
+    @Valid
+    Limits limits();
+
     /** Every job this service submits is named {@code <prefix>-<server id>}; jobs with this prefix and no live server are cancelled. Use one prefix per deployment that shares a cluster. */
     @WithDefault("hpcsp")
     @Pattern(regexp = "[a-z][a-z0-9]{0,15}", message = "must be 1-16 lowercase letters or digits, starting with a letter, e.g. hpcsp")
@@ -185,12 +189,48 @@ public interface SpawnerConfig {
         /** Static per-user tokens (user name to token), for tools and tests. */
         Map<String, String> userTokens();
 
-        /** JupyterHub API URL (e.g. {@code http://hub:8081/hub/api}); when set, a user's JupyterHub API token is accepted for that user's servers. */
+        /** JupyterHub API URL (e.g. {@code http://hub:8081/hub/api}); when set, a user's JupyterHub API token that carries {@link #requiredScope()} is accepted for that user's servers. */
         Optional<URI> jupyterhubApiUrl();
 
-        /** How long a verified JupyterHub token is trusted before it is checked again. */
+        /**
+         * The JupyterHub scope a user's token must carry, plain or filtered to that user
+         * ({@code custom:hpcspawner:servers!user=alice}); define it in {@code c.JupyterHub.custom_scopes}
+         * and grant it with a role in {@code c.JupyterHub.load_roles}.
+         */
+        @WithDefault("custom:hpcspawner:servers")
+        @Pattern(regexp = "custom:[a-z0-9]([a-z0-9_:*-]*[a-z0-9_*])?", message = "must be a JupyterHub custom scope: custom: then lowercase letters, digits, -_:*, e.g. custom:hpcspawner:servers")
+        String requiredScope();
+
+        /** How long a verified JupyterHub token is trusted before it is checked again. Only positive answers are kept. */
         @WithDefault("60s")
         Duration tokenCacheTtl();
+
+        /** Most verified JupyterHub tokens kept at once (least used ones are dropped first). */
+        @WithDefault("10000")
+        @Min(value = 1, message = "must be at least 1, e.g. 10000")
+        int tokenCacheSize();
+
+        /** Longest a JupyterHub token check may take, connection included; past it the call answers 503. */
+        @WithDefault("3s")
+        Duration hubTimeout();
+
+        /** JupyterHub token checks per second for tokens not yet verified (a flood of bad tokens reaches the hub at this rate at most; callers over it get 429). */
+        @WithDefault("5")
+        @Min(value = 1, message = "must be at least 1, e.g. 5")
+        int tokenChecksPerSecond();
+
+        /** Checks that may happen at once above that rate (the bucket's size). */
+        @WithDefault("20")
+        @Min(value = 1, message = "must be at least 1, e.g. 20")
+        int tokenChecksBurst();
+    }
+
+    /** Limits per user. */
+    interface Limits {
+        /** Active (not stopped or failed) servers a user may have at once; a create beyond it answers 409 server_limit. */
+        @WithDefault("10")
+        @Min(value = 1, message = "must be at least 1, e.g. 10")
+        int serversPerUser();
     }
 
     /** Durable storage of server records. */
@@ -202,6 +242,10 @@ public interface SpawnerConfig {
         /** Directory of users' encrypted refresh tokens (FirecREST backends), created if missing. */
         @WithDefault("data/logins")
         Path loginsDirectory();
+
+        /** How long a stopped or failed server's record is kept after its last change; older ones are deleted (hourly). */
+        @WithDefault("7d")
+        Duration retention();
     }
 
     /** Batch script settings shared by all systems. */

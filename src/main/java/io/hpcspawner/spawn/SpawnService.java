@@ -68,6 +68,7 @@ public class SpawnService {
                         + ": the hub must pass the user's tokens (auth state) with the start; log out and log in again");
             }
         }
+        ServerQuota.requireRoom(key, request.startId(), lifecycle.all(), config.limits().serversPerUser());
         String secret = Secrets.newSecret();
         StartOutcome outcome = lifecycle.withLock(key, () -> {
             Optional<ServerRecord> existing = lifecycle.find(key);

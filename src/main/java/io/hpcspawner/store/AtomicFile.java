@@ -39,7 +39,17 @@ final class AtomicFile {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        syncDirectoryOf(target);
+    }
+
+    /** Deletes the file (if there) and fsyncs the directory, so the deletion survives a crash. */
+    static void delete(Path target) throws IOException {
+        Files.deleteIfExists(target);
+        syncDirectoryOf(target);
+    }
+
+    private static void syncDirectoryOf(Path file) throws IOException {
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         }
     }

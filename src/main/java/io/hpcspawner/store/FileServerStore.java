@@ -100,6 +100,20 @@ public final class FileServerStore implements ServerStore {
         }
     }
 
+    @Override
+    public boolean delete(ServerKey key, String id) {
+        ServerRecord current = records.get(key);
+        if (current == null || !current.id().equals(id)) {
+            return false;
+        }
+        try {
+            AtomicFile.delete(fileOf(key));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete server record " + fileOf(key) + ": " + e.getMessage(), e);
+        }
+        return records.remove(key, current);
+    }
+
     /** File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file. */
     private Path fileOf(ServerKey key) {
         StringBuilder sb = new StringBuilder();

@@ -20,4 +20,10 @@ public interface ServerStore {
 
     /** Writes the record, replacing any earlier record of the same key. */
     void save(ServerRecord record);
+
+    /**
+     * Deletes the record of {@code key} if it is still the start {@code id} (a newer start of the
+     * same server is kept). Returns whether a record was deleted. Callers hold the server's lock.
+     */
+    boolean delete(ServerKey key, String id);
 }

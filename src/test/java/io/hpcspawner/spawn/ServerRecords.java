@@ -27,6 +27,20 @@ public final class ServerRecords {
         return r;
     }
 
+    /** A start that ended ({@code stopped} or {@code failed}) at {@code at}. */
+    public static ServerRecord ended(ServerKey key, ServerState state, Instant at) {
+        ServerRecord r = queued(key, "9" + Math.abs(key.hashCode() % 1000));
+        r.enter(state, state.defaultMessage(), at);
+        return r;
+    }
+
+    /** A start still queued, last changed at {@code at}. */
+    public static ServerRecord queuedSince(ServerKey key, Instant at) {
+        ServerRecord r = queued(key, "8" + Math.abs(key.hashCode() % 1000));
+        r.enter(ServerState.QUEUED, "Queued", at);
+        return r;
+    }
+
     private static LaunchPlan plan(ServerKey key) {
         return new LaunchPlan("small", "testsys", key.user(), "/home/" + key.user(), "debug", 1, Optional.empty(), 60,
                 Optional.empty(), List.of(), Map.of("profile", "small", "cpus", "1"));

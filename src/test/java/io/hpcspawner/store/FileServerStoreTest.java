@@ -69,4 +69,28 @@ class FileServerStoreTest {
         assertThat(all).hasSize(1);
         assertThat(store.find(r.key()).orElseThrow()).isNotSameAs(all.get(0));
     }
+
+    @Test
+    void aDeletedRecordStaysDeletedAfterARestart() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord gone = ServerRecords.queued(new ServerKey("dave", ""), "1");
+        ServerRecord kept = ServerRecords.queued(new ServerKey("dave", "other"), "2");
+        store.save(gone);
+        store.save(kept);
+        assertThat(store.delete(gone.key(), gone.id())).isTrue();
+        assertThat(store.find(gone.key())).isEmpty();
+        assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::id).containsExactly(kept.id());
+    }
+
+    @Test
+    void aDeleteMeantForAnEarlierStartLeavesTheNewOne() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerKey key = new ServerKey("erin", "");
+        ServerRecord earlier = ServerRecords.queued(key, "1");
+        store.save(earlier);
+        ServerRecord later = ServerRecords.queued(key, "2");
+        store.save(later);
+        assertThat(store.delete(key, earlier.id())).isFalse();
+        assertThat(new FileServerStore(dir).find(key).orElseThrow().id()).isEqualTo(later.id());
+    }
 }
