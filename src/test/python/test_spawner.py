@@ -98,6 +98,25 @@ async def test_start_invalid_option_names_the_field(fake, make_spawner):
     assert not fake.requests_for("GET", "/events")
 
 
+async def test_a_server_limit_is_shown_at_once_and_stops_nothing(fake, make_spawner):
+    fake.fail_next("POST", status=409, code="server_limit")
+    spawner = make_spawner()
+    with pytest.raises(web.HTTPError) as e:
+        await spawner.start()
+    assert e.value.status_code == 409 and "injected 409" in str(e.value), e.value
+    assert len(fake.requests_for("POST")) == 1, "the create was retried"
+    assert not fake.requests_for("DELETE"), "a server limit made the plugin stop a server"
+
+
+async def test_a_user_the_cluster_refuses_sees_why(fake, make_spawner):
+    fake.fail_next("POST", status=403, code="user_not_allowed")
+    spawner = make_spawner()
+    with pytest.raises(web.HTTPError) as e:
+        await spawner.start()
+    assert e.value.status_code == 403 and "injected 403" in str(e.value), e.value
+    assert "administrators" not in str(e.value)
+
+
 async def test_start_replaces_a_forgotten_active_start_after_409(fake, make_spawner):
     fake.add_record("alice", script=DEFAULT_SCRIPT[2:])
     spawner = make_spawner()

@@ -385,7 +385,9 @@ class HPCSpawner(Spawner):
                 )
                 return status if isinstance(status, dict) else {}
             except ServiceError as e:
-                if e.status == 409 or e.code == "server_active":
+                # only server_active means an earlier start the hub forgot; server_limit and the
+                # like are the user's to act on and are shown at once
+                if e.code == "server_active" or (e.status == 409 and not e.code):
                     replaced = await self._replace_active_start(generation)
                     if replaced == "wait" and self._now() + self.stop_poll_interval < deadline:
                         # the previous server is still stopping: create again once it is gone
@@ -477,6 +479,9 @@ class HPCSpawner(Spawner):
                 f"The start request was rejected: {e.message}",
                 status_code=400, code=e.code, field=e.field,
             )
+        if e.code in ("user_not_allowed", "server_limit", "denied_environment"):
+            # about this user or this start, not the hub's credentials: the user sees why
+            return spawn_error(e.message, status_code=e.status, code=e.code, field=e.field)
         if e.status in (401, 403):
             self.log.error(
                 "The spawner service refused the hub's credentials (%s %s): check "

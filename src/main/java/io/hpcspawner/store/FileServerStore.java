@@ -111,6 +111,7 @@ public final class FileServerStore implements ServerStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete server record " + fileOf(key) + ": " + e.getMessage(), e);
         }
+        keysById.remove(id, key);
         return records.remove(key, current);
     }
 
