@@ -118,6 +118,12 @@ log "hub-up.sh"
 
 # --- the tests ----------------------------------------------------------------------------------------
 log "running the end-to-end tests"
+# Where each log of the stack stands now: the secret-hygiene test sweeps what this run wrote.
+"$PY" - "$STACK_DIR" >"$RUN/e2e-log-offsets.json" <<'PYEOF'
+import json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+print(json.dumps({str(p): p.stat().st_size for p in root.rglob("*.log") if p.is_file()}))
+PYEOF
 set +e
 "$PY" -m pytest src/test/e2e -v "$@"
 status=$?

@@ -59,8 +59,10 @@ if [[ "${HUB_START_PROXY:-0}" != 1 ]]; then
         for p in "$PROXY_PORT" "$PROXY_API_PORT"; do
             port_in_use "$STACK_HOST" "$p" && die "port $p is in use but not by our proxy (check ps)"
         done
+        # The token reaches the proxy through the exported environment: start_daemon logs the
+        # command line, and an `env VAR=...` argument would show it in ps too.
         start_daemon configurable-http-proxy "$STACK_RUN/proxy.pid" "$STACK_DIR/proxy.log" \
-            env CONFIGPROXY_AUTH_TOKEN="$CONFIGPROXY_AUTH_TOKEN" "$CHP_BIN" \
+            "$CHP_BIN" \
             --ip "$STACK_HOST" --port "$PROXY_PORT" \
             --api-ip "$STACK_HOST" --api-port "$PROXY_API_PORT" \
             --default-target "$HUB_URL" --error-target "$HUB_URL/hub/error" \
