@@ -56,6 +56,9 @@ public class ErrorMapper {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
     public Response json(JsonProcessingException e) {
+        if (e.getCause() instanceof ApiException refused) {
+            return api(refused); // a limit enforced while the body was read (CreateBodyLimit)
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             return error(400, "bad_request", "unknown field \"" + u.getPropertyName() + "\"; known fields: "
                     + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")),
@@ -74,6 +77,11 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof ApiException refused) {
+                return api(refused); // a limit enforced while the body was read (CreateBodyLimit)
+            }
+        }
         int status = e.getResponse().getStatus();
         String code = switch (status) {
             case 400 -> "bad_request";
