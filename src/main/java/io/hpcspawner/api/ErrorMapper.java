@@ -10,6 +10,7 @@ import io.hpcspawner.spawn.ServerNotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -63,6 +64,9 @@ public class ErrorMapper {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
     public Response json(JsonProcessingException e) {
+        if (e.getCause() instanceof ApiException refused) {
+            return api(refused); // a limit enforced while the body was read (CreateBodyLimit)
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             return error(400, "bad_request", "unknown field \"" + u.getPropertyName() + "\"; known fields: "
                     + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")),
@@ -81,6 +85,11 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof ApiException refused) {
+                return api(refused); // a limit enforced while the body was read (CreateBodyLimit)
+            }
+        }
         int status = e.getResponse().getStatus();
         String code = switch (status) {
             case 400 -> "bad_request";
@@ -102,6 +111,18 @@ public class ErrorMapper {
     }
 
     static Response error(int status, String code, String message, String field) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(code, message, field)).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError(code, visible(message), visible(field))).build();
+    }
+
+    /** Line breaks, other control characters and bidi overrides are shown as u+XXXX escapes. */
+    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]");
+
+    /**
+     * An error message or field name may quote what the caller sent: shown as is, a newline or a
+     * bidi override could fake lines or reorder text wherever the hub shows or logs the message.
+     */
+    static String visible(String text) {
+        return text == null ? null : INVISIBLE.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
     }
 }

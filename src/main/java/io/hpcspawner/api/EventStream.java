@@ -10,6 +10,7 @@ import io.hpcspawner.spawn.SpawnService;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.concurrent.Executors;
@@ -116,19 +117,12 @@ public class EventStream {
             if (done || e.id() <= sent) {
                 return;
             }
-            if (sink.isClosed()) {
-                close();
-                return;
-            }
             sent = e.id();
             try {
-                sink.send(sse.newEventBuilder().id(Long.toString(e.id()))
-                        .data(String.class, json.writeValueAsString(EventData.of(e))).build())
-                        .whenComplete((ok, err) -> {
-                            if (err != null) {
-                                close();
-                            }
-                        });
+                if (!sendOrLeave(sse.newEventBuilder().id(Long.toString(e.id()))
+                        .data(String.class, json.writeValueAsString(EventData.of(e))).build())) {
+                    return;
+                }
             } catch (JsonProcessingException ex) {
                 throw new IllegalStateException(ex);
             }
@@ -141,15 +135,31 @@ public class EventStream {
         }
 
         synchronized void ping() {
+            sendOrLeave(sse.newEventBuilder().comment("keep-alive").build());
+        }
+
+        /**
+         * Sends one event, or lets the stream go when the client has left: the sink may close
+         * between a check and the send (the client hangs up any time). The framework ends the
+         * response of a closed connection itself; ending it here as well, possibly before Quarkus
+         * REST has written the stream's head, fails that request with a 500.
+         */
+        private boolean sendOrLeave(OutboundSseEvent event) {
             if (sink.isClosed()) {
-                close();
-                return;
+                leave();
+                return false;
             }
-            sink.send(sse.newEventBuilder().comment("keep-alive").build()).whenComplete((ok, err) -> {
-                if (err != null) {
-                    close();
-                }
-            });
+            try {
+                sink.send(event).whenComplete((ok, err) -> {
+                    if (err != null) {
+                        leave();
+                    }
+                });
+                return true;
+            } catch (IllegalStateException closedMeanwhile) {
+                leave();
+                return false;
+            }
         }
 
         /**
@@ -161,6 +171,14 @@ public class EventStream {
         }
 
         synchronized void close() {
+            leave();
+            if (!sink.isClosed()) {
+                sink.close();
+            }
+        }
+
+        /** Stops following the server: no more events or keep-alives for this stream. */
+        synchronized void leave() {
             done = true;
             if (keepAlive != null) {
                 keepAlive.cancel(false);
@@ -171,9 +189,6 @@ public class EventStream {
                 }
             } catch (Exception ignored) {
                 // nothing to release
-            }
-            if (!sink.isClosed()) {
-                sink.close();
             }
         }
     }

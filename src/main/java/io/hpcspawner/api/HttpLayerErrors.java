@@ -1,0 +1,55 @@
+package io.hpcspawner.api;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Refuses a body declared larger than {@code quarkus.http.limits.max-body-size} with 413 and the
+ * API's JSON error body, before Quarkus' own check of the declared length answers with no body.
+ * (A chunked body that grows past the limit is cut off by Quarkus REST's body reader, which
+ * offers no hook; requests that are not valid HTTP are refused by the connection's decoder.)
+ */
+@ApplicationScoped
+public class HttpLayerErrors {
+
+    private final long maxBody;
+
+    public HttpLayerErrors(@ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
+            MemorySize maxBody) {
+        this.maxBody = maxBody.asLongValue();
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::declaredLength);
+    }
+
+    private void declaredLength(RoutingContext ctx) {
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null || !tooLarge(length.trim())) {
+            ctx.next();
+            return;
+        }
+        // the body is not read: end the connection once the answer is out, as Quarkus does
+        ApiError error = new ApiError("payload_too_large", "the body is larger than " + maxBody / 1024
+                + " KiB, the most this service reads; a create body must stay under 256 KiB", null);
+        ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .endHandler(v -> ctx.request().connection().close())
+                .end(Json.encode(error));
+    }
+
+    private boolean tooLarge(String length) {
+        try {
+            return Long.parseLong(length) > maxBody;
+        } catch (NumberFormatException e) {
+            return false; // not a length: the HTTP decoder has refused it already
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.hpcspawner.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hpcspawner.api.RawHttp.Answer;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cases the HTTP fuzzer found answered by the HTTP layer with no body: they get the API's
+ * JSON error body like every other client error.
+ */
+@QuarkusTest
+class HttpLayerErrorsTest {
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    Answer send(String method, String target, byte[] body, String... headers) {
+        return new RawHttp("127.0.0.1", port, Duration.ofSeconds(10)).send(method, target, RawHttp.headers(headers), body);
+    }
+
+    @Test
+    void aBodyOverTheHttpLimitGets413WithTheJsonErrorBody() {
+        byte[] big = ("{\"startId\": \"" + "x".repeat(1100 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        Answer a = send("POST", "/api/v1/users/alice/servers/huge", big, "Authorization", HttpFuzzTest.HUB,
+                "Content-Type", "application/json");
+        assertThat(a.status()).as(a.failure()).isEqualTo(413);
+        assertThat(a.header("Content-Type")).startsWith("application/json");
+        assertThat(a.body()).contains("\"error\":\"payload_too_large\"").contains("KiB");
+        assertThat(HttpFuzzTest.problem("POST", a)).isNull();
+    }
+
+    @Test
+    void aDeclaredLengthOverTheLimitIsRefusedAtOnceWithTheJsonErrorBody() {
+        Answer a = send("POST", "/api/v1/callback/abc", null, "Content-Length", Long.toString(64L << 20),
+                "Content-Type", "application/json");
+        assertThat(a.status()).as(a.failure()).isEqualTo(413);
+        assertThat(a.body()).contains("\"error\":\"payload_too_large\"");
+        assertThat(a.millis()).isLessThan(5000);
+    }
+
+    /** Found by the fuzzer: the 256 KiB limit of a create was checked on Content-Length only. */
+    @Test
+    void aChunkedCreateBodyOver256KiBIsRefusedLikeOneWithALength() {
+        String name = "chunky" + System.nanoTime();
+        byte[] big = ("{\"startId\": \"chunked-0001\", \"environment\": {\"PAD\": \"" + "p".repeat(300 * 1024) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        Answer a = send("POST", "/api/v1/users/alice/servers/" + name, big, "Authorization", HttpFuzzTest.HUB,
+                "Content-Type", "application/json", "Transfer-Encoding", "chunked");
+        assertThat(a.status()).as(a.body()).isEqualTo(400);
+        assertThat(a.body()).contains("\"error\":\"payload_too_large\"");
+        assertThat(io.restassured.RestAssured.given().header("Authorization", HttpFuzzTest.HUB)
+                .get("/api/v1/users/alice/servers/" + name).statusCode()).isEqualTo(404);
+    }
+}
