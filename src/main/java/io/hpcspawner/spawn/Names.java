@@ -20,9 +20,9 @@ public final class Names {
     }
 
     public static void requireServer(String server) {
-        if (server == null || !SERVER.matcher(server).matches()) {
+        if (server == null || !SERVER.matcher(server).matches() || server.matches("\\.+")) {
             throw new InvalidRequestException("invalid_name", "server",
-                    "server name must be 0-64 characters from A-Z a-z 0-9 . _ -");
+                    "server name must be 0-64 characters from A-Z a-z 0-9 . _ -, and not only dots");
         }
     }
 

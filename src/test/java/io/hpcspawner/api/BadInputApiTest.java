@@ -40,6 +40,9 @@ class BadInputApiTest {
     @Inject
     ProfileCatalog catalog;
 
+    @Inject
+    io.hpcspawner.spawn.ClusterUsers clusterUsers;
+
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
 
@@ -89,10 +92,15 @@ class BadInputApiTest {
         body.put("startId", "bad-input-" + NAMES.get());
         Map<String, Object> options = new LinkedHashMap<>();
         String refusedField = null;
+        int refusedStatus = 400;
         switch (field) {
             case "user" -> {
                 user = value;
                 refusedField = refusal(() -> Names.requireUser(value));
+                if (refusedField == null && notAClusterUser(value)) {
+                    refusedField = "user"; // a valid hub name that is no user on the cluster: 403
+                    refusedStatus = 403;
+                }
             }
             case "server" -> {
                 server = value;
@@ -131,7 +139,7 @@ class BadInputApiTest {
             return a.status() == 200 || a.status() == 202 ? null : "accepted by the domain, answered " + a.status()
                     + " " + a.body();
         }
-        if (a.status() != 400) {
+        if (a.status() != refusedStatus) {
             return "refused by the domain, answered " + a.status() + " " + a.body();
         }
         JsonNode error = JSON.readTree(a.body());
@@ -143,6 +151,16 @@ class BadInputApiTest {
             return "a message with control characters: " + printable(error.path("message").asText());
         }
         return null;
+    }
+
+    /** Whether the cluster refuses this hub user (not a valid cluster user name, a system account, unknown). */
+    boolean notAClusterUser(String hubUser) {
+        try {
+            clusterUsers.requireAllowed(hubUser, "testsys", clusterUsers.clusterName(hubUser));
+            return false;
+        } catch (io.hpcspawner.spawn.UserNotAllowedException e) {
+            return true;
+        }
     }
 
     static String refusal(Runnable check) {

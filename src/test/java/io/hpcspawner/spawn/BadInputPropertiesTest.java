@@ -243,7 +243,8 @@ class BadInputPropertiesTest {
             Path standIn = bin.resolve("jupyterhub-singleuser");
             Files.writeString(standIn, "#!/bin/bash\nprintf 'SINGLEUSER-RAN %s\\n' \"$*\"\n");
             Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwx------"));
-            Path script = Files.writeString(dir.resolve("job.sh"), render(key, plan));
+            Path script = Files.writeString(dir.resolve("job.sh"),
+                    render(key, plan, Map.of("PATH", bin + ":/usr/bin:/bin")));
             ProcessBuilder pb = new ProcessBuilder("/bin/bash", script.toString()).directory(dir.toFile())
                     .redirectErrorStream(true);
             pb.environment().clear();
@@ -275,10 +276,16 @@ class BadInputPropertiesTest {
     }
 
     String render(ServerKey key, LaunchPlan plan) {
+        return render(key, plan, Map.of());
+    }
+
+    /** With {@code site} as the system's environment (the script exports it, PATH included). */
+    String render(ServerKey key, LaunchPlan plan, Map<String, String> site) {
         SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
         String output = system.outputPath().replace("{workdir}", plan.workingDirectory())
                 .replace("{user}", plan.unixUser()).replace("{job}", JOB);
-        return renderer.render(key, plan, system, JOB, output);
+        return renderer.render(key, plan, system, JOB, output, new ReadySignalSetup("srv123", "0".repeat(64),
+                java.util.Optional.empty()), JobEnvironment.compose(Map.of(), site));
     }
 
     /**
