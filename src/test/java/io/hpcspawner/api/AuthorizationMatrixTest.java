@@ -247,14 +247,8 @@ class AuthorizationMatrixTest {
                 .filter(j -> j.submission.name().endsWith("-" + serverId)).findFirst().orElse(null), j -> j != null);
     }
 
-    /** The start secret the job was given: in its environment, or written into its script. */
+    /** The start secret the job was given (in its script body). */
     private static String secretOf(FakeScheduler.Job job) {
-        String inEnvironment = job.submission.environment().get("HPCSPAWNER_START_SECRET");
-        if (inEnvironment != null) {
-            return inEnvironment;
-        }
-        Matcher m = java.util.regex.Pattern.compile("HPCSPAWNER_START_SECRET\\W{0,3}([0-9a-f]{64})").matcher(job.submission.script());
-        assertThat(m.find()).as("the start secret in the job's environment or script").isTrue();
-        return m.group(1);
+        return io.hpcspawner.support.JobScripts.startSecret(job.submission.script());
     }
 }
