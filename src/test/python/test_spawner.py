@@ -244,7 +244,35 @@ async def test_poll_keeps_server_alive_on_transient_errors(fake, make_spawner, c
     assert any(r.levelno == logging.ERROR and "credentials" in r.getMessage() for r in caplog.records)
 
 
+async def test_poll_a_404_that_is_not_server_not_found_keeps_the_server(fake, make_spawner, caplog):
+    # A wrong service URL or an ingress's default backend answers 404 too: that is no evidence.
+    caplog.set_level(logging.WARNING)
+    spawner = make_spawner()
+    fake.add_record("alice").status["state"] = "running"
+    fake.fail_next("GET", 1, 404, "not_found")
+    assert await spawner.poll() is None
+    assert any("assuming the server is still running" in r.getMessage() for r in caplog.records)
+    assert await spawner.poll() is None  # the real answer: running
+
+
+async def test_poll_another_start_means_the_hubs_server_is_gone(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    assert await spawner.poll() is None
+    # the service now holds a different start of this server (not the one the hub knows)
+    fake.record("alice").status["startId"] = "someone-elses-start"
+    assert await spawner.poll() == 0
+
+
 # stop -------------------------------------------------------------------------------------
+
+
+async def test_stop_a_404_that_is_not_server_not_found_is_an_error(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    fake.fail_next("DELETE", 1, 404, "not_found")
+    with pytest.raises(web.HTTPError):
+        await spawner.stop()
 
 
 async def test_stop_treats_404_as_done(fake, make_spawner):

@@ -39,6 +39,15 @@ OPTIONS_FORM_ERROR_HTML = (
 )
 
 
+def server_gone(e):
+    """Only the service's own ``404 server_not_found`` means the server is gone.
+
+    Any other 404 (a wrong service URL, an ingress's default backend, a proxy in between) is no
+    evidence about the server, and must never make the hub drop a live one.
+    """
+    return e.status == 404 and e.code == "server_not_found"
+
+
 class HPCSpawnError(web.HTTPError):
     """A start failure with a clean user-facing message (JupyterHub 3.x-5.x).
 
@@ -421,7 +430,7 @@ class HPCSpawner(Spawner):
         try:
             status = await self.client.get_server(self._user_name, self.name)
         except ServiceError as e:
-            if e.status == 404:
+            if server_gone(e):
                 return None  # it ended meanwhile: create again
             raise self._error_for(e) from None
         if not isinstance(status, dict) or status.get("state") in ENDED_STATES:
@@ -435,7 +444,7 @@ class HPCSpawner(Spawner):
             try:
                 await self.client.delete_server(self._user_name, self.name)
             except ServiceError as e:
-                if e.status != 404:
+                if not server_gone(e):
                     raise self._error_for(e) from None
         return "wait"
 
@@ -541,7 +550,7 @@ class HPCSpawner(Spawner):
                 await self._sleep(min(delay, max(0.0, deadline - self._now())), generation)
                 delay = min(delay * 2, 5.0)
             except ServiceError as e:
-                if e.status == 404:
+                if server_gone(e):
                     not_found += 1
                     if not_found > 5:
                         raise spawn_error(
@@ -570,7 +579,7 @@ class HPCSpawner(Spawner):
         try:
             status = await self.client.get_server(self._user_name, self.name)
         except ServiceError as e:
-            if e.status == 404:
+            if server_gone(e):
                 return 0
             if e.status in (401, 403):
                 self.log.error(
@@ -586,6 +595,11 @@ class HPCSpawner(Spawner):
         except Exception:
             self.log.exception("Polling %s failed; assuming the server is still running", self._log_name)
             return None
+        if isinstance(status, dict) and self.start_id and status.get("startId") not in (None, self.start_id):
+            # the service holds another start of this server: the one the hub knows has ended
+            self.log.info("%s: the service now runs start %s, not %s; the hub's server has ended",
+                          self._log_name, status.get("startId"), self.start_id)
+            return 0
         return self._exit_status(status)
 
     def _exit_status(self, status):
@@ -622,7 +636,7 @@ class HPCSpawner(Spawner):
         try:
             await self.client.delete_server(self._user_name, self.name)
         except ServiceError as e:
-            if e.status != 404:
+            if not server_gone(e):
                 self.log.warning("Cancelling %s failed: %s", self._log_name, e)
 
     async def stop(self, now=False):
@@ -640,7 +654,7 @@ class HPCSpawner(Spawner):
                 status = await self.client.delete_server(self._user_name, self.name)
                 break
             except ServiceError as e:
-                if e.status == 404:
+                if server_gone(e):
                     self.log.info("%s is already gone", self._log_name)
                     return
                 if not e.transient or self._now() + delay >= deadline:
@@ -663,7 +677,7 @@ class HPCSpawner(Spawner):
             try:
                 status = await self.client.get_server(self._user_name, self.name, retries=0)
             except ServiceError as e:
-                if e.status == 404:
+                if server_gone(e):
                     return
                 self.log.debug("Status of stopping %s unavailable: %s", self._log_name, e)
 

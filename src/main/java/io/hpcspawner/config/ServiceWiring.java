@@ -51,9 +51,12 @@ public class ServiceWiring {
 
     @Produces
     @Singleton
-    ServerStore serverStore(SpawnerConfig config, ConfigChecks checks) {
+    ServerStore serverStore(SpawnerConfig config, ConfigChecks checks, MeterRegistry meters) {
         checks.verify();
-        return new FileServerStore(config.store().directory());
+        FileServerStore store = new FileServerStore(config.store().directory());
+        io.micrometer.core.instrument.Gauge.builder("hpcspawner.store.unreadable.records", store, FileServerStore::setAside)
+                .description("Record files set aside at start-up because they could not be read").register(meters);
+        return store;
     }
 
     /** Secrets written as values, {@code file:} or {@code vault:} references (Vault only when quarkus.vault.url is set). */

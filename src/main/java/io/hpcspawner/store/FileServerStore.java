@@ -36,6 +36,7 @@ public final class FileServerStore implements ServerStore {
     private final Map<ServerKey, ServerRecord> records = new ConcurrentHashMap<>();
     /** Server id of each key's current start to its key: the ready callback finds its record in constant time. */
     private final Map<String, ServerKey> keysById = new ConcurrentHashMap<>();
+    private int setAside;
 
     public FileServerStore(Path directory) {
         this.directory = directory;
@@ -58,8 +59,10 @@ public final class FileServerStore implements ServerStore {
                     if (name.endsWith(AtomicFile.TEMP_SUFFIX)) {
                         Files.deleteIfExists(f); // an interrupted write; the previous version is intact
                     } else if (name.endsWith(SUFFIX)) {
-                        ServerRecord r = json.readValue(f.toFile(), ServerRecord.class);
-                        records.merge(r.key(), r, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? a : b);
+                        ServerRecord r = readOrSetAside(f);
+                        if (r != null) {
+                            records.merge(r.key(), r, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? a : b);
+                        }
                     }
                 }
             }
@@ -68,6 +71,29 @@ public final class FileServerStore implements ServerStore {
         }
         records.values().forEach(r -> keysById.put(r.id(), r.key()));
         LOG.infof("Loaded %d server records from %s", records.size(), directory);
+    }
+
+    /**
+     * One record file; a file that cannot be read as a record (damaged on disk, edited by hand) is
+     * renamed to {@code <name>.unreadable-<epoch seconds>} and logged, so the service starts with
+     * every other record instead of not at all. An operator can inspect and restore it.
+     */
+    private ServerRecord readOrSetAside(Path f) throws IOException {
+        try {
+            return json.readValue(f.toFile(), ServerRecord.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            Path aside = f.resolveSibling(f.getFileName() + ".unreadable-" + java.time.Instant.now().getEpochSecond());
+            Files.move(f, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            setAside++;
+            LOG.errorf("Server record %s is unreadable (%s); set aside as %s, the service starts without it",
+                    f, e.getOriginalMessage(), aside.getFileName());
+            return null;
+        }
+    }
+
+    /** How many unreadable record files the last load set aside. */
+    public int setAside() {
+        return setAside;
     }
 
     @Override

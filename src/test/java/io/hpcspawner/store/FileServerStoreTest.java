@@ -93,4 +93,22 @@ class FileServerStoreTest {
         assertThat(store.delete(key, earlier.id())).isFalse();
         assertThat(new FileServerStore(dir).find(key).orElseThrow().id()).isEqualTo(later.id());
     }
+
+    @Test
+    void anUnreadableRecordIsSetAsideAndTheOthersLoad() throws Exception {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord good = ServerRecords.queued(new ServerKey("alice", "ok"), "11");
+        store.save(good);
+        // a record damaged on disk (a bad block, a hand edit): one bad file must not stop the service
+        Files.writeString(dir.resolve("deadbeef.json"), "{\"id\": \"half a rec");
+        FileServerStore reopened = new FileServerStore(dir);
+        assertThat(reopened.find(good.key()).orElseThrow().jobId()).isEqualTo("11");
+        assertThat(reopened.setAside()).isEqualTo(1);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .anySatisfy(n -> assertThat(n).startsWith("deadbeef.json.unreadable-"))
+                    .noneMatch(n -> n.equals("deadbeef.json"));
+        }
+        assertThat(new FileServerStore(dir).setAside()).as("set aside once, not again at every start").isZero();
+    }
 }
