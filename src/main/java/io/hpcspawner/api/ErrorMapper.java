@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.spawn.ConflictException;
 import io.hpcspawner.spawn.InvalidRequestException;
+import io.hpcspawner.logging.LogText;
 import io.hpcspawner.spawn.ServerNotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -115,14 +115,12 @@ public class ErrorMapper {
                 .entity(new ApiError(code, visible(message), visible(field))).build();
     }
 
-    /** Line breaks, other control characters and bidi overrides are shown as u+XXXX escapes. */
-    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]");
-
     /**
      * An error message or field name may quote what the caller sent: shown as is, a newline or a
      * bidi override could fake lines or reorder text wherever the hub shows or logs the message.
+     * Escaped exactly as the log filter escapes log lines.
      */
     static String visible(String text) {
-        return text == null ? null : INVISIBLE.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
+        return LogText.escape(text);
     }
 }

@@ -76,10 +76,7 @@ public class ConfigChecks {
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 problems.add(k + ".url: must be an http or https URL, e.g. http://slurmrestd:6820");
             }
-            String[] range = s.portRange().split("-");
-            int lo = Integer.parseInt(range[0]);
-            int hi = Integer.parseInt(range[1]);
-            if (lo < 1024 || hi > 65535 || lo > hi) {
+            if (s.portLow() < 1024 || s.portHigh() > 65535 || s.portLow() > s.portHigh()) {
                 problems.add(k + ".port-range: " + s.portRange() + " must be low-high within 1024-65535, e.g. 49152-65000");
             }
             if (s.backend() == SpawnerConfig.Backend.slurmrestd && s.outputReadable() && !underWorkdir(s.outputPath())) {

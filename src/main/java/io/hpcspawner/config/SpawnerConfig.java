@@ -355,6 +355,16 @@ public interface SpawnerConfig {
         @Pattern(regexp = "\\d{1,5}-\\d{1,5}", message = "must be two port numbers as low-high, e.g. 49152-65000")
         String portRange();
 
+        /** The lowest port of {@link #portRange()}. */
+        default int portLow() {
+            return Integer.parseInt(portRange().split("-")[0]);
+        }
+
+        /** The highest port of {@link #portRange()}. */
+        default int portHigh() {
+            return Integer.parseInt(portRange().split("-")[1]);
+        }
+
         /** How the ready signal travels. */
         @WithDefault("callback")
         ReadySignal readySignal();

@@ -58,15 +58,14 @@ public class BatchScriptRenderer {
         plan.account().ifPresent(a -> sbatch.add("--account=" + a));
         sbatch.add("--output=" + outputPath);
         sbatch.addAll(plan.extraSbatchOptions());
-        String[] range = system.portRange().split("-");
         Map<String, Object> data = new HashMap<>();
         data.put("sbatch", sbatch);
         data.put("user", ShellQuote.quote(key.user()));
         data.put("server", ShellQuote.quote(key.server()));
         data.put("profile", ShellQuote.quote(plan.profile()));
         data.put("bind", ShellQuote.quote(system.bindAddress()));
-        data.put("portMin", Integer.parseInt(range[0]));
-        data.put("portMax", Integer.parseInt(range[1]));
+        data.put("portMin", system.portLow());
+        data.put("portMax", system.portHigh());
         data.put("prelude", system.prelude().orElse(List.of()));
         data.put("command", system.singleuserCommand());
         data.put("environment", JobEnvironment.exportLines(environment));

@@ -38,10 +38,7 @@ public class ReadyAddresses {
      */
     public Address verify(ServerRecord r, String reportedHost, int port) {
         SpawnerConfig.SystemConfig system = config.systems().get(r.system());
-        String[] range = system.portRange().split("-");
-        int low = Integer.parseInt(range[0]);
-        int high = Integer.parseInt(range[1]);
-        if (port < low || port > high) {
+        if (port < system.portLow() || port > system.portHigh()) {
             throw new InvalidRequestException("ready_refused", "port", "port " + port + " is outside the port range "
                     + system.portRange() + " servers of " + r.system() + " use");
         }

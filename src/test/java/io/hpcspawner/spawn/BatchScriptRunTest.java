@@ -73,11 +73,16 @@ class BatchScriptRunTest {
     }
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws Exception {
         callback.stop(0);
         if (job != null) {
-            job.descendants().forEach(ProcessHandle::destroyForcibly);
-            job.destroyForcibly();
+            // wait until the stand-in servers are gone, so the next test cannot pick a port one still holds
+            List<ProcessHandle> all = new java.util.ArrayList<>(job.descendants().toList());
+            all.add(job.toHandle());
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : all) {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            }
         }
     }
 

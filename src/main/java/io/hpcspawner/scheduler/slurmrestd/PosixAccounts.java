@@ -1,13 +1,12 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -25,38 +24,16 @@ public final class PosixAccounts {
     private static final Duration ABSENT_FOR = Duration.ofMinutes(1);
     private static final int MAX_ENTRIES = 10_000;
 
-    private record Answer(OptionalLong uid, Instant until) {
-    }
-
-    private final Clock clock;
-    private final Map<String, Answer> cache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Answer> eldest) {
-            return size() > MAX_ENTRIES;
-        }
-    };
-
-    public PosixAccounts(Clock clock) {
-        this.clock = clock;
-    }
+    private final Cache<String, OptionalLong> answers = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+            .expireAfter(Expiry.creating((String user, OptionalLong uid) -> uid.isPresent() ? KNOWN_FOR : ABSENT_FOR))
+            .build();
 
     /** The uid of {@code user}, or empty when no such user exists. */
     public OptionalLong uidOf(String user) {
         if (!NAME.matcher(user).matches()) {
             return OptionalLong.empty(); // getent would read it as an option or a number
         }
-        Instant now = clock.instant();
-        synchronized (cache) {
-            Answer a = cache.get(user);
-            if (a != null && a.until().isAfter(now)) {
-                return a.uid();
-            }
-        }
-        OptionalLong uid = lookUp(user);
-        synchronized (cache) {
-            cache.put(user, new Answer(uid, now.plus(uid.isPresent() ? KNOWN_FOR : ABSENT_FOR)));
-        }
-        return uid;
+        return answers.get(user, PosixAccounts::lookUp);
     }
 
     private static OptionalLong lookUp(String user) {

@@ -41,7 +41,7 @@ public final class SlurmrestdScheduler implements Scheduler {
     private final OutputFiles output;
     private final ObjectMapper json;
     private final HttpClient http;
-    private final PosixAccounts accounts = new PosixAccounts(java.time.Clock.systemUTC());
+    private final PosixAccounts accounts = new PosixAccounts();
 
     public SlurmrestdScheduler(URI base, SlurmTokenMinter tokens, String serviceUser, Duration timeout,
             OutputFiles output, ObjectMapper json) {
