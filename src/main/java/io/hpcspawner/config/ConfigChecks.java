@@ -54,6 +54,8 @@ public class ConfigChecks {
 
     List<String> problems() {
         List<String> problems = new ArrayList<>();
+        config.deploymentId().filter(id -> !id.matches("[a-z0-9]{6}")).ifPresent(id -> problems.add(
+                "hpcspawner.deployment-id: must be 6 lowercase letters or digits, e.g. prod01"));
         for (Map.Entry<String, SpawnerConfig.SystemConfig> e : config.systems().entrySet()) {
             String k = "hpcspawner.systems." + e.getKey();
             SpawnerConfig.SystemConfig s = e.getValue();

@@ -59,6 +59,16 @@ public class ServiceWiring {
         return store;
     }
 
+    /** This deployment's job names: its identity is created once and kept in the store directory. */
+    @Produces
+    @Singleton
+    io.hpcspawner.spawn.JobNames jobNames(SpawnerConfig config, ServerStore store, Clock clock) {
+        Optional<java.time.Instant> oldest = store.all().stream().map(io.hpcspawner.spawn.ServerRecord::createdAt)
+                .min(java.util.Comparator.naturalOrder());
+        return new io.hpcspawner.spawn.JobNames(config.jobNamePrefix(), io.hpcspawner.store.DeploymentIdentityFile
+                .loadOrCreate(config.store().directory(), config.deploymentId(), oldest, clock.instant()));
+    }
+
     /** Secrets written as values, {@code file:} or {@code vault:} references (Vault only when quarkus.vault.url is set). */
     @Produces
     @Singleton

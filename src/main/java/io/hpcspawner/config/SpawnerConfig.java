@@ -40,10 +40,25 @@ public interface SpawnerConfig {
     @Valid
     Limits limits();
 
-    /** Every job this service submits is named {@code <prefix>-<server id>}; jobs with this prefix and no live server are cancelled. Use one prefix per deployment that shares a cluster. */
+    /**
+     * Every job this service submits is named {@code <prefix>-<deployment id>-<server id>}. Jobs of
+     * this deployment with no live server are cancelled; jobs of other deployments with the same
+     * prefix are reported and never touched.
+     */
     @WithDefault("hpcsp")
     @Pattern(regexp = "[a-z][a-z0-9]{0,15}", message = "must be 1-16 lowercase letters or digits, starting with a letter, e.g. hpcsp")
     String jobNamePrefix();
+
+    /**
+     * This deployment's id, carried in its job names. Normally created once and kept in the store
+     * ({@code deployment.identity}); set it only to give a new store a known id (e.g. several
+     * replicas of one deployment). A store made with another id is refused.
+     */
+    Optional<String> deploymentId();
+
+    /** The sweep that cancels this deployment's jobs that belong to no server. */
+    @Valid
+    Orphans orphans();
 
     /** The clusters this service submits to, by name. */
     @NotEmpty(message = "needs at least one system, e.g. hpcspawner.systems.daint.backend=slurmrestd")
@@ -233,6 +248,17 @@ public interface SpawnerConfig {
         int serversPerUser();
     }
 
+    /** The orphan sweep: this deployment's live jobs that no server record owns. */
+    interface Orphans {
+        /**
+         * At most this many orphans are cancelled in one watcher round; more at once (an emptied or
+         * wrong store) are held for an operator ({@code POST /api/v1/admin/orphans/release}). 0 holds all.
+         */
+        @WithDefault("3")
+        @Min(value = 0, message = "must be 0 or more, e.g. 3")
+        int maxCancelsPerRound();
+    }
+
     /** Durable storage of server records. */
     interface Store {
         /** Directory of the embedded file store (created if missing). */
@@ -279,6 +305,18 @@ public interface SpawnerConfig {
         /** How long a job may be missing from the scheduler's answer before its server counts as ended. */
         @WithDefault("60s")
         Duration goneGrace();
+
+        /**
+         * How long a start whose submit was cut off (the service died mid-submit) waits for its job
+         * to show up in a listing before a look-up by name decides: adopt it, or fail the start.
+         */
+        @WithDefault("5m")
+        Duration submitDeadline();
+
+        /** At most this many missing jobs are looked up one by one in a round (the rest wait for the next). */
+        @WithDefault("20")
+        @Min(value = 1, message = "must be at least 1, e.g. 20")
+        int maxLookUpsPerRound();
 
         /** How long a start may wait in the queue and for the ready signal before it is given up and its job cancelled. */
         @WithDefault("24h")

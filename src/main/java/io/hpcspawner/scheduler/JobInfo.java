@@ -9,7 +9,14 @@ import java.util.Optional;
  * @param reason why a pending job waits (e.g. Resources, Priority), empty when none
  * @param node the node the batch script runs on (where the server will listen), empty while pending
  * @param exitCode the job's exit status once ended (the process's, not the raw wait status)
+ * @param submittedAt when the job was submitted, where the scheduler API says so
  */
 public record JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
-        Optional<String> node, Optional<Integer> exitCode) {
+        Optional<String> node, Optional<Integer> exitCode, Optional<java.time.Instant> submittedAt) {
+
+    /** A job whose submit time the scheduler API does not report. */
+    public JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
+            Optional<String> node, Optional<Integer> exitCode) {
+        this(id, name, user, phase, state, reason, node, exitCode, Optional.empty());
+    }
 }

@@ -20,6 +20,14 @@ public interface Scheduler {
      */
     List<JobInfo> jobs(Set<String> jobIds, String namePrefix);
 
+    /**
+     * One job looked up by its id, asked of the scheduler on its own (not picked out of a listing).
+     * Empty only when the scheduler says it does not know the job (any more); any doubt (a failed
+     * call, an answer without the job and without such a statement) throws. This is the evidence
+     * that ends a server whose job went missing from a listing.
+     */
+    java.util.Optional<JobInfo> job(String jobId);
+
     /** Cancels a job as {@code user}; a job that already ended counts as cancelled. */
     void cancel(String jobId, String user);
 

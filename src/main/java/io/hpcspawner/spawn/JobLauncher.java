@@ -36,11 +36,13 @@ public class JobLauncher {
     private final SchedulerRegistry schedulers;
     private final BatchScriptRenderer renderer;
     private final ServerLifecycle lifecycle;
+    private final SubmitsInFlight inFlight;
     private final Timer submitTimer;
     private final ExecutorService pool;
 
     public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
-            ServerLifecycle lifecycle, MeterRegistry meters) {
+            ServerLifecycle lifecycle, SubmitsInFlight inFlight, MeterRegistry meters) {
+        this.inFlight = inFlight;
         this.config = config;
         this.schedulers = schedulers;
         this.renderer = renderer;
@@ -67,6 +69,7 @@ public class JobLauncher {
     }
 
     void launch(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
+        inFlight.begin(record.id());
         pool.submit(() -> {
             try {
                 submit(record, plan, hubEnvironment, secret);
@@ -74,6 +77,8 @@ public class JobLauncher {
                 LOG.errorf(e, "Server %s: submit failed unexpectedly", record.key());
                 lifecycle.failed(record.key(), record.id(), "Internal error while submitting the job: "
                         + e.getClass().getSimpleName() + "; see the service log", 1);
+            } finally {
+                inFlight.end(record.id());
             }
         });
     }

@@ -15,40 +15,48 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Brings the records of one system in line with one batched answer of its scheduler. The rules:
- * only positive evidence ends a server (the job ended, or stayed missing past the grace period);
- * a failed query only marks the records "unknown since"; a start that fails shows the user the
- * tail of the job's output; live jobs with this deployment's name prefix and no live server are
- * cancelled. At start-up ({@code reconcile}) starts whose submit was interrupted are repaired by
- * looking their job up by name.
+ * only positive evidence ends a server: the listing says its job ended, or its job went missing
+ * from the listings for the grace period and a look-up of that one job confirms the scheduler no
+ * longer knows it. A failed query, a listing without a job list, and a look-up in doubt only mark
+ * the records "unknown since"; many jobs vanishing from one listing at once mark them unknown too.
+ * A start that fails shows the user the tail of the job's output. A start whose submit was cut
+ * off (the service died mid-submit) adopts its job by name whenever a listing shows it, and fails
+ * only when no job has appeared by {@code watch.submit-deadline}. Jobs without a server go to the
+ * {@link OrphanSweep}.
  */
 @ApplicationScoped
 public class JobTracker {
 
     private static final Logger LOG = Logger.getLogger(JobTracker.class);
     private static final Duration OUTPUT_FALLBACK_AFTER = Duration.ofSeconds(15);
+    /** A listing that leaves out at least this many tracked jobs, and at least half of them, is in doubt. */
+    private static final int MASS_VANISHING = 3;
 
     private final SpawnerConfig config;
     private final SchedulerRegistry schedulers;
     private final ServerLifecycle lifecycle;
     private final SpawnService spawns;
+    private final JobNames names;
+    private final OrphanSweep orphans;
+    private final SubmitsInFlight inFlight;
     private final Clock clock;
-    private final Instant startedAt;
-    /** Orphaned jobs whose cancel was refused for a reason that needs a person (e.g. an expired login): warned once. */
-    private final Set<String> refusedOrphans = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JobTracker(SpawnerConfig config, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
-            Clock clock) {
+            JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight, Clock clock) {
         this.config = config;
         this.schedulers = schedulers;
         this.lifecycle = lifecycle;
         this.spawns = spawns;
+        this.names = names;
+        this.orphans = orphans;
+        this.inFlight = inFlight;
         this.clock = clock;
-        this.startedAt = clock.instant();
     }
 
     /** The active records of a system. */
@@ -57,21 +65,20 @@ public class JobTracker {
     }
 
     /**
-     * One round for one system: a single scheduler query, then each record updated.
+     * One round for one system: a single scheduler query, look-ups of jobs missing from it, then
+     * each record updated and the orphans swept.
      *
-     * @param reconcile true for the first round after start-up
      * @return false when the scheduler did not answer
      */
-    public boolean track(String system, boolean reconcile) {
+    public boolean track(String system) {
         Scheduler scheduler = schedulers.forSystem(system);
         List<ServerRecord> records = activeRecords(system);
         Set<String> ids = records.stream().map(ServerRecord::jobId).filter(java.util.Objects::nonNull)
                 .collect(Collectors.toSet());
-        String prefix = config.jobNamePrefix() + "-";
         List<JobInfo> jobs;
         Instant asked = clock.instant();
         try {
-            jobs = scheduler.jobs(ids, prefix);
+            jobs = scheduler.jobs(ids, names.sharedPrefix());
         } catch (SchedulerException e) {
             records.stream().filter(r -> r.jobId() != null)
                     .forEach(r -> lifecycle.unknown(r.key(), r.id(), e.getMessage()));
@@ -83,48 +90,78 @@ public class JobTracker {
             byId.put(j.id(), j);
             byName.merge(j.name(), j, (a, b) -> a.phase() == JobPhase.ENDED ? b : a);
         }
+        long vanished = ids.stream().filter(id -> !byId.containsKey(id)).count();
+        Optional<String> doubt = vanished >= MASS_VANISHING && vanished * 2 >= ids.size()
+                ? Optional.of("the listing left out " + vanished + " of " + ids.size() + " jobs at once")
+                : Optional.empty();
+        doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
+        Round round = new Round(scheduler, byId, doubt, new AtomicInteger(config.watch().maxLookUpsPerRound()));
         for (ServerRecord r : records) {
             try {
-                follow(scheduler, reconcile ? repairSubmit(r, byName) : r, byId);
+                follow(round, adoptIfCutOff(r, byName));
             } catch (SchedulerException e) {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
         }
-        cancelOrphans(scheduler, jobs, asked);
+        // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
+        // is newer than what the listing says about its job: leave that job to the record's own rules.
+        Set<String> owned = lifecycle.all().stream()
+                .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
+                .map(ServerRecord::jobName).collect(Collectors.toSet());
+        orphans.sweep(system, scheduler, jobs, owned);
         return true;
     }
 
-    /** A start still submitting at start-up was cut off mid-submit: adopt its job if it exists, else fail it. */
-    private ServerRecord repairSubmit(ServerRecord r, Map<String, JobInfo> byName) {
-        if (r.jobId() != null || !(r.state() == ServerState.SUBMITTING || r.state() == ServerState.STOPPING)
-                || !r.createdAt().isBefore(startedAt)) {
-            return r; // starts made since this process began have their submit in flight here
+    /** What one round knows: the listing by job id, whether it is in doubt, and the look-ups left. */
+    private record Round(Scheduler scheduler, Map<String, JobInfo> byId, Optional<String> doubt, AtomicInteger lookUpsLeft) {
+    }
+
+    /**
+     * A start without a job id whose submit this process is not making was cut off: adopt its job
+     * as soon as a listing shows it by name; give up only after the submit deadline.
+     */
+    private ServerRecord adoptIfCutOff(ServerRecord r, Map<String, JobInfo> byName) {
+        if (r.jobId() != null || r.state().isTerminal() || inFlight.contains(r.id())) {
+            return r;
         }
         JobInfo job = byName.get(r.jobName());
         if (job != null) {
-            LOG.infof("Server %s: adopting job %s found by its name %s after a restart", r.key(), job.id(), r.jobName());
+            LOG.infof("Server %s: adopting job %s found by its name %s (its submit was cut off)", r.key(), job.id(),
+                    r.jobName());
             return lifecycle.submitted(r.key(), r.id(), job.id()).orElse(r);
         }
         if (r.state() == ServerState.STOPPING) {
+            // A job that still shows up later has no owner any more and is cancelled by the orphan sweep.
             return lifecycle.stopped(r.key(), r.id(), "Stopped before its job was submitted", 0).orElse(r);
         }
-        return lifecycle.failed(r.key(), r.id(), "The service restarted while submitting the job and no job was "
-                + "created. Please start the server again.", 1).orElse(r);
+        if (r.createdAt().plus(config.watch().submitDeadline()).isBefore(clock.instant())) {
+            return lifecycle.failed(r.key(), r.id(), "The service restarted while submitting the job and no job was "
+                    + "created within " + human(config.watch().submitDeadline()) + ". Please start the server again.", 1)
+                    .orElse(r);
+        }
+        return r; // its job may still appear: the scheduler may have been creating it when the service died
     }
 
-    private void follow(Scheduler scheduler, ServerRecord r, Map<String, JobInfo> byId) {
+    private void follow(Round round, ServerRecord r) {
         if (r.jobId() == null || r.state().isTerminal()) {
             return; // the submit is in flight; the launcher records its outcome
         }
+        Scheduler scheduler = round.scheduler();
         if (r.state().isStarting() && r.createdAt().plus(config.watch().startTimeout()).isBefore(clock.instant())) {
             giveUp(scheduler, r);
             return;
         }
-        JobInfo job = byId.get(r.jobId());
+        JobInfo job = round.byId().get(r.jobId());
         if (job == null) {
-            missing(scheduler, r);
-            return;
+            job = missing(round, r).orElse(null);
+            if (job == null) {
+                return;
+            }
         }
+        follow(scheduler, r, job);
+    }
+
+    private void follow(Scheduler scheduler, ServerRecord r, JobInfo job) {
         if (r.state() == ServerState.STOPPING) {
             if (job.phase() == JobPhase.ENDED) {
                 lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " " + job.state().toLowerCase(), 0);
@@ -145,15 +182,34 @@ public class JobTracker {
         }
     }
 
-    private void missing(Scheduler scheduler, ServerRecord r) {
+    /**
+     * The job is not in the listing. Within the grace period nothing happens (a job may be missing
+     * just after its submit); after it, the job is looked up on its own, and only the scheduler's
+     * "no such job" ends the server. Returns the job when the look-up found it.
+     */
+    private Optional<JobInfo> missing(Round round, ServerRecord r) {
         ServerRecord m = lifecycle.missing(r.key(), r.id()).orElse(r);
-        if (m.missingSince() != null && m.missingSince().plus(config.watch().goneGrace()).isBefore(clock.instant())) {
-            if (r.state() == ServerState.STOPPING) {
-                lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " is gone", 0);
-            } else {
-                ended(scheduler, r, "gone from the scheduler", null);
-            }
+        round.doubt().ifPresent(d -> lifecycle.unknown(r.key(), r.id(), d));
+        if (m.missingSince() == null || !m.missingSince().plus(config.watch().goneGrace()).isBefore(clock.instant())
+                || round.lookUpsLeft().getAndDecrement() <= 0) {
+            return Optional.empty();
         }
+        Optional<JobInfo> job = round.scheduler().job(r.jobId());
+        if (job.isPresent()) {
+            return job;
+        }
+        LOG.infof("Server %s: job %s is unknown to the scheduler (missing from its listings since %s)", r.key(),
+                r.jobId(), m.missingSince());
+        if (r.state() == ServerState.STOPPING) {
+            lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " is gone", 0);
+        } else {
+            ended(round.scheduler(), r, "gone from the scheduler", null);
+        }
+        return Optional.empty();
+    }
+
+    private static String human(Duration d) {
+        return d.toString().substring(2).toLowerCase();
     }
 
     private void ended(Scheduler scheduler, ServerRecord r, String how, Integer exitCode) {
@@ -181,8 +237,8 @@ public class JobTracker {
                     e.getMessage());
             return; // try again next round; the record stays active so the job is not forgotten
         }
-        lifecycle.failed(r.key(), r.id(), "The server did not start within " + config.watch().startTimeout()
-                .toString().substring(2).toLowerCase() + "; job " + r.jobId() + " was cancelled", 1);
+        lifecycle.failed(r.key(), r.id(), "The server did not start within " + human(config.watch().startTimeout())
+                + "; job " + r.jobId() + " was cancelled", 1);
     }
 
     private boolean readsOutput(ServerRecord r) {
@@ -213,31 +269,6 @@ public class JobTracker {
         } catch (SchedulerException e) {
             LOG.debugf("Server %s: cannot read job output: %s", r.key(), e.getMessage());
             return "";
-        }
-    }
-
-    /** Live jobs of this deployment that belong to no live server: a crash or a lost race left them behind. */
-    private void cancelOrphans(Scheduler scheduler, List<JobInfo> jobs, Instant asked) {
-        // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
-        // is newer than what the listing says about its job: leave that job to the record's own rules.
-        Set<String> spared = lifecycle.all().stream()
-                .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
-                .map(ServerRecord::jobName).collect(Collectors.toSet());
-        String prefix = config.jobNamePrefix() + "-";
-        for (JobInfo j : jobs) {
-            if (j.phase() == JobPhase.ENDED || "COMPLETING".equalsIgnoreCase(j.state()) || !j.name().startsWith(prefix)
-                    || spared.contains(j.name())) {
-                continue;
-            }
-            try {
-                scheduler.cancel(j.id(), j.user());
-                LOG.warnf("Cancelled job %s (%s, user %s): it belongs to no live server", j.id(), j.name(), j.user());
-            } catch (SchedulerException e) {
-                if (e.isTransient() || refusedOrphans.add(j.id())) {
-                    LOG.warnf("Cancelling orphaned job %s failed%s: %s", j.id(),
-                            e.isTransient() ? "" : " (said once; tried again every round)", e.getMessage());
-                }
-            }
         }
     }
 }

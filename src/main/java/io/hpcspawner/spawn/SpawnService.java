@@ -33,11 +33,13 @@ public class SpawnService {
     private final ClusterUsers users;
     private final EnvironmentRules environmentRules;
     private final ReadyAddresses readyAddresses;
+    private final JobNames jobNames;
     private final Clock clock;
 
     public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
             SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
-            Clock clock) {
+            JobNames jobNames, Clock clock) {
+        this.jobNames = jobNames;
         this.logins = logins;
         this.config = config;
         this.profiles = profiles;
@@ -81,7 +83,7 @@ public class SpawnService {
                         + " (start " + r.startId() + "); stop it before starting it again");
             }
             String id = Secrets.newServerId();
-            String jobName = config.jobNamePrefix() + "-" + id;
+            String jobName = jobNames.nameFor(id);
             SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
             String output = system.outputPath().replace("{workdir}", plan.workingDirectory())
                     .replace("{user}", plan.unixUser())

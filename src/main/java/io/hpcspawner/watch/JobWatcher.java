@@ -14,7 +14,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,7 +27,8 @@ import org.jboss.logging.Logger;
  * fast while any of its servers is starting or stopping, slow otherwise, each interval spread
  * by a random jitter so restarts do not synchronise the load. The first successful round of a
  * system after start-up reconciles its records with the scheduler. The hub's polls are answered
- * from the records this keeps fresh, never by a scheduler call of their own.
+ * from the records this keeps fresh, never by a scheduler call of their own. Each system is
+ * polled on its own thread: a system whose API hangs holds up only its own rounds.
  */
 @ApplicationScoped
 public class JobWatcher {
@@ -36,6 +42,9 @@ public class JobWatcher {
     private final Clock clock;
     private final Map<String, Instant> nextPoll = new ConcurrentHashMap<>();
     private final Map<String, Boolean> reconciled = new ConcurrentHashMap<>();
+    /** One thread per system; a round is not started while the system's previous one runs. */
+    private final Map<String, ExecutorService> threads = new ConcurrentHashMap<>();
+    private final Map<String, AtomicBoolean> polling = new ConcurrentHashMap<>();
 
     public JobWatcher(SpawnerConfig config, SchedulerRegistry schedulers, JobTracker tracker, MeterRegistry meters,
             Clock clock) {
@@ -59,10 +68,32 @@ public class JobWatcher {
             if (due.isAfter(now)) {
                 continue;
             }
-            poll(system);
-            nextPoll.put(system, clock.instant().plus(withJitter(busy ? config.watch().fastInterval()
-                    : config.watch().slowInterval())));
+            AtomicBoolean running = polling.computeIfAbsent(system, s -> new AtomicBoolean());
+            if (!running.compareAndSet(false, true)) {
+                continue; // its previous round is still waiting for the scheduler
+            }
+            threadOf(system).execute(() -> {
+                try {
+                    poll(system);
+                    nextPoll.put(system, clock.instant().plus(withJitter(busy ? config.watch().fastInterval()
+                            : config.watch().slowInterval())));
+                } finally {
+                    running.set(false);
+                }
+            });
         }
+    }
+
+    private ExecutorService threadOf(String system) {
+        return threads.computeIfAbsent(system, s -> Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "job-watcher-" + s);
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        threads.values().forEach(ExecutorService::shutdownNow);
     }
 
     /** True once every system has been reconciled with its scheduler since start-up. */
@@ -75,7 +106,7 @@ public class JobWatcher {
         long t0 = System.nanoTime();
         boolean answered;
         try {
-            answered = tracker.track(system, first);
+            answered = tracker.track(system);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Watching system %s failed", system);
             answered = false;

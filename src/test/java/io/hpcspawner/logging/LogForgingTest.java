@@ -72,7 +72,7 @@ class LogForgingTest {
         store.save(r);
         slurm.end(job, "FAILED", 1);
 
-        tracker.track("testsys", false);
+        tracker.track("testsys");
 
         String log = String.join("", written);
         assertThat(log).as("the failure was logged").contains(r.key().toString()).contains("forged line");

@@ -23,6 +23,11 @@ public class ForwardingScheduler implements Scheduler {
     }
 
     @Override
+    public java.util.Optional<JobInfo> job(String jobId) {
+        return delegate.job(jobId);
+    }
+
+    @Override
     public void cancel(String jobId, String user) {
         delegate.cancel(jobId, user);
     }

@@ -51,6 +51,12 @@ class FailedStartOutputTest {
     SpawnService spawns;
     @Inject
     Clock clock;
+    @Inject
+    JobNames names;
+    @Inject
+    OrphanSweep orphans;
+    @Inject
+    SubmitsInFlight inFlight;
 
     @TempDir
     Path dir;
@@ -68,7 +74,7 @@ class FailedStartOutputTest {
             public String tail(String path, String user, int lines) {
                 return sharedFs.tail(path, user, lines);
             }
-        })), lifecycle, spawns, clock);
+        })), lifecycle, spawns, names, orphans, inFlight, clock);
     }
 
     @Test
@@ -118,7 +124,7 @@ class FailedStartOutputTest {
 
     void endAndTrack(ServerRecord r) {
         slurm.end(slurm.jobs.get(r.jobId()), "FAILED", 1);
-        tracker.track(SYSTEM, false);
+        tracker.track(SYSTEM);
     }
 
     static java.nio.file.attribute.UserPrincipal nobody() throws IOException {

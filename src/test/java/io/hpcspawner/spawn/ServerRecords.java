@@ -9,6 +9,9 @@ import java.util.Optional;
 /** Builds server records for tests of other packages. */
 public final class ServerRecords {
 
+    /** Job names of the test deployment ({@code %test.hpcspawner.deployment-id=test01}). */
+    public static final String JOB_PREFIX = "hpcsp-test01-";
+
     private ServerRecords() {
     }
 
@@ -19,6 +22,22 @@ public final class ServerRecords {
                 r.outputPath(), r.createdAt());
         fresh.enter(ServerState.SUBMITTING, "Submitting", r.createdAt());
         return fresh;
+    }
+
+    /** A start cut off in the middle of its submit, created at {@code at}. */
+    public static ServerRecord submittingSince(ServerKey key, Instant at) {
+        ServerRecord r = queued(key, null);
+        ServerRecord fresh = ServerRecord.newStart(r.id(), key, r.startId(), r.secretHash(), plan(key), r.jobName(),
+                r.outputPath(), at);
+        fresh.enter(ServerState.SUBMITTING, "Submitting", at);
+        return fresh;
+    }
+
+    /** A stop asked for while the submit (cut off since) was in flight: no job id. */
+    public static ServerRecord stoppingWithoutJob(ServerKey key, Instant at) {
+        ServerRecord r = submittingSince(key, at);
+        r.enter(ServerState.STOPPING, "Stopping", at.plusSeconds(1));
+        return r;
     }
 
     public static ServerRecord stopping(ServerKey key, String jobId) {
@@ -42,15 +61,24 @@ public final class ServerRecords {
     }
 
     private static LaunchPlan plan(ServerKey key) {
-        return new LaunchPlan("small", "testsys", key.user(), "/home/" + key.user(), "debug", 1, Optional.empty(), 60,
+        return plan(key, "testsys");
+    }
+
+    private static LaunchPlan plan(ServerKey key, String system) {
+        return new LaunchPlan("small", system, key.user(), "/home/" + key.user(), "debug", 1, Optional.empty(), 60,
                 Optional.empty(), List.of(), Map.of("profile", "small", "cpus", "1"));
     }
 
     public static ServerRecord queued(ServerKey key, String jobId) {
-        LaunchPlan plan = plan(key);
+        return queuedOn(key, jobId, "testsys");
+    }
+
+    /** A queued start on {@code system} (one the application's watcher does not poll, for tests that run rounds themselves). */
+    public static ServerRecord queuedOn(ServerKey key, String jobId, String system) {
+        LaunchPlan plan = plan(key, system);
         Instant now = Instant.now().minus(java.time.Duration.ofHours(1)); // before this process began, within the start timeout
         String id = Secrets.newServerId();
-        ServerRecord r = ServerRecord.newStart(id, key, "start-" + id, Secrets.hash("s"), plan, "hpcsp-" + id,
+        ServerRecord r = ServerRecord.newStart(id, key, "start-" + id, Secrets.hash("s"), plan, JOB_PREFIX + id,
                 "/home/x/out.log", now);
         r.enter(ServerState.SUBMITTING, "Submitting", now);
         r.addEvent(new ProgressEvent(0, 10, "Submitting", ServerState.SUBMITTING, false, false, false, null, now));

@@ -36,6 +36,7 @@ public class FakeScheduler implements Scheduler {
         public volatile String node;
         public volatile Integer exitCode;
         public volatile boolean cancelled;
+        public volatile java.time.Instant submittedAt = java.time.Instant.now();
 
         Job(String id, JobSubmission submission) {
             this.id = id;
@@ -55,6 +56,11 @@ public class FakeScheduler implements Scheduler {
     /** When set, submits wait for it (to test a stop while the submit is in flight). */
     public volatile CountDownLatch submitGate;
     public volatile String output = "";
+    /** Jobs the listings leave out although they exist (a bad answer); look-ups of them still answer. */
+    public final Set<String> listingOmits = ConcurrentHashMap.newKeySet();
+    /** When set, look-ups of single jobs fail. */
+    public volatile boolean lookUpsFail;
+    public final AtomicInteger lookUps = new AtomicInteger();
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public void reset() {
@@ -67,6 +73,9 @@ public class FakeScheduler implements Scheduler {
         submitAnswerLost = false;
         submitGate = null;
         output = "";
+        listingOmits.clear();
+        lookUpsFail = false;
+        lookUps.set(0);
     }
 
     /** Queries made by the calling thread (the background watcher's are not counted). */
@@ -136,12 +145,27 @@ public class FakeScheduler implements Scheduler {
         }
         List<JobInfo> out = new ArrayList<>();
         for (Job j : jobs.values()) {
-            if (jobIds.contains(j.id) || (namePrefix != null && j.submission.name().startsWith(namePrefix))) {
-                out.add(new JobInfo(j.id, j.submission.name(), j.submission.user(), j.phase, j.state,
-                        Optional.ofNullable(j.reason), Optional.ofNullable(j.node), Optional.ofNullable(j.exitCode)));
+            if (!listingOmits.contains(j.id) && (jobIds.contains(j.id)
+                    || (namePrefix != null && j.submission.name().startsWith(namePrefix)))) {
+                out.add(info(j));
             }
         }
         return out;
+    }
+
+    @Override
+    public Optional<JobInfo> job(String jobId) {
+        lookUps.incrementAndGet();
+        if (queriesFail || lookUpsFail) {
+            throw new SchedulerException("GET /job/" + jobId + " failed: ConnectException", true);
+        }
+        return Optional.ofNullable(jobs.get(jobId)).map(FakeScheduler::info);
+    }
+
+    private static JobInfo info(Job j) {
+        return new JobInfo(j.id, j.submission.name(), j.submission.user(), j.phase, j.state,
+                Optional.ofNullable(j.reason), Optional.ofNullable(j.node), Optional.ofNullable(j.exitCode),
+                Optional.ofNullable(j.submittedAt));
     }
 
     @Override

@@ -147,6 +147,35 @@ public final class FirecrestV1Scheduler implements Scheduler {
     }
 
     /**
+     * squeue for the one job: a failure naming the id invalid (Slurm forgot the job) means
+     * unknown; any other failure, or an answer without the job, is a doubt.
+     */
+    @Override
+    public Optional<JobInfo> job(String jobId) {
+        if (!V1_JOB_ID.matcher(jobId).matches()) {
+            throw new SchedulerException("job id " + jobId + " cannot be asked of FirecREST v1", false);
+        }
+        String token = tokens.forService();
+        V1Tasks.Task task = tasks.await(V1Tasks.taskId(client.send("GET", "/compute/jobs",
+                Map.of("jobs", jobId, "userJobs", "false"), token, machine(), null)), token,
+                "status query of job " + jobId + " on " + system);
+        if (!task.succeeded()) {
+            if (task.problem().toLowerCase(Locale.ROOT).contains("invalid job id")) {
+                return Optional.empty();
+            }
+            throw new SchedulerException("FirecREST could not look up job " + jobId + " on " + system + ": "
+                    + task.problem(), true);
+        }
+        for (JsonNode row : rows(task.data(), "GET /compute/jobs")) {
+            if (jobId.equals(JobModels.id(row.path("jobid")))) {
+                return Optional.of(JobModels.fromV1(row));
+            }
+        }
+        throw new SchedulerException("FirecREST's status of job " + jobId + " on " + system + " does not list it",
+                true);
+    }
+
+    /**
      * The task's result is the scancel output; a job that ended before (scancel's "already
      * completed" or "invalid job id") counts as cancelled, and so does a job the status query no
      * longer shows as live.

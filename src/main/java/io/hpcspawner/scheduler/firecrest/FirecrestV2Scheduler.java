@@ -91,7 +91,13 @@ public final class FirecrestV2Scheduler implements Scheduler {
         JsonNode jobs = client.send("GET", path, Map.of("allusers", "true"), tokens.forService(), null).object()
                 .path("jobs");
         List<JobInfo> found = new ArrayList<>();
-        if (jobs.isMissingNode() || jobs.isNull()) {
+        if (jobs.isMissingNode()) {
+            throw new SchedulerException("GET " + path + ": the answer has no \"jobs\" field; read as unknown, not as"
+                    + " no jobs", true);
+        }
+        if (jobs.isNull()) {
+            // FirecREST's own way of saying "none". A job is only ever ended by its own look-up (job()),
+            // so a wrong "none" here costs a look-up per job, never a server.
             return found;
         }
         if (!jobs.isArray()) {
@@ -105,6 +111,28 @@ public final class FirecrestV2Scheduler implements Scheduler {
             }
         }
         return found;
+    }
+
+    /** {@code GET /compute/{system}/jobs/{id}} with the service account: 404 "Job not found" means unknown. */
+    @Override
+    public java.util.Optional<JobInfo> job(String jobId) {
+        String path = compute("/jobs/" + FirecrestClient.segment(jobId));
+        JsonNode jobs;
+        try {
+            jobs = client.send("GET", path, null, tokens.forService(), null).object().path("jobs");
+        } catch (FirecrestHttpException e) {
+            if (e.status() == 404) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+        for (JsonNode j : jobs) {
+            if (jobId.equals(JobModels.id(j.path("jobId")))) {
+                return java.util.Optional.of(JobModels.fromV2(j));
+            }
+        }
+        throw new SchedulerException("GET " + path + ": the answer does not list job " + jobId
+                + " and does not say it is unknown", true);
     }
 
     /**

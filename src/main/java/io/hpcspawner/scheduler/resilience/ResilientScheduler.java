@@ -104,6 +104,11 @@ public final class ResilientScheduler implements Scheduler {
     }
 
     @Override
+    public Optional<JobInfo> job(String jobId) {
+        return idempotent("job", () -> delegate.job(jobId));
+    }
+
+    @Override
     public void cancel(String jobId, String user) {
         idempotent("cancel", () -> {
             delegate.cancel(jobId, user);

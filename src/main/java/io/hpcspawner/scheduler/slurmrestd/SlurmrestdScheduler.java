@@ -83,7 +83,7 @@ public final class SlurmrestdScheduler implements Scheduler {
     public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
         JsonNode answer = call("GET", API + "/jobs", serviceUser, null, true);
         List<JobInfo> found = new ArrayList<>();
-        for (JsonNode j : answer.path("jobs")) {
+        for (JsonNode j : jobList(answer, "GET " + API + "/jobs")) {
             String id = j.path("job_id").asText();
             String name = j.path("name").asText("");
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
@@ -91,6 +91,42 @@ public final class SlurmrestdScheduler implements Scheduler {
             }
         }
         return found;
+    }
+
+    /**
+     * {@code GET /job/{id}}: slurmrestd names a job it does not know with Slurm error 2017; an
+     * answer without that error and without the job is a doubt, not an answer.
+     */
+    @Override
+    public Optional<JobInfo> job(String jobId) {
+        String path = API + "/job/" + jobId;
+        JsonNode answer;
+        try {
+            answer = call("GET", path, serviceUser, null, true);
+        } catch (SlurmErrorException e) {
+            if (e.errorNumber() == ESLURM_INVALID_JOB_ID) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        for (JsonNode j : jobList(answer, "GET " + path)) {
+            if (jobId.equals(j.path("job_id").asText())) {
+                return Optional.of(toJobInfo(j));
+            }
+        }
+        throw new SchedulerException("GET " + path + ": the answer does not list job " + jobId
+                + " and does not say it is unknown", true);
+    }
+
+    /** The answer's job list; an answer without one (missing, null, not a list) is an error, never "no jobs". */
+    private static JsonNode jobList(JsonNode answer, String what) {
+        JsonNode jobs = answer.path("jobs");
+        if (!jobs.isArray()) {
+            throw new SchedulerException(what + ": the answer has no job list (\"jobs\" is "
+                    + (jobs.isMissingNode() ? "missing" : jobs.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
+                    + "); read as unknown, not as no jobs", true);
+        }
+        return jobs;
     }
 
     static JobInfo toJobInfo(JsonNode j) {
@@ -104,7 +140,15 @@ public final class SlurmrestdScheduler implements Scheduler {
         }
         return new JobInfo(j.path("job_id").asText(), j.path("name").asText(""), j.path("user_name").asText(""),
                 phase, state, reason.isEmpty() || "None".equals(reason) ? Optional.empty() : Optional.of(reason),
-                node.isEmpty() || phase == JobPhase.PENDING ? Optional.empty() : Optional.of(node), exit);
+                node.isEmpty() || phase == JobPhase.PENDING ? Optional.empty() : Optional.of(node), exit,
+                submitTime(j.path("submit_time")));
+    }
+
+    /** v0.0.38 gives epoch seconds; later versions {@code {"set": true, "number": n}}. Zero means not known. */
+    private static Optional<java.time.Instant> submitTime(JsonNode t) {
+        JsonNode n = t.isObject() ? t.path("number") : t;
+        return n.canConvertToLong() && n.asLong() > 0 ? Optional.of(java.time.Instant.ofEpochSecond(n.asLong()))
+                : Optional.empty();
     }
 
     /** slurmrestd reports the raw wait status: {@code exit 3} arrives as 768, a signal as its number. */

@@ -22,6 +22,7 @@ import static io.hpcspawner.scheduler.firecrest.JobModelBodies.validationError;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.withNodes;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.withStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -262,6 +263,37 @@ class FirecrestV2SchedulerTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":null}")));
 
         assertThat(scheduler.jobs(Set.of("1"), null)).isEmpty();
+    }
+
+    @Test
+    void anAnswerWithoutAJobListIsAnErrorNotNoJobs() {
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{}")));
+
+        assertThatThrownBy(() -> scheduler.jobs(Set.of("1"), null)).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("no \"jobs\" field").matches(e -> ((SchedulerException) e).isTransient());
+    }
+
+    @Test
+    void aLookUpOfAJobFirecrestDoesNotKnowIsEmpty() {
+        wm.stubFor(get(urlPathEqualTo(JOBS + "/77")).willReturn(json(404,
+                "{\"errorType\":\"error\",\"message\":\"Job not found.\"}")));
+
+        assertThat(scheduler.job("77")).isEmpty();
+    }
+
+    @Test
+    void aLookUpFindsTheJobWithTheServiceAccount() {
+        wm.stubFor(get(urlPathEqualTo(JOBS + "/78")).willReturn(json(200, jobs(job("78", "hpcsp-x", "x", "RUNNING")))));
+
+        assertThat(scheduler.job("78")).get().extracting(JobInfo::phase).isEqualTo(JobPhase.RUNNING);
+    }
+
+    @Test
+    void aLookUpAnswerWithoutTheJobIsADoubtNotAnEnd() {
+        wm.stubFor(get(urlPathEqualTo(JOBS + "/79")).willReturn(json(200, "{\"jobs\":null}")));
+
+        assertThatThrownBy(() -> scheduler.job("79")).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("does not say it is unknown");
     }
 
     @Test

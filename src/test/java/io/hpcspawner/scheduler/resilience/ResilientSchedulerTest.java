@@ -48,6 +48,11 @@ class ResilientSchedulerTest {
         }
 
         @Override
+        public java.util.Optional<JobInfo> job(String jobId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void cancel(String jobId, String user) {
             throw new UnsupportedOperationException();
         }
