@@ -67,6 +67,8 @@ class AuthorizationMatrixTest {
     // 403: authenticated, not allowed.
     private static final String EXPECTED = """
             route                                              none malf unkn  bob  own noscope scoped hub other secret
+            GET    /api/v1/admin/orphans                        401  401  401  403  403  403   403   200  401   401
+            POST   /api/v1/admin/orphans/release                401  401  401  403  403  403   403   200  401   401
             POST   /api/v1/callback/{serverId}                  401  401  401  401  401  401   401   401  401   204
             GET    /api/v1/servers                              401  401  401  403  403  403   403   200  401   401
             PUT    /api/v1/users/{user}/login                   401  401  401  403  204  403   204   204  401   401
@@ -205,6 +207,7 @@ class AuthorizationMatrixTest {
         }
         Object body = switch (route) {
             case "POST /api/v1/callback/{serverId}" -> Map.of("host", "nid001", "port", 50123);
+            case "POST /api/v1/admin/orphans/release" -> Map.of();
             case "PUT /api/v1/users/{user}/login" -> Map.of("refreshToken", "refresh-token-of-alice");
             case "POST /api/v1/users/{user}/server" -> Map.of("startId", f.defaultStart());
             case "POST /api/v1/users/{user}/servers/{server}" -> Map.of("startId", f.namedStart());
