@@ -68,8 +68,9 @@ public class JobLauncher {
         }
     }
 
+    /** Submits in the background; the start must already be marked in {@link SubmitsInFlight}. */
     void launch(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
-        inFlight.begin(record.id());
+        // SpawnService marked the start in flight before its record became durable; it ends here.
         pool.submit(() -> {
             try {
                 submit(record, plan, hubEnvironment, secret);

@@ -120,8 +120,13 @@ public class JobTracker {
      * A start without a job id whose submit this process is not making was cut off: adopt its job
      * as soon as a listing shows it by name; give up only after the submit deadline.
      */
-    private ServerRecord adoptIfCutOff(ServerRecord r, Map<String, JobInfo> byName) {
-        if (r.jobId() != null || r.state().isTerminal() || inFlight.contains(r.id())) {
+    private ServerRecord adoptIfCutOff(ServerRecord seen, Map<String, JobInfo> byName) {
+        if (seen.jobId() != null || seen.state().isTerminal() || inFlight.contains(seen.id())) {
+            return seen;
+        }
+        // The launcher records the job id before it leaves the in-flight set: read the record again.
+        ServerRecord r = lifecycle.find(seen.key()).filter(x -> x.id().equals(seen.id())).orElse(seen);
+        if (r.jobId() != null || r.state().isTerminal()) {
             return r;
         }
         JobInfo job = byName.get(r.jobName());

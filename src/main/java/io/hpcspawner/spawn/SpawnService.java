@@ -34,12 +34,14 @@ public class SpawnService {
     private final EnvironmentRules environmentRules;
     private final ReadyAddresses readyAddresses;
     private final JobNames jobNames;
+    private final SubmitsInFlight inFlight;
     private final Clock clock;
 
     public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
             SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
-            JobNames jobNames, Clock clock) {
+            JobNames jobNames, SubmitsInFlight inFlight, Clock clock) {
         this.jobNames = jobNames;
+        this.inFlight = inFlight;
         this.logins = logins;
         this.config = config;
         this.profiles = profiles;
@@ -90,6 +92,7 @@ public class SpawnService {
                     .replace("{job}", jobName);
             ServerRecord fresh = ServerRecord.newStart(id, key, request.startId(), Secrets.hash(secret), plan, jobName,
                     output, clock.instant());
+            inFlight.begin(id); // before the record is durable: no watcher round may take it for a cut-off submit
             lifecycle.begin(fresh, "Submitting a job to " + plan.system() + " (profile " + plan.profile() + ", "
                     + plan.cpus() + " CPU, " + plan.timeLimitMinutes() + " min)");
             return new StartOutcome(fresh.copy(), true);
