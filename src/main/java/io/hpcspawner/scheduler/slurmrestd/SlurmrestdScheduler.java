@@ -13,7 +13,7 @@ import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.UserInfo;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -40,7 +40,7 @@ public final class SlurmrestdScheduler implements Scheduler {
     private final Duration timeout;
     private final OutputFiles output;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final BoundedHttp http;
     private final PosixAccounts accounts = new PosixAccounts();
 
     public SlurmrestdScheduler(URI base, SlurmTokenMinter tokens, String serviceUser, Duration timeout,
@@ -51,7 +51,7 @@ public final class SlurmrestdScheduler implements Scheduler {
         this.timeout = timeout;
         this.output = output;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = new BoundedHttp(timeout);
     }
 
     @Override
