@@ -78,7 +78,7 @@ class HungCallsTest {
     }
 
     @Test
-    void slurmrestdListingAndSubmitFailAsTransient() {
+    void slurmrestdListingFailsAsTransient() {
         SlurmrestdScheduler slurm = new SlurmrestdScheduler(server.url(),
                 new SlurmTokenMinter(new byte[32], Duration.ofMinutes(5), Clock.systemUTC()), "slurm", BOUND,
                 new OutputFiles(false), JSON);

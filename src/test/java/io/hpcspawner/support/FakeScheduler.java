@@ -55,6 +55,8 @@ public class FakeScheduler implements Scheduler {
     /** When set, submits wait for it (to test a stop while the submit is in flight). */
     public volatile CountDownLatch submitGate;
     public volatile String output = "";
+    /** Failures the next submits throw, one each, before any job is made (e.g. connection refused). */
+    public final java.util.Queue<SchedulerException> submitFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public void reset() {
@@ -67,6 +69,7 @@ public class FakeScheduler implements Scheduler {
         submitAnswerLost = false;
         submitGate = null;
         output = "";
+        submitFailures.clear();
     }
 
     /** Queries made by the calling thread (the background watcher's are not counted). */
@@ -116,6 +119,10 @@ public class FakeScheduler implements Scheduler {
             }
         }
         submits.incrementAndGet();
+        SchedulerException planned = submitFailures.poll();
+        if (planned != null) {
+            throw planned;
+        }
         if (submitFails) {
             throw new SchedulerException("Invalid partition name specified (Slurm error 2010)", false);
         }

@@ -10,6 +10,7 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import java.io.IOException;
 import java.net.URI;
@@ -161,6 +162,36 @@ public final class SlurmrestdScheduler implements Scheduler {
     @Override
     public java.util.OptionalLong uidOf(String user) {
         return accounts.uidOf(user);
+    }
+
+    /**
+     * slurmrestd's ping of slurmctld ({@code GET /ping}, one call): healthy when a controller
+     * answers UP; unhealthy when none does, when slurmrestd answers with an error, and when
+     * slurmrestd itself cannot be reached (refused, timed out), with the reason.
+     */
+    @Override
+    public SystemHealth health() {
+        JsonNode answer;
+        try {
+            answer = call("GET", API + "/ping", serviceUser, null, true);
+        } catch (SchedulerException e) {
+            return SystemHealth.unhealthy((e.neverReachedApi() || e.getCause() instanceof IOException
+                    ? "slurmrestd at " + base + " cannot be reached: " : "slurmrestd answered with an error: ")
+                    + e.getMessage());
+        }
+        List<String> up = new ArrayList<>();
+        List<String> down = new ArrayList<>();
+        for (JsonNode p : answer.path("pings")) {
+            String host = p.path("hostname").asText("?") + (p.path("mode").asText("").isEmpty() ? ""
+                    : " (" + p.path("mode").asText() + ")");
+            ("UP".equals(p.path("ping").asText()) ? up : down).add(host);
+        }
+        if (!up.isEmpty()) {
+            return SystemHealth.healthy("slurmctld " + String.join(", ", up) + " UP"
+                    + (down.isEmpty() ? "" : "; DOWN: " + String.join(", ", down)));
+        }
+        return SystemHealth.unhealthy("slurmrestd answers, but no slurmctld is UP"
+                + (down.isEmpty() ? " (no controller listed)" : "; DOWN: " + String.join(", ", down)));
     }
 
     private JsonNode call(String method, String path, String user, JsonNode body, boolean idempotent) {
