@@ -58,7 +58,7 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response scheduler(SchedulerException e) {
         long wait = Math.max(1, e.retryAfter().map(java.time.Duration::toSeconds).orElse(SCHEDULER_RETRY_SECONDS));
-        return Response.fromResponse(error(503, "scheduler_unavailable", "the cluster's scheduler could not be reached: "
+        return Response.fromResponse(error(503, "scheduler_unavailable", "the cluster could not be reached: "
                 + e.getMessage() + "; try again in " + wait + " s", null)).header("Retry-After", wait).build();
     }
 

@@ -88,6 +88,19 @@ class SubmitOutageTest {
     }
 
     @Test
+    void aCreateThatNeedsTheClusterNowAnswers503WithRetryAfter() {
+        given().header("Authorization", ServerApiTest.HUB).contentType(ContentType.JSON)
+                .body(Map.of("startId", "start-" + System.nanoTime(), "options", Map.of(), "environment", Map.of()))
+                .post("/api/v1/users/unreachable1/servers/x").then().statusCode(503)
+                .header("Retry-After", "10")
+                .body("error", org.hamcrest.Matchers.equalTo("scheduler_unavailable"))
+                .body("message", org.hamcrest.Matchers.startsWith("the cluster could not be reached: looking up user"
+                        + " unreachable1 timed out"))
+                .body("message", org.hamcrest.Matchers.endsWith("try again in 10 s"));
+        assertThat(slurm.submits.get()).isZero();
+    }
+
+    @Test
     void aSubmitThatMayHaveMadeTheJobIsNeverSentAgain() {
         String server = "lost" + N.incrementAndGet();
         slurm.submitFailures.add(new SchedulerException("POST /slurm/v0.0.38/job/submit failed: HttpTimeoutException",

@@ -183,9 +183,16 @@ public class FakeScheduler implements Scheduler {
         return true;
     }
 
-    /** System accounts have their usual uids; names starting with "ghost" do not exist; anyone else is a user. */
+    /**
+     * System accounts have their usual uids; names starting with "ghost" do not exist; a look-up of
+     * names starting with "unreachable" fails as the cluster's user directory being down; anyone
+     * else is a user.
+     */
     @Override
     public java.util.OptionalLong uidOf(String user) {
+        if (user.startsWith("unreachable")) {
+            throw new SchedulerException("looking up user " + user + " timed out (getent passwd)", true);
+        }
         return switch (user) {
             case "root" -> java.util.OptionalLong.of(0);
             case "daemon" -> java.util.OptionalLong.of(1);
