@@ -53,7 +53,7 @@ public class JobLauncher {
         this.schedulers = schedulers;
         this.renderer = renderer;
         this.lifecycle = lifecycle;
-        this.submitTimer = Timer.builder("hpcspawner.submit").description("Time of one job submit").register(meters);
+        this.submitTimer = Timer.builder("hpcspawner.submit").description("Time from a start's first submit to its job id, waits for an unreachable cluster included").register(meters);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "job-launcher-" + n.incrementAndGet());
