@@ -175,9 +175,10 @@ public final class SlurmrestdScheduler implements Scheduler {
         try {
             answer = call("GET", API + "/ping", serviceUser, null, true);
         } catch (SchedulerException e) {
-            return SystemHealth.unhealthy((e.neverReachedApi() || e.getCause() instanceof IOException
-                    ? "slurmrestd at " + base + " cannot be reached: " : "slurmrestd answered with an error: ")
-                    + e.getMessage());
+            boolean noAnswer = e.neverReachedApi() || e.getCause() instanceof IOException
+                    && !(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException);
+            return SystemHealth.unhealthy((noAnswer ? "slurmrestd at " + base + " cannot be reached: "
+                    : "slurmrestd answered with an error: ") + e.getMessage());
         }
         List<String> up = new ArrayList<>();
         List<String> down = new ArrayList<>();
