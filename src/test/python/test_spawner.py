@@ -85,6 +85,30 @@ async def test_start_failure_raises_service_message(fake, make_spawner):
     assert await spawner.poll() == 2
 
 
+async def test_a_cluster_that_could_not_be_reached_is_a_503_not_a_500(fake, make_spawner):
+    """Issue 9, item 5: the hub answered 500 for a start whose cluster was only unreachable."""
+    message = "The cluster testsys could not be reached (ConnectException); tried 8 times since 10:00:00 UTC."
+    fake.script = DEFAULT_SCRIPT[:1] + [
+        {"progress": 10, "state": "submitting",
+         "message": "The cluster testsys cannot be reached (ConnectException); trying again in 2 s"},
+        {"progress": 100, "failed": True, "message": message, "code": "scheduler_unavailable"},
+    ]
+    spawner = make_spawner()
+    with pytest.raises(web.HTTPError) as info:
+        await spawner.start()
+    assert info.value.status_code == 503
+    assert str(info.value) == message
+    assert info.value.code == "scheduler_unavailable"
+
+
+async def test_any_other_failed_start_stays_a_500(fake, make_spawner):
+    fake.script = DEFAULT_SCRIPT[:1] + [{"progress": 100, "failed": True, "message": "Job 42 failed"}]
+    spawner = make_spawner()
+    with pytest.raises(web.HTTPError) as info:
+        await spawner.start()
+    assert info.value.status_code == 500
+
+
 async def test_start_invalid_option_names_the_field(fake, make_spawner):
     fake.reject_option = ("cpus", 'must be a whole number from 1 to 8, got "lots"')
     spawner = make_spawner()

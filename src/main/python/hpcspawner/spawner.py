@@ -469,6 +469,9 @@ class HPCSpawner(Spawner):
         if not isinstance(html_message, str):
             html_message = None
         self.log.warning("Start of %s ended without a server: %s", self._log_name, message)
+        if terminal.get("failed") and terminal.get("code") == "scheduler_unavailable":
+            # the cluster could not be reached, nothing ran: the hub answers 503, not 500
+            raise spawn_error(message, status_code=503, html_message=html_message, code=terminal["code"])
         code = "failed" if terminal.get("failed") else "stopped"
         raise spawn_error(message, html_message=html_message, code=code)
 

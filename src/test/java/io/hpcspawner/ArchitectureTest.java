@@ -61,4 +61,11 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
             .should().dependOnClassesThat().resideInAPackage("io.hpcspawner.api..");
+
+    @ArchTest
+    static final ArchRule boundedHttpStandsAlone = noClasses().that().resideInAPackage("io.hpcspawner.http..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.api..", "io.hpcspawner.spawn..",
+                    "io.hpcspawner.scheduler..", "io.hpcspawner.credentials..", "io.hpcspawner.store..",
+                    "io.hpcspawner.watch..", "io.hpcspawner.config..")
+            .because("every outbound client (adapters and credentials alike) uses it, so it uses none of them");
 }

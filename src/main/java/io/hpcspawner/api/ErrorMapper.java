@@ -19,6 +19,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+    /** The wait a 503 scheduler_unavailable suggests when the scheduler named none. */
+    static final long SCHEDULER_RETRY_SECONDS = 10;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -52,9 +54,12 @@ public class ErrorMapper {
         return error(401, "unauthorized", e.getMessage(), null);
     }
 
+    /** A call that needed the cluster's scheduler API now, and could not reach it: try again later. */
     @ServerExceptionMapper
     public Response scheduler(SchedulerException e) {
-        return error(503, "scheduler_unavailable", "the scheduler did not answer: " + e.getMessage(), null);
+        long wait = Math.max(1, e.retryAfter().map(java.time.Duration::toSeconds).orElse(SCHEDULER_RETRY_SECONDS));
+        return Response.fromResponse(error(503, "scheduler_unavailable", "the cluster could not be reached: "
+                + e.getMessage() + "; try again in " + wait + " s", null)).header("Retry-After", wait).build();
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -52,6 +53,12 @@ public class ServerResource {
     @Path("server")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start the default server")
+    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background")
+    @APIResponse(responseCode = "200", description = "The start with this startId, answered again")
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large")
+    @APIResponse(responseCode = "403", description = "user_not_allowed")
+    @APIResponse(responseCode = "409", description = "server_active, server_limit")
+    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again")
     public Response createDefault(@PathParam("user") String user, @Context HttpHeaders headers, CreateServerBody body) {
         return create(user, "", headers, body);
     }
@@ -60,6 +67,12 @@ public class ServerResource {
     @Path("servers/{server}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a named server")
+    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background")
+    @APIResponse(responseCode = "200", description = "The start with this startId, answered again")
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large")
+    @APIResponse(responseCode = "403", description = "user_not_allowed")
+    @APIResponse(responseCode = "409", description = "server_active, server_limit")
+    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again")
     public Response createNamed(@PathParam("user") String user, @PathParam("server") String server,
             @Context HttpHeaders headers, CreateServerBody body) {
         return create(user, server, headers, body);

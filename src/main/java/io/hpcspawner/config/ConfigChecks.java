@@ -130,6 +130,12 @@ public class ConfigChecks {
                 tokenKey(problems, "hpcspawner.keycloak.previous-token-encryption-keys[" + i + "]", previous.get(i));
             }
         });
+        if (config.submit().retryFor().isNegative()) {
+            problems.add("hpcspawner.submit.retry-for: must not be negative, e.g. 2m (0s fails a start at once)");
+        }
+        if (config.submit().retryInterval().isNegative() || config.submit().retryInterval().isZero()) {
+            problems.add("hpcspawner.submit.retry-interval: must be longer than zero, e.g. 2s");
+        }
         config.batch().template().filter(t -> !Files.isReadable(t)).ifPresent(t ->
                 problems.add("hpcspawner.batch.template: " + t + " is not a readable file"));
         config.batch().template().filter(Files::isReadable).filter(t -> !rendersTheJobEnvironment(t)).ifPresent(t ->

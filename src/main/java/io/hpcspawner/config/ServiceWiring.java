@@ -19,6 +19,7 @@ import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
 import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.scheduler.resilience.ResilientScheduler;
+import io.hpcspawner.scheduler.resilience.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.hpcspawner.store.FileSealedTokenStore;
@@ -47,6 +48,13 @@ public class ServiceWiring {
     @Singleton
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** How waits between tries are spent (tests replace it). */
+    @Produces
+    @Singleton
+    Sleeper sleeper() {
+        return Sleeper.REAL;
     }
 
     @Produces

@@ -76,6 +76,10 @@ public interface SpawnerConfig {
     @Valid
     Watch watch();
 
+    /** How a start's submit waits out a cluster that cannot be reached. */
+    @Valid
+    Submit submit();
+
     /** Which hub users may have jobs on the clusters, and under which cluster user name. */
     @Valid
     Users users();
@@ -284,6 +288,22 @@ public interface SpawnerConfig {
         @Min(value = 1, message = "must be at least 1, e.g. 20")
         @Max(value = 500, message = "must be at most 500, e.g. 20")
         int failureOutputLines();
+    }
+
+    /**
+     * A submit that certainly created no job (the scheduler API could not be reached, it answered
+     * 429, or 503 and a look-up by name found no job) is tried again until {@code retry-for} after
+     * the create; each wait is shown in the start's progress. Then the start fails with
+     * {@code scheduler_unavailable}.
+     */
+    interface Submit {
+        /** How long after the create a start keeps trying to reach its cluster; {@code 0s} fails at once. */
+        @WithDefault("2m")
+        Duration retryFor();
+
+        /** The first wait between two tries; it doubles up to 30 s, and a longer {@code Retry-After} wins. */
+        @WithDefault("2s")
+        Duration retryInterval();
     }
 
     /** How often the job watcher asks each system about its jobs. */

@@ -6,18 +6,16 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -42,7 +40,7 @@ public final class JupyterHubTokens {
     private final URI userUrl;
     private final Limits limits;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final BoundedHttp http;
     private final Cache<String, HubTokenOwner> verified;
     private final TokenBucket checks;
 
@@ -50,7 +48,7 @@ public final class JupyterHubTokens {
         this.userUrl = URI.create(apiUrl.toString().replaceAll("/+$", "") + "/user");
         this.limits = limits;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(limits.timeout()).build();
+        this.http = new BoundedHttp(limits.timeout());
         this.verified = Caffeine.newBuilder().maximumSize(limits.cacheSize()).expireAfterWrite(limits.ttl())
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).executor(Runnable::run).build();
         this.checks = new TokenBucket(limits.checksPerSecond(), limits.checksBurst(), clock);
@@ -91,15 +89,13 @@ public final class JupyterHubTokens {
     private Optional<HubTokenOwner> ask(String token) {
         HttpRequest request = HttpRequest.newBuilder(userUrl).timeout(limits.timeout())
                 .header("Authorization", "token " + token).header("Accept", "application/json").GET().build();
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> r;
         try {
-            r = call.get(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
+            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
             throw unavailable("no answer within " + limits.timeout().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause() == null ? e.toString() : e.getCause().getClass().getSimpleName());
+        } catch (IOException e) {
+            throw unavailable(e.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted");

@@ -1,7 +1,12 @@
 package io.hpcspawner.scheduler;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A scheduler call failed. {@code transient} says whether the same call may succeed later
@@ -57,5 +62,43 @@ public class SchedulerException extends RuntimeException {
      */
     public boolean answered() {
         return rejected();
+    }
+
+    /**
+     * True when the request certainly never reached the API, so it cannot have acted on it: no
+     * connection could be made (refused, connect timeout, unknown host, no route), or this
+     * service's own fault handling refused the call without sending it (an open circuit breaker,
+     * a rate-limit wait, a full submit bulkhead). Looks through the causes, so a failure wrapped
+     * by a retry layer still tells.
+     */
+    public final boolean neverReachedApi() {
+        for (Throwable t = this; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+                    || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || t instanceof SchedulerException s && s.refusedBeforeSending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The HTTP status the API (or a gateway in front of it) answered with, looking through the causes; empty when none. */
+    public final OptionalInt answeredStatus() {
+        for (Throwable t = this; t != null; t = t.getCause()) {
+            if (t instanceof SchedulerException s && s.httpStatus() > 0) {
+                return OptionalInt.of(s.httpStatus());
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** Overridden by failures raised before any request was sent. */
+    protected boolean refusedBeforeSending() {
+        return false;
+    }
+
+    /** Overridden by adapters' failures that carry the answer's HTTP status; 0 when there was none. */
+    protected int httpStatus() {
+        return 0;
     }
 }

@@ -7,11 +7,13 @@ import io.hpcspawner.scheduler.LoginRequiredException;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.scheduler.resilience.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +25,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Submits the job of a new start in the background and records the outcome. A submit whose answer
- * was lost is repaired by looking the job up by its name, never by submitting again. A stop that
- * arrived while the submit was in flight is honoured here by cancelling the new job at once.
+ * Submits the job of a new start in the background and records the outcome. A cluster that cannot
+ * be reached is waited out for {@code hpcspawner.submit.retry-for} ({@link PatientSubmit}), the wait
+ * shown in the progress; then the start fails with {@code scheduler_unavailable}. A submit whose
+ * answer was lost is repaired by looking the job up by its name, never by submitting again. A stop
+ * that arrived while the submit was in flight is honoured here by cancelling the new job at once.
  */
 @ApplicationScoped
 public class JobLauncher {
 
     private static final Logger LOG = Logger.getLogger(JobLauncher.class);
+    /** The code of a start that failed because its cluster could not be reached (also the API's 503 code). */
+    public static final String SCHEDULER_UNAVAILABLE = "scheduler_unavailable";
 
     private final SpawnerConfig config;
     private final SchedulerRegistry schedulers;
@@ -38,16 +44,18 @@ public class JobLauncher {
     private final ServerLifecycle lifecycle;
     private final SubmitsInFlight inFlight;
     private final Timer submitTimer;
+    private final PatientSubmit patient;
     private final ExecutorService pool;
 
     public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
-            ServerLifecycle lifecycle, SubmitsInFlight inFlight, MeterRegistry meters) {
+            ServerLifecycle lifecycle, SubmitsInFlight inFlight, MeterRegistry meters, Clock clock, Sleeper sleeper) {
         this.inFlight = inFlight;
         this.config = config;
+        this.patient = new PatientSubmit(clock, sleeper, config.submit().retryFor(), config.submit().retryInterval());
         this.schedulers = schedulers;
         this.renderer = renderer;
         this.lifecycle = lifecycle;
-        this.submitTimer = Timer.builder("hpcspawner.submit").description("Time of one job submit").register(meters);
+        this.submitTimer = Timer.builder("hpcspawner.submit").description("Time from a start's first submit to its job id, waits for an unreachable cluster included").register(meters);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "job-launcher-" + n.incrementAndGet());
@@ -100,14 +108,31 @@ public class JobLauncher {
         Scheduler scheduler = schedulers.forSystem(plan.system());
         String jobId;
         try {
-            jobId = submitTimer.recordCallable(() -> scheduler.submit(submission));
+            jobId = submitTimer.recordCallable(() -> patient.submit(scheduler, submission, plan.system(),
+                    record.createdAt(), progressOf(record)));
+        } catch (PatientSubmit.Unreachable e) {
+            LOG.warnf("Server %s: %s", record.key(), e.getMessage());
+            lifecycle.failed(record.key(), record.id(), e.getMessage(), 1, SCHEDULER_UNAVAILABLE);
+            return;
+        } catch (PatientSubmit.Withdrawn e) {
+            lifecycle.stopped(record.key(), record.id(), "Stopped before a job was submitted to " + plan.system(), 0);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.infof("Server %s: the service is stopping while the start waits for %s; the next start-up repairs it",
+                    record.key(), plan.system());
+            return;
         } catch (SchedulerException e) {
             Optional<String> found = e.isTransient() ? lookUp(scheduler, record.jobName()) : Optional.empty();
             if (found.isEmpty()) {
                 String why = e instanceof LoginRequiredException
                         ? Character.toUpperCase(e.getMessage().charAt(0)) + e.getMessage().substring(1)
                                 + " (nothing was submitted to " + plan.system() + ")"
-                        : "The cluster " + plan.system() + " did not accept the job: " + e.getMessage();
+                        : e.isTransient()
+                                ? "The cluster " + plan.system() + " did not confirm the job (" + e.getMessage()
+                                        + ") and no job with its name is listed; it was not submitted again. Please start"
+                                        + " the server again."
+                                : "The cluster " + plan.system() + " did not accept the job: " + e.getMessage();
                 lifecycle.failed(record.key(), record.id(), why, 1);
                 return;
             }
@@ -128,6 +153,22 @@ public class JobLauncher {
                         e.getMessage());
             }
         }
+    }
+
+    /** How the waiting start shows itself, and whether it still wants its job. */
+    private PatientSubmit.Progress progressOf(ServerRecord record) {
+        return new PatientSubmit.Progress() {
+            @Override
+            public void waiting(String text) {
+                lifecycle.waiting(record.key(), record.id(), text);
+            }
+
+            @Override
+            public boolean withdrawn() {
+                return lifecycle.find(record.key()).filter(r -> r.id().equals(record.id()))
+                        .map(r -> r.state() != ServerState.SUBMITTING).orElse(true);
+            }
+        };
     }
 
     private static Optional<String> lookUp(Scheduler scheduler, String jobName) {

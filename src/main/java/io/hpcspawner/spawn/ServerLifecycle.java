@@ -121,6 +121,11 @@ public class ServerLifecycle {
 
     /** The start failed: the job could not be submitted, or it ended before the server was ready. */
     public Optional<ServerRecord> failed(ServerKey key, String id, String text, Integer exitCode) {
+        return failed(key, id, text, exitCode, null);
+    }
+
+    /** The start failed, with a {@code code} for clients on its failed event (e.g. {@code scheduler_unavailable}). */
+    public Optional<ServerRecord> failed(ServerKey key, String id, String text, Integer exitCode, String code) {
         return change(key, id, r -> {
             if (r.state().isTerminal()) {
                 return false;
@@ -131,7 +136,22 @@ public class ServerLifecycle {
                 return true;
             }
             r.exitCode(exitCode == null || exitCode == 0 ? 1 : exitCode);
-            move(r, ServerState.FAILED, text);
+            move(r, ServerState.FAILED, text, code);
+            return true;
+        });
+    }
+
+    /**
+     * Something the user should see while the start waits, e.g. that its cluster cannot be reached
+     * and when the next try is: a progress event and the record's message, the state unchanged.
+     * Nothing happens once the start has moved on from submitting.
+     */
+    public Optional<ServerRecord> waiting(ServerKey key, String id, String text) {
+        return change(key, id, r -> {
+            if (r.state() != ServerState.SUBMITTING) {
+                return false;
+            }
+            move(r, r.state(), text);
             return true;
         });
     }
@@ -179,16 +199,24 @@ public class ServerLifecycle {
     }
 
     private void move(ServerRecord r, ServerState next, String text) {
+        move(r, next, text, null);
+    }
+
+    private void move(ServerRecord r, ServerState next, String text, String code) {
         Instant now = clock.instant();
         r.enter(next, text, now);
-        r.addEvent(event(r, text, now));
+        r.addEvent(event(r, text, now, code));
         LOG.infof("Server %s (%s, job %s): %s: %s", r.key(), r.id(), r.jobId(), next.wireName(), text);
     }
 
     private static ProgressEvent event(ServerRecord r, String text, Instant now) {
+        return event(r, text, now, null);
+    }
+
+    private static ProgressEvent event(ServerRecord r, String text, Instant now, String code) {
         ServerState s = r.state();
         return new ProgressEvent(0, s.progress(), text, s, s == ServerState.RUNNING, s == ServerState.FAILED,
-                s == ServerState.STOPPED, s == ServerState.RUNNING ? r.url() : null, now);
+                s == ServerState.STOPPED, s == ServerState.RUNNING ? r.url() : null, now, code);
     }
 
     private Optional<ServerRecord> change(ServerKey key, String id, Predicate<ServerRecord> mutation) {

@@ -144,7 +144,7 @@ public final class ServerRecord {
 
     ProgressEvent addEvent(ProgressEvent draft) {
         ProgressEvent e = new ProgressEvent(lastEventId() + 1, draft.progress(), draft.message(), draft.state(),
-                draft.ready(), draft.failed(), draft.stopped(), draft.url(), draft.at());
+                draft.ready(), draft.failed(), draft.stopped(), draft.url(), draft.at(), draft.code());
         events.add(e);
         return e;
     }

@@ -10,17 +10,13 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.support.FakeScheduler;
+import io.hpcspawner.support.SseEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -225,29 +221,6 @@ class ServerApiTest {
     }
 
     private List<String> readEvents(String lastEventId) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://localhost:" + port + path() + "/events").toURL()
-                .openConnection();
-        c.setRequestProperty("Authorization", HUB);
-        c.setReadTimeout(5000);
-        if (lastEventId != null) {
-            c.setRequestProperty("Last-Event-ID", lastEventId);
-        }
-        assertThat(c.getResponseCode()).isEqualTo(200);
-        assertThat(c.getContentType()).startsWith("text/event-stream");
-        List<String> events = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
-            StringBuilder current = new StringBuilder();
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.isEmpty()) {
-                    if (current.length() > 0) {
-                        events.add(current.toString());
-                    }
-                    current.setLength(0);
-                } else if (!line.startsWith(":")) {
-                    current.append(line).append('\n');
-                }
-            }
-        }
-        return events;
+        return SseEvents.read(URI.create("http://localhost:" + port + path() + "/events"), HUB, lastEventId);
     }
 }

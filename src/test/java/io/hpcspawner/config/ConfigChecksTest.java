@@ -62,6 +62,18 @@ class ConfigChecksTest {
     }
 
     @Test
+    void submitRetrySettingsAreChecked() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.submit.retry-for", "-1s");
+        p.put("hpcspawner.submit.retry-interval", "0s");
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+        assertThat(problems).containsExactlyInAnyOrder(
+                "hpcspawner.submit.retry-for: must not be negative, e.g. 2m (0s fails a start at once)",
+                "hpcspawner.submit.retry-interval: must be longer than zero, e.g. 2s");
+        assertThat(TestConfigs.from(TestConfigs.minimal()).submit().retryFor()).isEqualTo(java.time.Duration.ofMinutes(2));
+    }
+
+    @Test
     void aSiteTemplateThatDropsTheJobEnvironmentIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
         // A template from before secrets moved into the script body would start servers without their hub token.

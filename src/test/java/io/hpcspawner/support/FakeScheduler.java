@@ -61,6 +61,8 @@ public class FakeScheduler implements Scheduler {
     /** When set, look-ups of single jobs fail. */
     public volatile boolean lookUpsFail;
     public final AtomicInteger lookUps = new AtomicInteger();
+    /** Failures the next submits throw, one each, before any job is made (e.g. connection refused). */
+    public final java.util.Queue<SchedulerException> submitFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public void reset() {
@@ -76,6 +78,7 @@ public class FakeScheduler implements Scheduler {
         listingOmits.clear();
         lookUpsFail = false;
         lookUps.set(0);
+        submitFailures.clear();
     }
 
     /** Queries made by the calling thread (the background watcher's are not counted). */
@@ -125,6 +128,10 @@ public class FakeScheduler implements Scheduler {
             }
         }
         submits.incrementAndGet();
+        SchedulerException planned = submitFailures.poll();
+        if (planned != null) {
+            throw planned;
+        }
         if (submitFails) {
             throw new SchedulerException("Invalid partition name specified (Slurm error 2010)", false);
         }
@@ -200,9 +207,16 @@ public class FakeScheduler implements Scheduler {
         return true;
     }
 
-    /** System accounts have their usual uids; names starting with "ghost" do not exist; anyone else is a user. */
+    /**
+     * System accounts have their usual uids; names starting with "ghost" do not exist; a look-up of
+     * names starting with "unreachable" fails as the cluster's user directory being down; anyone
+     * else is a user.
+     */
     @Override
     public java.util.OptionalLong uidOf(String user) {
+        if (user.startsWith("unreachable")) {
+            throw new SchedulerException("looking up user " + user + " timed out (getent passwd)", true);
+        }
         return switch (user) {
             case "root" -> java.util.OptionalLong.of(0);
             case "daemon" -> java.util.OptionalLong.of(1);

@@ -6,7 +6,7 @@ import io.hpcspawner.credentials.secrets.RefreshableSecret;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
+import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -35,7 +35,7 @@ public final class KeycloakClient implements TokenEndpoint {
     private final Supplier<String> secret;
     private final Duration timeout;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final BoundedHttp http;
 
     /**
      * @param issuer the realm's issuer, e.g. {@code https://idp.example.org/realms/hpc}; use the
@@ -50,7 +50,7 @@ public final class KeycloakClient implements TokenEndpoint {
         this.secret = secret;
         this.timeout = timeout;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = new BoundedHttp(timeout);
     }
 
     /** A fixed secret; the array is copied, so the caller may clear its own. */

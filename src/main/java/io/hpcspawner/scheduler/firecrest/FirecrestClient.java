@@ -9,7 +9,7 @@ import io.hpcspawner.scheduler.SchedulerException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
+import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,14 +41,14 @@ final class FirecrestClient {
     private final Duration timeout;
     private final ObjectMapper json;
     private final ErrorDialect dialect;
-    private final HttpClient http;
+    private final BoundedHttp http;
 
     FirecrestClient(URI base, Duration timeout, ObjectMapper json, ErrorDialect dialect) {
         this.base = base.toString().replaceAll("/+$", "");
         this.timeout = timeout;
         this.json = json;
         this.dialect = dialect;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = new BoundedHttp(timeout);
     }
 
     /** How one FirecREST version words its errors. */

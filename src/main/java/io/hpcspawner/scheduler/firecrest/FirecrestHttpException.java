@@ -26,6 +26,11 @@ final class FirecrestHttpException extends SchedulerException {
         return status;
     }
 
+    @Override
+    protected int httpStatus() {
+        return status;
+    }
+
     /** The v1 error header that signalled the failure ({@code X-Invalid-Path}...), empty if none. */
     String errorHeader() {
         return errorHeader;

@@ -17,6 +17,12 @@ final class CallRefused extends SchedulerException {
         this.reason = reason;
     }
 
+    /** Nothing was sent: the call was refused here. */
+    @Override
+    protected boolean refusedBeforeSending() {
+        return true;
+    }
+
     String reason() {
         return reason;
     }

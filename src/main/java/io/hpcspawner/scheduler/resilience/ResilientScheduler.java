@@ -10,10 +10,6 @@ import io.hpcspawner.scheduler.UserInfo;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -209,7 +205,7 @@ public final class ResilientScheduler implements Scheduler {
                 }
                 failure = e;
             }
-            if (!neverSent(failure)) {
+            if (!failure.neverReachedApi()) {
                 LookUp found = lookUp(request.name(), deadline);
                 if (found.jobId != null) {
                     LOG.infof("System %s: submitting %s failed (%s), but job %s has that name: adopting it",
@@ -387,17 +383,6 @@ public final class ResilientScheduler implements Scheduler {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof InterruptedException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The request never left this host: no connection was made, so the server cannot have acted on it. */
-    static boolean neverSent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
-                    || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
                 return true;
             }
         }

@@ -10,10 +10,11 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
+import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class SlurmrestdScheduler implements Scheduler {
     private final Duration timeout;
     private final OutputFiles output;
     private final ObjectMapper json;
-    private final HttpClient http;
+    private final BoundedHttp http;
     private final PosixAccounts accounts = new PosixAccounts();
 
     public SlurmrestdScheduler(URI base, SlurmTokenMinter tokens, String serviceUser, Duration timeout,
@@ -51,7 +52,7 @@ public final class SlurmrestdScheduler implements Scheduler {
         this.timeout = timeout;
         this.output = output;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = new BoundedHttp(timeout);
     }
 
     @Override
@@ -205,6 +206,37 @@ public final class SlurmrestdScheduler implements Scheduler {
     @Override
     public java.util.OptionalLong uidOf(String user) {
         return accounts.uidOf(user);
+    }
+
+    /**
+     * slurmrestd's ping of slurmctld ({@code GET /ping}, one call): healthy when a controller
+     * answers UP; unhealthy when none does, when slurmrestd answers with an error, and when
+     * slurmrestd itself cannot be reached (refused, timed out), with the reason.
+     */
+    @Override
+    public SystemHealth health() {
+        JsonNode answer;
+        try {
+            answer = call("GET", API + "/ping", serviceUser, null, true);
+        } catch (SchedulerException e) {
+            boolean noAnswer = e.neverReachedApi() || e.getCause() instanceof IOException
+                    && !(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException);
+            return SystemHealth.unhealthy((noAnswer ? "slurmrestd at " + base + " cannot be reached: "
+                    : "slurmrestd answered with an error: ") + e.getMessage());
+        }
+        List<String> up = new ArrayList<>();
+        List<String> down = new ArrayList<>();
+        for (JsonNode p : answer.path("pings")) {
+            String host = p.path("hostname").asText("?") + (p.path("mode").asText("").isEmpty() ? ""
+                    : " (" + p.path("mode").asText() + ")");
+            ("UP".equals(p.path("ping").asText()) ? up : down).add(host);
+        }
+        if (!up.isEmpty()) {
+            return SystemHealth.healthy("slurmctld " + String.join(", ", up) + " UP"
+                    + (down.isEmpty() ? "" : "; DOWN: " + String.join(", ", down)));
+        }
+        return SystemHealth.unhealthy("slurmrestd answers, but no slurmctld is UP"
+                + (down.isEmpty() ? " (no controller listed)" : "; DOWN: " + String.join(", ", down)));
     }
 
     private JsonNode call(String method, String path, String user, JsonNode body, boolean idempotent) {

@@ -283,7 +283,7 @@ class FirecrestBackendTest {
                 + FirecrestV2SchedulerTest.probe("scheduler", false, "slurmctld not responding") + "]") + "]}")));
 
         given().baseUri(ManagementPort.url(management)).get("/q/health/group/systems").then().statusCode(503).body("status", equalTo("DOWN"))
-                .body("checks[0].data.fc", equalTo("unhealthy: FirecREST reports daint unhealthy: scheduler (slurmctld not responding)"));
+                .body("checks.find { it.name == 'systems' }.data.fc", equalTo("unhealthy: FirecREST reports daint unhealthy: scheduler (slurmctld not responding)"));
         given().baseUri(ManagementPort.url(management)).get("/q/health/ready").then().statusCode(200);
         given().baseUri(ManagementPort.url(management)).get("/q/metrics").then().body(containsString("hpcspawner_system_healthy{system=\"fc\"} 0.0"));
     }

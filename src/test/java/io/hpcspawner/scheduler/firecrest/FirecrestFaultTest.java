@@ -35,6 +35,7 @@ import io.hpcspawner.scheduler.UserInfo;
 import io.hpcspawner.scheduler.resilience.FakeTime;
 import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.scheduler.resilience.ResilientScheduler;
+import io.hpcspawner.spawn.PatientSubmit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -573,6 +574,37 @@ class FirecrestFaultTest {
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(12));
         assertThat(posts()).isEqualTo(1);
         assertThat(gets(JOBS)).isZero();
+    }
+
+    /**
+     * Issue 9, item 5: a 429 on the submit made no job, so the start (spawn/PatientSubmit, over
+     * this layer) sends it again once the {@code Retry-After} has passed; before, the start failed
+     * at once. The wait moves the fake clock.
+     */
+    @Test
+    void aRateLimitedStartIsSubmittedAgainAfterItsRetryAfter() throws Exception {
+        answers(() -> post(urlPathEqualTo(JOBS)), json(429, error("Too many requests")).withHeader("Retry-After", "2"),
+                json(201, "{\"jobId\":\"4242\"}"));
+        List<String> notes = new ArrayList<>();
+        PatientSubmit patient = new PatientSubmit(time, time, Duration.ofMinutes(2), Duration.ofSeconds(1));
+
+        String id = patient.submit(daint(), submission(NAME), "daint", time.instant(), new PatientSubmit.Progress() {
+            @Override
+            public void waiting(String text) {
+                notes.add(text);
+            }
+
+            @Override
+            public boolean withdrawn() {
+                return false;
+            }
+        });
+
+        assertThat(id).isEqualTo("4242");
+        assertThat(posts()).as("two POSTs, one job").isEqualTo(2);
+        assertThat(gets(JOBS)).as("no look-up: a 429 made nothing").isZero();
+        assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(2));
+        assertThat(notes).singleElement().asString().contains("HTTP 429").contains("trying again in 2 s");
     }
 
     @Test
