@@ -78,7 +78,7 @@ public class ServiceWiring {
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
                 tokenKeys(kc, secrets),
-                new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
+                new FileSealedTokenStore(config.store().loginsDirectory()), kc.tokenValidity(), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
         return logins;
     }
@@ -108,7 +108,7 @@ public class ServiceWiring {
             Optional<UserLogins> logins, SecretResolver secrets, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.renewMarginOrDefault(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.tokenValidity(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),

@@ -82,6 +82,16 @@ class FirecrestV2SchedulerTest {
         public String forService() {
             return SERVICE_TOKEN;
         }
+
+        @Override
+        public String renewedForUser(String user, String refused) {
+            return forUser(user);
+        }
+
+        @Override
+        public String renewedForService(String refused) {
+            return forService();
+        }
     };
 
     @BeforeAll
