@@ -36,11 +36,13 @@ public class JobLauncher {
     private final SchedulerRegistry schedulers;
     private final BatchScriptRenderer renderer;
     private final ServerLifecycle lifecycle;
+    private final StopCancels cancels;
     private final Timer submitTimer;
     private final ExecutorService pool;
 
     public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
-            ServerLifecycle lifecycle, MeterRegistry meters) {
+            ServerLifecycle lifecycle, StopCancels cancels, MeterRegistry meters) {
+        this.cancels = cancels;
         this.config = config;
         this.schedulers = schedulers;
         this.renderer = renderer;
@@ -111,15 +113,16 @@ public class JobLauncher {
             throw new IllegalStateException(e);
         }
         Optional<ServerRecord> after = lifecycle.submitted(record.key(), record.id(), jobId);
-        if (after.isEmpty() || after.get().state() == ServerState.STOPPING) {
-            // Stopped (or replaced) while the submit was in flight: the job must not outlive its server.
-            ServerRecord r = after.orElse(record);
+        if (after.isPresent() && after.get().state() == ServerState.STOPPING) {
+            // Stopped while the submit was in flight: the job must not outlive its server.
+            cancels.cancel(after.get(), true);
+        } else if (after.isEmpty()) {
+            // Replaced while the submit was in flight: no record to follow this job, cancel it now.
             try {
                 scheduler.cancel(jobId, plan.unixUser());
-                lifecycle.stopped(r.key(), r.id(), "Stopped: job " + jobId + " cancelled right after its submit", 0);
             } catch (SchedulerException e) {
-                LOG.warnf("Server %s: cancelling job %s failed, the watcher will retry: %s", r.key(), jobId,
-                        e.getMessage());
+                LOG.warnf("Server %s: cancelling job %s of a replaced start failed, the orphan sweep will: %s",
+                        record.key(), jobId, e.getMessage());
             }
         }
     }

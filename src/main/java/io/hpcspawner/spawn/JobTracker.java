@@ -226,7 +226,7 @@ public class JobTracker {
         String prefix = config.jobNamePrefix() + "-";
         for (JobInfo j : jobs) {
             if (j.phase() == JobPhase.ENDED || "COMPLETING".equalsIgnoreCase(j.state()) || !j.name().startsWith(prefix)
-                    || spared.contains(j.name())) {
+                    || spared.contains(j.name()) || spawns.cancelTaken(j.name())) {
                 continue;
             }
             try {

@@ -55,6 +55,10 @@ public class FakeScheduler implements Scheduler {
     /** When set, submits wait for it (to test a stop while the submit is in flight). */
     public volatile CountDownLatch submitGate;
     public volatile String output = "";
+    /** When set, cancels throw it (and take nothing). */
+    public volatile SchedulerException cancelFailure;
+    /** When set, cancels wait for it (to test a second stop while a cancel is in flight). */
+    public volatile CountDownLatch cancelGate;
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public void reset() {
@@ -66,6 +70,8 @@ public class FakeScheduler implements Scheduler {
         submitFails = false;
         submitAnswerLost = false;
         submitGate = null;
+        cancelFailure = null;
+        cancelGate = null;
         output = "";
     }
 
@@ -147,6 +153,18 @@ public class FakeScheduler implements Scheduler {
     @Override
     public void cancel(String jobId, String user) {
         cancels.incrementAndGet();
+        CountDownLatch gate = cancelGate;
+        if (gate != null) {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        SchedulerException failure = cancelFailure;
+        if (failure != null) {
+            throw failure;
+        }
         Job j = jobs.get(jobId);
         if (j != null && j.phase != JobPhase.ENDED) {
             j.cancelled = true;
