@@ -37,6 +37,12 @@ public interface SpawnerConfig {
     @Valid
     Store store();
 
+    /**
+     * The site's configuration file ({@link SiteConfigFile}): read below {@code -D} and environment
+     * variables, above {@code config/application.properties}.
+     */
+    Optional<Path> configFile();
+
     /** Limits per user. */
     @Valid
     Limits limits();
