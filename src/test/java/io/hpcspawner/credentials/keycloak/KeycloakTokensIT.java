@@ -50,7 +50,7 @@ class KeycloakTokensIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** Realm tokens live 60 s: with a 60 s margin they are renewed at half-life, after 30 s. */
+    /** Realm tokens live 60 s: with the default 30 s + 15 s they are renewed 15 s after their grant. */
     private static final Duration PAST_RENEWAL = Duration.ofSeconds(31);
 
     private static JsonNode realm;
