@@ -144,6 +144,20 @@ class ServerApiTest {
     }
 
     @Test
+    void aTakenCancelIsNotSentAgainWhileTheJobIsStillListedAsItEnds() {
+        FakeScheduler.Job job = runningJob("start-00000c04");
+        slurm.cancelTakesAWhile = true;
+
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
+        int rounds = slurm.queries.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> slurm.queries.get() >= rounds + 3);
+
+        assertThat(job.phase).as("still listed as running").isEqualTo(JobPhase.RUNNING);
+        assertThat(slurm.cancels).as("neither the watcher nor the orphan sweep sends the cancel again").hasValue(1);
+        slurm.end(job, "CANCELLED", 0);
+    }
+
+    @Test
     void aRefusedCancelLeavesTheServerStoppingWithTheReasonUntilACancelIsTaken() {
         FakeScheduler.Job job = runningJob("start-00000c02");
         slurm.cancelFailure = new io.hpcspawner.scheduler.LoginRequiredException(

@@ -57,6 +57,8 @@ public class FakeScheduler implements Scheduler {
     public volatile String output = "";
     /** When set, cancels throw it (and take nothing). */
     public volatile SchedulerException cancelFailure;
+    /** When set, a cancel is taken but the job stays listed as running (Slurm still tearing it down). */
+    public volatile boolean cancelTakesAWhile;
     /** When set, cancels wait for it (to test a second stop while a cancel is in flight). */
     public volatile CountDownLatch cancelGate;
     private final AtomicInteger ids = new AtomicInteger(1000);
@@ -72,6 +74,7 @@ public class FakeScheduler implements Scheduler {
         submitGate = null;
         cancelFailure = null;
         cancelGate = null;
+        cancelTakesAWhile = false;
         output = "";
     }
 
@@ -168,7 +171,9 @@ public class FakeScheduler implements Scheduler {
         Job j = jobs.get(jobId);
         if (j != null && j.phase != JobPhase.ENDED) {
             j.cancelled = true;
-            end(j, "CANCELLED", 0);
+            if (!cancelTakesAWhile) {
+                end(j, "CANCELLED", 0);
+            }
         }
     }
 
