@@ -103,7 +103,7 @@ if ! pid_alive "$STACK_RUN/service.pid" quarkus-run.jar; then
     port_in_use "$STACK_HOST" "$SPAWNER_MANAGEMENT_PORT" &&
         die "port $SPAWNER_MANAGEMENT_PORT (SPAWNER_MANAGEMENT_PORT, the service's management interface) is in use but not by our service"
     start_daemon quarkus-run.jar "$STACK_RUN/service.pid" "$STACK_DIR/service.log" \
-        java ${HPCSPAWNER_JAVA_OPTS:--Xmx256m} -Dquarkus.config.locations="$SERVICE_DIR/hpcspawner.properties" -jar "$JAR"
+        java ${HPCSPAWNER_JAVA_OPTS:--Xmx256m} -Dhpcspawner.config-file="$SERVICE_DIR/hpcspawner.properties" -jar "$JAR"
 fi
 for _ in $(seq 1 120); do
     if curl -fs -o /dev/null --max-time 2 "$MANAGEMENT_URL/q/health/ready"; then

@@ -317,6 +317,24 @@ async def test_stop_waits_until_stopped_and_is_idempotent(fake, make_spawner):
     assert len(fake.requests_for("DELETE")) == 3
 
 
+async def test_stop_of_a_server_the_service_cannot_cancel_yet_returns_at_the_stop_timeout(fake, make_spawner, caplog):
+    fake.stop_delay = 60  # the service keeps the server stopping (its cancel was refused)
+    spawner = make_spawner(stop_timeout=0.5)
+    await spawner.start()
+    record = fake.record("alice")
+    started = asyncio.get_running_loop().time()
+    caplog.set_level(logging.WARNING)
+    task = asyncio.ensure_future(spawner.stop())
+    await asyncio.sleep(0.1)
+    record.status["message"] = "Stopping: job 7 could not be cancelled (your login has expired)"
+    await asyncio.wait_for(task, 5)
+    assert asyncio.get_running_loop().time() - started < 3
+    assert record.status["state"] == "stopping"
+    assert any("goes on cancelling it" in r.getMessage() and "could not be cancelled" in r.getMessage()
+               for r in caplog.records)
+    assert len(fake.requests_for("DELETE")) == 1
+
+
 # progress ---------------------------------------------------------------------------------
 
 

@@ -672,8 +672,9 @@ class HPCSpawner(Spawner):
                 return
             if self._now() + self.stop_poll_interval > deadline:
                 self.log.warning(
-                    "%s still in state %s after %.0fs; the service goes on cancelling it",
+                    "%s still in state %s after %.0fs; the service goes on cancelling it (%s)",
                     self._log_name, state, self.stop_timeout,
+                    status.get("message", "") if isinstance(status, dict) else "",
                 )
                 return
             await asyncio.sleep(self.stop_poll_interval)

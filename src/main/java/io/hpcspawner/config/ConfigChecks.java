@@ -122,6 +122,13 @@ public class ConfigChecks {
             if (!"http".equals(kc.issuer().getScheme()) && !"https".equals(kc.issuer().getScheme())) {
                 problems.add("hpcspawner.keycloak.issuer: must be an http or https URL, e.g. https://auth.example.org/realms/hpc");
             }
+            kc.renewMargin().ifPresent(m -> problems.add("hpcspawner.keycloak.renew-margin: replaced; a token is now renewed"
+                    + " when it has min-token-validity (default 30s, FirecREST's minimum) + token-margin (default 15s)"
+                    + " or less left: remove renew-margin and set hpcspawner.keycloak.token-margin instead"));
+            kc.minTokenValidity().filter(d -> d.isNegative()).ifPresent(d -> problems.add(
+                    "hpcspawner.keycloak.min-token-validity: must not be negative, e.g. 30s"));
+            kc.tokenMargin().filter(d -> d.isNegative()).ifPresent(d -> problems.add(
+                    "hpcspawner.keycloak.token-margin: must not be negative, e.g. 15s"));
             secret(problems, "hpcspawner.keycloak.user-client.secret", kc.userClient().secret());
             secret(problems, "hpcspawner.keycloak.service-client.secret", kc.serviceClient().secret());
             tokenKey(problems, "hpcspawner.keycloak.token-encryption-key", kc.tokenEncryptionKey());

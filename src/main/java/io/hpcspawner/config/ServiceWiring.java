@@ -24,6 +24,11 @@ import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
+import io.hpcspawner.store.StoreLock;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import io.hpcspawner.store.ServerStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vault.VaultKVSecretEngine;
@@ -44,6 +49,31 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ServiceWiring {
 
+    private StoreLock storeLock;
+
+    /**
+     * Takes the store's lock at start-up, before the first watcher round or request: a second
+     * instance on the same store stops here, naming the holder.
+     */
+    void lockStore(@Observes @Priority(1) StartupEvent event, SpawnerConfig config, ConfigChecks checks) {
+        checks.verify();
+        lockStore(config);
+    }
+
+    private synchronized void lockStore(SpawnerConfig config) {
+        if (storeLock == null) {
+            storeLock = StoreLock.acquire(config.store().directory()); // one live instance per store
+        }
+    }
+
+    /** Releases the store for the next instance (a kill -9 releases it too: the lock is the OS's). */
+    synchronized void releaseStore(@Observes ShutdownEvent event) {
+        if (storeLock != null) {
+            storeLock.close();
+            storeLock = null;
+        }
+    }
+
     @Produces
     @Singleton
     Clock clock() {
@@ -61,6 +91,7 @@ public class ServiceWiring {
     @Singleton
     ServerStore serverStore(SpawnerConfig config, ConfigChecks checks, MeterRegistry meters) {
         checks.verify();
+        lockStore(config);
         FileServerStore store = new FileServerStore(config.store().directory());
         io.micrometer.core.instrument.Gauge.builder("hpcspawner.store.unreadable.records", store, FileServerStore::setAside)
                 .description("Record files set aside at start-up because they could not be read").register(meters);
@@ -96,7 +127,7 @@ public class ServiceWiring {
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
                 tokenKeys(kc, secrets),
-                new FileSealedTokenStore(config.store().loginsDirectory()), kc.renewMarginOrDefault(), clock));
+                new FileSealedTokenStore(config.store().loginsDirectory()), kc.tokenValidity(), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
         return logins;
     }
@@ -126,7 +157,7 @@ public class ServiceWiring {
             Optional<UserLogins> logins, SecretResolver secrets, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.renewMarginOrDefault(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.tokenValidity(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),

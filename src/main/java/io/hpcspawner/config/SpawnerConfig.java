@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import io.hpcspawner.credentials.keycloak.TokenValidity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,12 @@ public interface SpawnerConfig {
     /** Where server records are kept. */
     @Valid
     Store store();
+
+    /**
+     * The site's configuration file ({@link SiteConfigFile}): read below {@code -D} and environment
+     * variables, above {@code config/application.properties}.
+     */
+    Optional<Path> configFile();
 
     /** Limits per user. */
     @Valid
@@ -169,7 +176,20 @@ public interface SpawnerConfig {
             return secretRefresh().orElse(Duration.ofSeconds(60));
         }
 
-        /** Renew an access token when less than this is left; default 60 s (FirecREST v2 refuses tokens with under 30 s left). */
+        /**
+         * The least life a token may have left when FirecREST receives it; default 30 s,
+         * FirecREST's own {@code min_token_ttl}. Set it to the site's value if that differs.
+         */
+        Optional<Duration> minTokenValidity();
+
+        /**
+         * Extra life a token must have left beyond {@link #minTokenValidity()} when it is sent (the
+         * request's time on the way, clock skew); default 15 s. Tokens are renewed once they have
+         * the sum or less left.
+         */
+        Optional<Duration> tokenMargin();
+
+        /** Replaced by {@link #minTokenValidity()} and {@link #tokenMargin()}; start-up names it as a problem. */
         Optional<Duration> renewMargin();
 
         /** Timeout of one call to Keycloak; default 10 s. */
@@ -178,9 +198,10 @@ public interface SpawnerConfig {
         // No @WithDefault in this optional group: a default would make the group present (and
         // its required keys missing) on sites without Keycloak.
 
-        /** {@link #renewMargin()} or its default. */
-        default Duration renewMarginOrDefault() {
-            return renewMargin().orElse(Duration.ofSeconds(60));
+        /** {@link #minTokenValidity()} and {@link #tokenMargin()}, or their defaults. */
+        default TokenValidity tokenValidity() {
+            return new TokenValidity(minTokenValidity().orElse(TokenValidity.FIRECREST_MINIMUM),
+                    tokenMargin().orElse(TokenValidity.DEFAULT_MARGIN));
         }
 
         /** {@link #requestTimeout()} or its default. */

@@ -43,13 +43,16 @@ public class JobLauncher {
     private final BatchScriptRenderer renderer;
     private final ServerLifecycle lifecycle;
     private final SubmitsInFlight inFlight;
+    private final StopCancels cancels;
     private final Timer submitTimer;
     private final PatientSubmit patient;
     private final ExecutorService pool;
 
     public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
-            ServerLifecycle lifecycle, SubmitsInFlight inFlight, MeterRegistry meters, Clock clock, Sleeper sleeper) {
+            ServerLifecycle lifecycle, SubmitsInFlight inFlight, StopCancels cancels, MeterRegistry meters, Clock clock,
+            Sleeper sleeper) {
         this.inFlight = inFlight;
+        this.cancels = cancels;
         this.config = config;
         this.patient = new PatientSubmit(clock, sleeper, config.submit().retryFor(), config.submit().retryInterval());
         this.schedulers = schedulers;
@@ -142,15 +145,16 @@ public class JobLauncher {
             throw new IllegalStateException(e);
         }
         Optional<ServerRecord> after = lifecycle.submitted(record.key(), record.id(), jobId);
-        if (after.isEmpty() || after.get().state() == ServerState.STOPPING) {
-            // Stopped (or replaced) while the submit was in flight: the job must not outlive its server.
-            ServerRecord r = after.orElse(record);
+        if (after.isPresent() && after.get().state() == ServerState.STOPPING) {
+            // Stopped while the submit was in flight: the job must not outlive its server.
+            cancels.cancel(after.get(), true);
+        } else if (after.isEmpty()) {
+            // Replaced while the submit was in flight: no record to follow this job, cancel it now.
             try {
                 scheduler.cancel(jobId, plan.unixUser());
-                lifecycle.stopped(r.key(), r.id(), "Stopped: job " + jobId + " cancelled right after its submit", 0);
             } catch (SchedulerException e) {
-                LOG.warnf("Server %s: cancelling job %s failed, the watcher will retry: %s", r.key(), jobId,
-                        e.getMessage());
+                LOG.warnf("Server %s: cancelling job %s of a replaced start failed, the orphan sweep will: %s",
+                        record.key(), jobId, e.getMessage());
             }
         }
     }

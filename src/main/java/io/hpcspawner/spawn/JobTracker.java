@@ -108,6 +108,8 @@ public class JobTracker {
         Set<String> owned = lifecycle.all().stream()
                 .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
                 .map(ServerRecord::jobName).collect(Collectors.toSet());
+        // A job whose cancel the scheduler took is ending: cancelling it again would be a second cancel.
+        jobs.stream().map(JobInfo::name).filter(spawns::cancelTaken).forEach(owned::add);
         orphans.sweep(system, scheduler, jobs, owned);
         return true;
     }

@@ -119,6 +119,20 @@ public class ServerLifecycle {
         });
     }
 
+    /**
+     * The cancel of a stopping server's job failed: the server stays stopping, {@code text} says
+     * why (a progress event when the reason is new).
+     */
+    public Optional<ServerRecord> cancelFailed(ServerKey key, String id, String text) {
+        return change(key, id, r -> {
+            if (r.state() != ServerState.STOPPING || text.equals(r.message())) {
+                return false;
+            }
+            move(r, ServerState.STOPPING, text);
+            return true;
+        });
+    }
+
     /** The start failed: the job could not be submitted, or it ended before the server was ready. */
     public Optional<ServerRecord> failed(ServerKey key, String id, String text, Integer exitCode) {
         return failed(key, id, text, exitCode, null);

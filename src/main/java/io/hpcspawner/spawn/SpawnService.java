@@ -4,7 +4,6 @@ import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.credentials.UserLogin;
-import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -12,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jboss.logging.Logger;
 
 /**
  * What the API offers on servers: start, stop, status, listing, and the ready signal from the
@@ -21,7 +19,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SpawnService {
 
-    private static final Logger LOG = Logger.getLogger(SpawnService.class);
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
 
     private final SpawnerConfig config;
@@ -35,13 +32,15 @@ public class SpawnService {
     private final ReadyAddresses readyAddresses;
     private final JobNames jobNames;
     private final SubmitsInFlight inFlight;
+    private final StopCancels cancels;
     private final Clock clock;
 
     public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
             SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
-            JobNames jobNames, SubmitsInFlight inFlight, Clock clock) {
+            JobNames jobNames, SubmitsInFlight inFlight, StopCancels cancels, Clock clock) {
         this.jobNames = jobNames;
         this.inFlight = inFlight;
+        this.cancels = cancels;
         this.logins = logins;
         this.config = config;
         this.profiles = profiles;
@@ -113,16 +112,17 @@ public class SpawnService {
     }
 
     /**
-     * Stops the server in any state. With a job id the job is cancelled now; while the submit is in
-     * flight the launcher cancels the job as soon as its id is known. A failed cancel leaves the
-     * server stopping; the watcher tries again.
+     * Stops the server in any state. With a job id the job is cancelled now, unless a cancel for this
+     * start is in flight or was taken already (a second stop sends no second cancel); while the
+     * submit is in flight the launcher cancels the job as soon as its id is known. A failed cancel
+     * leaves the server stopping with the reason; the watcher tries again ({@link StopCancels}).
      */
     public ServerRecord stop(ServerKey key) {
         ServerRecord r = lifecycle.stopRequested(key).orElseThrow(() -> new ServerNotFoundException(key));
         if (r.state() != ServerState.STOPPING || r.jobId() == null) {
             return r;
         }
-        return cancel(r).orElse(r);
+        return cancels.cancel(r, true).or(() -> lifecycle.find(key)).orElse(r);
     }
 
     /**
@@ -133,28 +133,18 @@ public class SpawnService {
         config.systems().values().stream().filter(s -> s.backend().usesUserLogins())
                 .map(s -> s.unixUser().replace("{user}", users.clusterName(user))).distinct()
                 .forEach(identity -> logins.remember(identity, login));
+        lifecycle.all().stream().filter(r -> r.user().equals(user) && r.state() == ServerState.STOPPING)
+                .forEach(cancels::retrySoon); // a cancel refused for want of a login can go now
     }
 
-    /**
-     * Cancels the job of a stopping server and marks it stopped when the scheduler took the cancel.
-     * A transient failure leaves it stopping (the watcher tries again); a refusal that needs a
-     * person (e.g. the user's login is over) ends the server with a message saying so: the job then
-     * ends at its wall time, or is cancelled as an orphan once the user's next login arrives.
-     */
+    /** The watcher's retry of a stopping server's cancel (see {@link StopCancels}). */
     Optional<ServerRecord> cancel(ServerRecord r) {
-        try {
-            schedulers.forSystem(r.system()).cancel(r.jobId(), r.unixUser());
-            return lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " cancelled", 0);
-        } catch (SchedulerException e) {
-            if (!e.isTransient()) {
-                LOG.warnf("Server %s: job %s could not be cancelled: %s", r.key(), r.jobId(), e.getMessage());
-                return lifecycle.stopped(r.key(), r.id(), "Stopped, but job " + r.jobId() + " could not be cancelled ("
-                        + e.getMessage() + "); it ends at its time limit, or is cancelled once you log in again and start a"
-                        + " server", null);
-            }
-            LOG.warnf("Server %s: cancelling job %s failed, will retry: %s", r.key(), r.jobId(), e.getMessage());
-            return Optional.empty();
-        }
+        return cancels.cancel(r, false);
+    }
+
+    /** True for a little while after the scheduler took the cancel of the job named {@code jobName}. */
+    boolean cancelTaken(String jobName) {
+        return cancels.taken(jobName);
     }
 
     /**

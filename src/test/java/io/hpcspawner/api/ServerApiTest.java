@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.support.FakeScheduler;
 import io.hpcspawner.support.SseEvents;
 import io.quarkus.test.junit.QuarkusTest;
@@ -103,6 +104,89 @@ class ServerApiTest {
         given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
         assertThat(job.cancelled).isTrue();
         status().body("exitCode", equalTo(0));
+    }
+
+    /** A server whose job runs (the server itself need not be ready for a stop). */
+    FakeScheduler.Job runningJob(String startId) {
+        create(startId, Map.of()).statusCode(202);
+        FakeScheduler.Job job = submittedJob();
+        slurm.run(job, "nid007");
+        awaitState("starting");
+        return job;
+    }
+
+    @Test
+    void aSecondStopWhileTheCancelIsInFlightSendsNoSecondCancel() throws Exception {
+        FakeScheduler.Job job = runningJob("start-00000c01");
+        slurm.cancelGate = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<String> first = pool.submit(() ->
+                    given().header("Authorization", HUB).delete(path()).then().statusCode(202).extract().path("state"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> slurm.cancels.get() == 1);
+            String second = given().header("Authorization", HUB).delete(path()).then().statusCode(202)
+                    .extract().path("state");
+            assertThat(second).isEqualTo("stopping");
+            slurm.cancelGate.countDown();
+            assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("stopped");
+        } finally {
+            slurm.cancelGate.countDown();
+            pool.shutdownNow();
+        }
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
+        Thread.sleep(1500); // a few watcher rounds: neither the watcher nor the orphan sweep cancels again
+        assertThat(job.cancelled).isTrue();
+        assertThat(slurm.cancels).as("one stop, one cancel").hasValue(1);
+    }
+
+    @Test
+    void aTakenCancelIsNotSentAgainWhileTheJobIsStillListedAsItEnds() {
+        FakeScheduler.Job job = runningJob("start-00000c04");
+        slurm.cancelTakesAWhile = true;
+
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
+        int rounds = slurm.queries.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> slurm.queries.get() >= rounds + 3);
+
+        assertThat(job.phase).as("still listed as running").isEqualTo(JobPhase.RUNNING);
+        assertThat(slurm.cancels).as("neither the watcher nor the orphan sweep sends the cancel again").hasValue(1);
+        slurm.end(job, "CANCELLED", 0);
+    }
+
+    @Test
+    void aRefusedCancelLeavesTheServerStoppingWithTheReasonUntilACancelIsTaken() {
+        FakeScheduler.Job job = runningJob("start-00000c02");
+        slurm.cancelFailure = new io.hpcspawner.scheduler.LoginRequiredException(
+                "your login has expired: log out and log in again", null);
+
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202)
+                .body("state", equalTo("stopping"))
+                .body("message", containsString("job " + job.id + " could not be cancelled"))
+                .body("message", containsString("log out and log in again"))
+                .body("message", containsString("time limit"));
+        assertThat(job.phase).isEqualTo(JobPhase.RUNNING);
+        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> assertThat(state()).isEqualTo("stopping"));
+        assertThat(slurm.cancels).as("a refusal is not re-sent every watcher round").hasValue(1);
+
+        slurm.cancelFailure = null;
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"));
+        assertThat(job.cancelled).isTrue();
+        assertThat(slurm.cancels).hasValue(2);
+    }
+
+    @Test
+    void aCancelThatFailedForAMomentIsRetriedByTheWatcher() {
+        FakeScheduler.Job job = runningJob("start-00000c03");
+        slurm.cancelFailure = new io.hpcspawner.scheduler.SchedulerException("DELETE failed: ConnectException", true);
+
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202)
+                .body("state", equalTo("stopping")).body("message", containsString("trying again"));
+        slurm.cancelFailure = null;
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(state()).isEqualTo("stopped"));
+        assertThat(job.cancelled).isTrue();
+        assertThat(slurm.cancels).hasValue(2);
     }
 
     @Test

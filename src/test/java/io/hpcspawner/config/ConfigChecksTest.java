@@ -15,6 +15,24 @@ class ConfigChecksTest {
     }
 
     @Test
+    void theReplacedRenewMarginAndNegativeTokenDurationsAreNamed() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
+        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
+        p.put("hpcspawner.keycloak.user-client.secret", "s1");
+        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
+        p.put("hpcspawner.keycloak.service-client.secret", "s2");
+        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        p.put("hpcspawner.keycloak.renew-margin", "60s");
+        p.put("hpcspawner.keycloak.token-margin", "-5s");
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+
+        assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.keycloak.renew-margin: replaced")
+                .contains("token-margin"));
+        assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.keycloak.token-margin: must not be negative"));
+    }
+
+    @Test
     void aMalformedPreviousTokenKeyIsNamedByItsPosition() {
         Map<String, String> p = TestConfigs.minimal();
         p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");

@@ -99,6 +99,16 @@ class HungCallsTest {
             public String forService() {
                 return "service-token";
             }
+
+            @Override
+            public String renewedForUser(String user, String refused) {
+                return "user-token";
+            }
+
+            @Override
+            public String renewedForService(String refused) {
+                return "service-token";
+            }
         };
         FirecrestV2Scheduler firecrest = new FirecrestV2Scheduler(server.url(), "daint", tokens, BOUND, JSON);
         Throwable t = failure(() -> firecrest.jobs(Set.of(), "hpcsp-"));

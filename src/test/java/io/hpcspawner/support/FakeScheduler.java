@@ -63,6 +63,12 @@ public class FakeScheduler implements Scheduler {
     public final AtomicInteger lookUps = new AtomicInteger();
     /** Failures the next submits throw, one each, before any job is made (e.g. connection refused). */
     public final java.util.Queue<SchedulerException> submitFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** When set, cancels throw it (and take nothing). */
+    public volatile SchedulerException cancelFailure;
+    /** When set, a cancel is taken but the job stays listed as running (Slurm still tearing it down). */
+    public volatile boolean cancelTakesAWhile;
+    /** When set, cancels wait for it (to test a second stop while a cancel is in flight). */
+    public volatile CountDownLatch cancelGate;
     private final AtomicInteger ids = new AtomicInteger(1000);
 
     public void reset() {
@@ -74,6 +80,9 @@ public class FakeScheduler implements Scheduler {
         submitFails = false;
         submitAnswerLost = false;
         submitGate = null;
+        cancelFailure = null;
+        cancelGate = null;
+        cancelTakesAWhile = false;
         output = "";
         listingOmits.clear();
         lookUpsFail = false;
@@ -178,10 +187,24 @@ public class FakeScheduler implements Scheduler {
     @Override
     public void cancel(String jobId, String user) {
         cancels.incrementAndGet();
+        CountDownLatch gate = cancelGate;
+        if (gate != null) {
+            try {
+                gate.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        SchedulerException failure = cancelFailure;
+        if (failure != null) {
+            throw failure;
+        }
         Job j = jobs.get(jobId);
         if (j != null && j.phase != JobPhase.ENDED) {
             j.cancelled = true;
-            end(j, "CANCELLED", 0);
+            if (!cancelTakesAWhile) {
+                end(j, "CANCELLED", 0);
+            }
         }
     }
 

@@ -40,6 +40,27 @@ final class RenewingToken {
         }
     }
 
+    /**
+     * A token after the receiver refused {@code refused} (e.g. FirecREST's 401): renewed through
+     * {@code renew}, unless another caller already put a different fresh token in its place.
+     */
+    String renewedAfterRefusal(String refused, Function<Instant, CachedToken> renew) {
+        renewal.lock();
+        try {
+            CachedToken t = current;
+            Instant now = clock.instant();
+            if (t != null && t.fresh(now) && !t.value().equals(refused)) {
+                return t.value();
+            }
+            current = null;
+            t = renew.apply(now);
+            current = t;
+            return t.value();
+        } finally {
+            renewal.unlock();
+        }
+    }
+
     /** Takes a token obtained elsewhere if it stays fresh longer than the one held. */
     void offer(CachedToken t) {
         renewal.lock();

@@ -1,59 +1,51 @@
 package io.hpcspawner.credentials.keycloak;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
  * The access token of a client's service account (client-credentials grant), cached and renewed
- * when less than a margin of its life is left (FirecREST v2 rejects tokens with under 30 s left).
- * Thread-safe: callers share a fresh token without locking; when it has to be renewed, one
- * caller fetches it while the others wait for that answer.
+ * by the {@link TokenValidity} rule (so FirecREST, which refuses tokens with under 30 s left,
+ * never gets one too short). Thread-safe: callers share a fresh token without locking; when it
+ * has to be renewed, one caller fetches it while the others wait for that answer.
  */
 public final class ServiceAccountTokens {
-
-    /** Renew this long before expiry by default. */
-    public static final Duration DEFAULT_MARGIN = Duration.ofSeconds(60);
 
     private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
 
     private final TokenEndpoint endpoint;
-    private final Duration margin;
+    private final TokenValidity validity;
     private final RenewingToken token;
-    private boolean warnedShortLived; // changed only while the token renews (one thread)
 
     public ServiceAccountTokens(TokenEndpoint endpoint) {
-        this(endpoint, DEFAULT_MARGIN, Clock.systemUTC());
+        this(endpoint, TokenValidity.DEFAULT, Clock.systemUTC());
     }
 
-    public ServiceAccountTokens(TokenEndpoint endpoint, Duration margin, Clock clock) {
-        if (margin.isNegative()) {
-            throw new IllegalArgumentException("the renewal margin is negative");
-        }
+    public ServiceAccountTokens(TokenEndpoint endpoint, TokenValidity validity, Clock clock) {
         this.endpoint = endpoint;
-        this.margin = margin;
+        this.validity = validity;
         this.token = new RenewingToken(clock);
     }
 
     /**
-     * A token with more than the margin left (or, for tokens living less than twice the margin,
-     * more than half its life).
+     * A token with more than {@link TokenValidity#required()} left.
      *
-     * @throws KeycloakException when no token can be had
+     * @throws KeycloakException when no token can be had, or Keycloak's tokens live too short
      */
     public String accessToken() {
-        return token.get(now -> {
-            CachedToken t = CachedToken.of(endpoint.clientCredentials(), now, margin);
-            if (t.shortLived() && !warnedShortLived) {
-                warnedShortLived = true;
-                LOG.warnf("service-account tokens of Keycloak client %s live %d s, less than twice the renewal margin"
-                        + " (%d s): renewing at half-life; raise the client's access token lifespan",
-                        endpoint.clientId(), t.expiresAt().getEpochSecond() - now.getEpochSecond(), margin.toSeconds());
-            }
-            LOG.debugf("new service-account token for Keycloak client %s, expires %s", endpoint.clientId(), t.expiresAt());
-            return t;
-        });
+        return token.get(this::fetch);
+    }
+
+    /** A new token after the receiver refused {@code refused} (unless another caller renewed it already). */
+    public String renewedAfterRefusal(String refused) {
+        return token.renewedAfterRefusal(refused, this::fetch);
+    }
+
+    private CachedToken fetch(Instant now) {
+        CachedToken t = validity.issued(endpoint.clientCredentials(), now, endpoint.clientId());
+        LOG.debugf("new service-account token for Keycloak client %s, expires %s", endpoint.clientId(), t.expiresAt());
+        return t;
     }
 
     @Override

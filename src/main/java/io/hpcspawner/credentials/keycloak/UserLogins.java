@@ -3,7 +3,6 @@ package io.hpcspawner.credentials.keycloak;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.UserLogin;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,16 +26,17 @@ public final class UserLogins implements LoginKeeper {
     private final TokenEndpoint endpoint;
     private final TokenKeyRing keys;
     private final SealedTokenStore store;
-    private final Duration margin;
+    private final TokenValidity validity;
     private final Clock clock;
     private final ConcurrentMap<String, UserTokens> held = new ConcurrentHashMap<>();
 
     /** @param endpoint the client that issued the users' tokens (the hub's login client) */
-    public UserLogins(TokenEndpoint endpoint, TokenKeyRing keys, SealedTokenStore store, Duration margin, Clock clock) {
+    public UserLogins(TokenEndpoint endpoint, TokenKeyRing keys, SealedTokenStore store, TokenValidity validity,
+            Clock clock) {
         this.endpoint = endpoint;
         this.keys = keys;
         this.store = store;
-        this.margin = margin;
+        this.validity = validity;
         this.clock = clock;
     }
 
@@ -51,7 +51,7 @@ public final class UserLogins implements LoginKeeper {
                 login.accessToken().ifPresent(current::seed);
                 return current;
             }
-            UserTokens fresh = new UserTokens(endpoint, id, login.refreshToken(), this::seal, margin, clock);
+            UserTokens fresh = new UserTokens(endpoint, id, login.refreshToken(), this::seal, validity, clock);
             login.accessToken().ifPresent(fresh::seed);
             try {
                 seal(id, login.refreshToken());
@@ -79,6 +79,17 @@ public final class UserLogins implements LoginKeeper {
         return tokens(identity).orElseThrow(() -> new LoginExpiredException("the service holds no login for " + identity
                 + ": the hub passes the tokens with each start (enable_auth_state in the authenticator)"))
                 .accessToken();
+    }
+
+    /**
+     * A new access token for {@code identity} after the receiver refused {@code refused}.
+     *
+     * @throws LoginExpiredException when no login is known or Keycloak says it is over
+     * @throws KeycloakException when Keycloak cannot be asked (transient) or refuses the client
+     */
+    public String renewedAccessToken(String identity, String refused) {
+        return tokens(identity).orElseThrow(() -> new LoginExpiredException("the service holds no login for " + identity))
+                .renewedAfterRefusal(refused);
     }
 
     private Optional<UserTokens> tokens(String identity) {
@@ -112,7 +123,7 @@ public final class UserLogins implements LoginKeeper {
                         + " older one, so keep that key in previous-token-encryption-keys", identity, e.getClass().getSimpleName());
             }
         }
-        return Optional.of(new UserTokens(endpoint, identity, opened.token(), this::seal, margin, clock));
+        return Optional.of(new UserTokens(endpoint, identity, opened.token(), this::seal, validity, clock));
     }
 
     /** What {@link #resealStored()} found: stored logins, how many it sealed again, how many no key opens. */

@@ -1,14 +1,13 @@
 package io.hpcspawner.credentials.keycloak;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * One user's tokens from the refresh token a login produced: does the refresh-token grant when
- * the access token has less than a margin left and hands every rotated refresh token to a
+ * the access token runs short by the {@link TokenValidity} rule and hands every rotated refresh token to a
  * {@link RefreshTokenStore}. Thread-safe, and only one refresh runs at a time: with rotation,
  * two refreshes with the same token make Keycloak end the session. Once Keycloak says the login
  * is over, every call throws {@link LoginExpiredException} without asking again; build a new
@@ -21,7 +20,7 @@ public final class UserTokens {
     private final TokenEndpoint endpoint;
     private final String user;
     private final RefreshTokenStore store;
-    private final Duration margin;
+    private final TokenValidity validity;
     private final RenewingToken token;
     private final Clock clock;
     private volatile String refreshToken; // changed only while the token renews (one thread)
@@ -33,8 +32,8 @@ public final class UserTokens {
      * @param store called with each new refresh token; if it throws, the new token is still used
      *        and the failure logged
      */
-    public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store, Duration margin,
-            Clock clock) {
+    public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store,
+            TokenValidity validity, Clock clock) {
         if (refreshToken == null || refreshToken.isEmpty()) {
             throw new IllegalArgumentException("no refresh token for user " + user);
         }
@@ -42,44 +41,51 @@ public final class UserTokens {
         this.user = user;
         this.refreshToken = refreshToken;
         this.store = store;
-        this.margin = margin;
+        this.validity = validity;
         this.token = new RenewingToken(clock);
         this.clock = clock;
     }
 
     public UserTokens(TokenEndpoint endpoint, String user, String refreshToken, RefreshTokenStore store) {
-        this(endpoint, user, refreshToken, store, ServiceAccountTokens.DEFAULT_MARGIN, Clock.systemUTC());
+        this(endpoint, user, refreshToken, store, TokenValidity.DEFAULT, Clock.systemUTC());
     }
 
     /**
-     * An access token for the user with more than the margin left.
+     * An access token for the user with more than {@link TokenValidity#required()} left.
      *
      * @throws LoginExpiredException when the user has to log in again
      * @throws KeycloakException for other failures (see {@link KeycloakException#isTransient()})
      */
     public String accessToken() {
-        return token.get(now -> {
-            if (endedBecause != null) {
-                throw new LoginExpiredException(endedBecause);
-            }
-            TokenResponse r;
-            try {
-                r = endpoint.refresh(refreshToken);
-            } catch (LoginExpiredException e) {
-                end(e.reason());
-                throw e;
-            }
-            CachedToken t = CachedToken.of(r, now, margin);
-            loginExpiresAt = r.refreshExpiresIn().map(now::plus).orElse(null);
-            Optional<String> rotated = r.refreshToken().filter(n -> !n.equals(refreshToken));
-            if (rotated.isPresent()) {
-                refreshToken = rotated.get();
-                keep(refreshToken);
-            }
-            LOG.debugf("refreshed the tokens of user %s (refresh token %s), access token expires %s", user,
-                    rotated.isPresent() ? "rotated" : "unchanged", t.expiresAt());
-            return t;
-        });
+        return token.get(this::refresh);
+    }
+
+    /** A new access token after the receiver refused {@code refused} (unless another caller renewed it already). */
+    public String renewedAfterRefusal(String refused) {
+        return token.renewedAfterRefusal(refused, this::refresh);
+    }
+
+    private CachedToken refresh(Instant now) {
+        if (endedBecause != null) {
+            throw new LoginExpiredException(endedBecause);
+        }
+        TokenResponse r;
+        try {
+            r = endpoint.refresh(refreshToken);
+        } catch (LoginExpiredException e) {
+            end(e.reason());
+            throw e;
+        }
+        loginExpiresAt = r.refreshExpiresIn().map(now::plus).orElse(null);
+        Optional<String> rotated = r.refreshToken().filter(n -> !n.equals(refreshToken));
+        if (rotated.isPresent()) { // kept before the access token is judged: the old refresh token is spent
+            refreshToken = rotated.get();
+            keep(refreshToken);
+        }
+        CachedToken t = validity.issued(r, now, endpoint.clientId());
+        LOG.debugf("refreshed the tokens of user %s (refresh token %s), access token expires %s", user,
+                rotated.isPresent() ? "rotated" : "unchanged", t.expiresAt());
+        return t;
     }
 
     private void end(String reason) {
@@ -112,8 +118,7 @@ public final class UserTokens {
             return;
         }
         Instant now = clock.instant();
-        // Unlike a token fetched just now, a seeded one must have the full margin left: its issue time is past.
-        JwtClaims.of(accessToken).expiresAt().map(exp -> new CachedToken(accessToken, exp, exp.minus(margin), false))
+        JwtClaims.of(accessToken).expiresAt().map(exp -> validity.held(accessToken, exp))
                 .filter(t -> t.fresh(now)).ifPresent(token::offer);
     }
 

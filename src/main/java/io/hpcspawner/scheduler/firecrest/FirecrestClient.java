@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * HTTP and error translation for FirecREST (v1 and v2): sends one request with a bearer token, an
@@ -29,10 +30,14 @@ import java.util.UUID;
  * Other 4xx are not transient. The server's own words come from the version's
  * {@link ErrorDialect}: v2's error body, or v1's error headers and body. A 429 or 503 carries the
  * wait the answer asks for ({@link RetryAfter}); a 429 that names none waits
- * {@value #RATE_LIMITED_SECONDS} s, as pyfirecrest does. Tokens never appear in messages.
+ * {@value #RATE_LIMITED_SECONDS} s, as pyfirecrest does. A 401 (the token refused, e.g. it had
+ * under FirecREST's 30 s left by FirecREST's clock) renews the token and sends the request once
+ * more; FirecREST checks the token before it acts, so even a submit is safe to send again. A second
+ * 401 is a real refusal. Tokens never appear in messages.
  */
 final class FirecrestClient {
 
+    private static final Logger LOG = Logger.getLogger(FirecrestClient.class);
     static final int MAX_SERVER_TEXT = 500;
     /** pyfirecrest's wait after a 429 without {@code Retry-After} or {@code RateLimit-Reset}. */
     static final int RATE_LIMITED_SECONDS = 10;
@@ -94,43 +99,27 @@ final class FirecrestClient {
         return encode(value);
     }
 
-    /** Sends one request with a JSON body (or none); see {@link #send(String, String, Map, String, Map, Body)}. */
-    Answer send(String method, String path, Map<String, String> query, String token, JsonNode body) {
-        return send(method, path, query, token, Map.of(), body == null ? null : Body.json(body));
+    /** Sends one request with a JSON body (or none); see {@link #send(String, String, Map, Bearer, Map, Body)}. */
+    Answer send(String method, String path, Map<String, String> query, Bearer bearer, JsonNode body) {
+        return send(method, path, query, bearer, Map.of(), body == null ? null : Body.json(body));
     }
 
     /**
      * Sends one request. {@code query} values are percent-encoded here; {@code headers} are added
      * as given. Returns only 2xx answers, throws for everything else.
      */
-    Answer send(String method, String path, Map<String, String> query, String token, Map<String, String> headers,
+    Answer send(String method, String path, Map<String, String> query, Bearer bearer, Map<String, String> headers,
             Body body) {
-        String requestId = UUID.randomUUID().toString();
         String what = method + " " + path;
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
-                .timeout(timeout)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .header("X-Request-ID", requestId);
-        headers.forEach(rb::header);
-        if (body != null) {
-            rb.header("Content-Type", body.contentType());
-            rb.method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
-        } else {
-            rb.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<String> response;
-        try {
-            response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
-            throw new SchedulerException("FirecREST " + what + " timed out after " + timeout.toMillis() + " ms"
-                    + tag(requestId), true, e);
-        } catch (IOException e) {
-            throw new SchedulerException("FirecREST " + what + " failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()) + tag(requestId), true, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchedulerException("FirecREST " + what + " interrupted" + tag(requestId), true, e);
+        String token = bearer.token();
+        String requestId = UUID.randomUUID().toString();
+        HttpResponse<String> response = exchange(what, path, query, token, headers, body, requestId);
+        if (response.statusCode() == 401) {
+            LOG.infof("FirecREST %s refused the token (HTTP 401) [X-Request-ID %s]: renewing it and sending once more",
+                    what, requestId);
+            token = bearer.renewed(token);
+            requestId = UUID.randomUUID().toString();
+            response = exchange(what, path, query, token, headers, body, requestId);
         }
         int status = response.statusCode();
         Optional<HeaderError> headerError = dialect.headerError(response.headers());
@@ -143,6 +132,35 @@ final class FirecrestClient {
             return new Answer(what, status, parse(response.body(), what, status, requestId));
         }
         throw failure(what, status, response.body(), requestId, waitAskedFor(status, response.headers()));
+    }
+
+    private HttpResponse<String> exchange(String what, String path, Map<String, String> query, String token,
+            Map<String, String> headers, Body body, String requestId) {
+        String method = what.substring(0, what.indexOf(' '));
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .header("X-Request-ID", requestId);
+        headers.forEach(rb::header);
+        if (body != null) {
+            rb.header("Content-Type", body.contentType());
+            rb.method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+        } else {
+            rb.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            return http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            throw new SchedulerException("FirecREST " + what + " timed out after " + timeout.toMillis() + " ms"
+                    + tag(requestId), true, e);
+        } catch (IOException e) {
+            throw new SchedulerException("FirecREST " + what + " failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()) + tag(requestId), true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchedulerException("FirecREST " + what + " interrupted" + tag(requestId), true, e);
+        }
     }
 
     /** A success answer that does not have the shape the API documents. */

@@ -87,7 +87,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
      */
     @Override
     public String submit(JobSubmission r) {
-        String token = tokens.forUser(r.user());
+        Bearer token = Bearer.user(tokens, r.user());
         Multipart form = new Multipart().file("file", V1Submissions.fileName(r.name()), V1Submissions.script(r));
         r.account().filter(a -> !a.isBlank()).ifPresent(a -> form.field("account", a));
         if (!r.environment().isEmpty()) {
@@ -127,7 +127,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
             query.put("jobs", String.join(",", ids));
         }
         query.put("userJobs", "false");
-        String token = tokens.forService();
+        Bearer token = Bearer.service(tokens);
         V1Tasks.Task task = tasks.await(
                 V1Tasks.taskId(client.send("GET", "/compute/jobs", query, token, machine(), null)), token,
                 "job status query on " + system);
@@ -155,7 +155,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
         if (!V1_JOB_ID.matcher(jobId).matches()) {
             throw new SchedulerException("job id " + jobId + " cannot be asked of FirecREST v1", false);
         }
-        String token = tokens.forService();
+        Bearer token = Bearer.service(tokens);
         V1Tasks.Task task = tasks.await(V1Tasks.taskId(client.send("GET", "/compute/jobs",
                 Map.of("jobs", jobId, "userJobs", "false"), token, machine(), null)), token,
                 "status query of job " + jobId + " on " + system);
@@ -182,7 +182,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
      */
     @Override
     public void cancel(String jobId, String user) {
-        String token = tokens.forUser(user);
+        Bearer token = Bearer.user(tokens, user);
         String taskId = V1Tasks.taskId(client.send("DELETE", "/compute/jobs/" + FirecrestClient.segment(jobId), null,
                 token, machine(), null));
         V1Tasks.Task task = tasks.await(taskId, token, "cancel of job " + jobId);
@@ -222,7 +222,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
         query.put("targetPath", file);
         query.put("lines", Integer.toString(lines));
         try {
-            JsonNode output = client.send("GET", "/utilities/" + op, query, tokens.forUser(user), machine(), null)
+            JsonNode output = client.send("GET", "/utilities/" + op, query, Bearer.user(tokens, user), machine(), null)
                     .object().path("output");
             return output.isTextual() ? output.asText() : "";
         } catch (FirecrestHttpException e) {
@@ -239,7 +239,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
      */
     @Override
     public List<Partition> partitions() {
-        String token = tokens.forService();
+        Bearer token = Bearer.service(tokens);
         V1Tasks.Task task = tasks.await(
                 V1Tasks.taskId(client.send("GET", "/compute/partitions", null, token, machine(), null)), token,
                 "partition list of " + system);
@@ -261,7 +261,7 @@ public final class FirecrestV1Scheduler implements Scheduler {
      */
     @Override
     public UserInfo userInfo(String user) {
-        JsonNode output = client.send("GET", "/utilities/whoami", Map.of("groups", "true"), tokens.forUser(user),
+        JsonNode output = client.send("GET", "/utilities/whoami", Map.of("groups", "true"), Bearer.user(tokens, user),
                 machine(), null).object().path("output");
         if (output.isTextual()) {
             // A server that ignores `groups` answers with the bare user name.

@@ -73,7 +73,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
         job.put("standardOutput", r.outputPath());
         job.put("standardError", r.outputPath());
         String path = compute("/jobs");
-        JsonNode answer = client.send("POST", path, null, tokens.forUser(r.user()), body).object();
+        JsonNode answer = client.send("POST", path, null, Bearer.user(tokens, r.user()), body).object();
         String id = JobModels.id(answer.path("jobId"));
         if (id.isEmpty()) {
             // Transient: the job was most likely queued, so the caller should look for it by name.
@@ -88,7 +88,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
             return List.of();
         }
         String path = compute("/jobs");
-        JsonNode jobs = client.send("GET", path, Map.of("allusers", "true"), tokens.forService(), null).object()
+        JsonNode jobs = client.send("GET", path, Map.of("allusers", "true"), Bearer.service(tokens), null).object()
                 .path("jobs");
         List<JobInfo> found = new ArrayList<>();
         if (jobs.isMissingNode()) {
@@ -119,7 +119,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
         String path = compute("/jobs/" + FirecrestClient.segment(jobId));
         JsonNode jobs;
         try {
-            jobs = client.send("GET", path, null, tokens.forService(), null).object().path("jobs");
+            jobs = client.send("GET", path, null, Bearer.service(tokens), null).object().path("jobs");
         } catch (FirecrestHttpException e) {
             if (e.status() == 404) {
                 return java.util.Optional.empty();
@@ -137,12 +137,13 @@ public final class FirecrestV2Scheduler implements Scheduler {
 
     /**
      * 404 means the job is gone. FirecREST answers 500 when scancel printed an error, which it also
-     * does for a job that just ended; then the job is read again and an ended or vanished job counts
-     * as cancelled.
+     * does for a job that just ended or is completing (scancel: "Job/step already completing or
+     * completed"); then the job is read again and an ended, completing or vanished job counts as
+     * cancelled, so the cancel is not sent again while Slurm tears the job down.
      */
     @Override
     public void cancel(String jobId, String user) {
-        String token = tokens.forUser(user);
+        Bearer token = Bearer.user(tokens, user);
         try {
             client.send("DELETE", compute("/jobs/" + FirecrestClient.segment(jobId)), null, token, null);
         } catch (FirecrestHttpException e) {
@@ -156,13 +157,14 @@ public final class FirecrestV2Scheduler implements Scheduler {
         }
     }
 
-    private boolean hasEnded(String jobId, String token) {
+    private boolean hasEnded(String jobId, Bearer token) {
         String path = compute("/jobs/" + FirecrestClient.segment(jobId));
         try {
             JsonNode jobs = client.send("GET", path, null, token, null).object().path("jobs");
             for (JsonNode j : jobs) {
                 if (jobId.equals(JobModels.id(j.path("jobId")))) {
-                    return JobModels.fromV2(j).phase() == JobPhase.ENDED;
+                    JobInfo job = JobModels.fromV2(j);
+                    return job.phase() == JobPhase.ENDED || "COMPLETING".equalsIgnoreCase(job.state());
                 }
             }
             return true; // not in the answer: not known to the scheduler any more
@@ -191,7 +193,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
         query.put("lines", Integer.toString(lines));
         try {
             JsonNode content = client.send("GET", "/filesystem/" + FirecrestClient.segment(system) + "/ops/" + op, query,
-                    tokens.forUser(user), null).object().path("output").path("content");
+                    Bearer.user(tokens, user), null).object().path("output").path("content");
             return content.isTextual() ? content.asText() : "";
         } catch (FirecrestHttpException e) {
             if (e.status() == 404) {
@@ -204,7 +206,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
     @Override
     public List<Partition> partitions() {
         String path = status("/partitions");
-        JsonNode partitions = client.send("GET", path, null, tokens.forService(), null).object().path("partitions");
+        JsonNode partitions = client.send("GET", path, null, Bearer.service(tokens), null).object().path("partitions");
         if (!partitions.isArray()) {
             throw FirecrestClient.unexpected("GET " + path, "\"partitions\" is not a list");
         }
@@ -227,7 +229,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
     /** The default account is the one sacctmgr marks as default; none when FirecREST lists no accounts. */
     @Override
     public UserInfo userInfo(String user) {
-        JsonNode answer = client.send("GET", status("/userinfo"), null, tokens.forUser(user), null).object();
+        JsonNode answer = client.send("GET", status("/userinfo"), null, Bearer.user(tokens, user), null).object();
         List<String> accounts = new ArrayList<>();
         Optional<String> defaultAccount = Optional.empty();
         for (JsonNode a : answer.path("accounts")) {
@@ -250,7 +252,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
      */
     @Override
     public SystemHealth health() {
-        JsonNode systems = client.send("GET", "/status/systems", null, tokens.forService(), null).object().path("systems");
+        JsonNode systems = client.send("GET", "/status/systems", null, Bearer.service(tokens), null).object().path("systems");
         for (JsonNode s : systems) {
             if (!system.equalsIgnoreCase(s.path("name").asText())) {
                 continue;

@@ -35,6 +35,16 @@ public final class KeycloakAccessTokens implements AccessTokens {
         return fetch(service::accessToken, "the service account's token");
     }
 
+    @Override
+    public String renewedForUser(String user, String refused) {
+        return fetch(() -> users.renewedAccessToken(user, refused), "a new token for " + user);
+    }
+
+    @Override
+    public String renewedForService(String refused) {
+        return fetch(() -> service.renewedAfterRefusal(refused), "a new service-account token");
+    }
+
     private static String fetch(Supplier<String> token, String what) {
         try {
             return token.get();

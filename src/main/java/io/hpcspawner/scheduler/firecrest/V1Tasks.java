@@ -70,7 +70,7 @@ final class V1Tasks {
     }
 
     /** Waits for one task; see {@link #await(List, String, String)}. */
-    Task await(String taskId, String token, String what) {
+    Task await(String taskId, Bearer token, String what) {
         return await(List.of(taskId), token, what).get(taskId);
     }
 
@@ -79,7 +79,7 @@ final class V1Tasks {
      * {@link SchedulerException} naming {@code what} when the bound passes; a non-transient failure
      * of a poll (401, 403...) ends the wait at once.
      */
-    Map<String, Task> await(List<String> taskIds, String token, String what) {
+    Map<String, Task> await(List<String> taskIds, Bearer token, String what) {
         long deadline = System.nanoTime() + pacing.timeout().toNanos();
         Duration pause = pacing.firstPause();
         Map<String, Task> done = new LinkedHashMap<>();
@@ -120,7 +120,7 @@ final class V1Tasks {
      * One {@code GET /tasks?tasks=...}: the server answers {@code {"tasks": {id: task}}} (the spec says a
      * list; both are read). Ids it does not know are left out, so they count as still open.
      */
-    private Map<String, JsonNode> poll(List<String> ids, String token) {
+    private Map<String, JsonNode> poll(List<String> ids, Bearer token) {
         FirecrestClient.Answer answer = client.send("GET", "/tasks", Map.of("tasks", String.join(",", ids)), token,
                 Map.of(), null);
         JsonNode tasks = answer.object().path("tasks");

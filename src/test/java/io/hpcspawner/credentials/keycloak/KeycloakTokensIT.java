@@ -50,8 +50,8 @@ class KeycloakTokensIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    /** Realm tokens live 60 s: with a 60 s margin they are renewed at half-life, after 30 s. */
-    private static final Duration PAST_HALF_LIFE = Duration.ofSeconds(31);
+    /** Realm tokens live 60 s: with the default 30 s + 15 s they are renewed 15 s after their grant. */
+    private static final Duration PAST_RENEWAL = Duration.ofSeconds(31);
 
     private static JsonNode realm;
 
@@ -149,7 +149,7 @@ class KeycloakTokensIT {
 
     @Test
     void clientCredentialsGiveTheServiceAccountsTokenCachedUntilRenewalIsDue() throws Exception {
-        ServiceAccountTokens tokens = new ServiceAccountTokens(client("hpcspawner-service"), Duration.ofSeconds(60), clock);
+        ServiceAccountTokens tokens = new ServiceAccountTokens(client("hpcspawner-service"), TokenValidity.DEFAULT, clock);
         String first = tokens.accessToken();
         JsonNode c = claims(first);
         assertThat(c.path("iss").asText()).isEqualTo(ISSUER.toString());
@@ -159,7 +159,7 @@ class KeycloakTokensIT {
         assertThat(c.path("exp").asLong() - c.path("iat").asLong()).isEqualTo(60);
 
         assertThat(tokens.accessToken()).as("cached").isSameAs(first);
-        clock.advance(PAST_HALF_LIFE);
+        clock.advance(PAST_RENEWAL);
         String second = tokens.accessToken();
         assertThat(claims(second).path("jti").asText()).isNotEqualTo(c.path("jti").asText());
     }
@@ -173,7 +173,7 @@ class KeycloakTokensIT {
         Thread.sleep(1_100);
         KeycloakClient hubClient = client("jupyterhub");
         List<String> stored = Collections.synchronizedList(new ArrayList<>());
-        UserTokens tokens = new UserTokens(hubClient, "alice", original, (u, t) -> stored.add(t), Duration.ofSeconds(60), clock);
+        UserTokens tokens = new UserTokens(hubClient, "alice", original, (u, t) -> stored.add(t), TokenValidity.DEFAULT, clock);
 
         String a1 = tokens.accessToken();
         assertThat(claims(a1).path("preferred_username").asText()).isEqualTo("alice");
@@ -183,7 +183,7 @@ class KeycloakTokensIT {
         assertThat(tokens.accessToken()).as("cached").isSameAs(a1);
         assertThat(stored).hasSize(1);
 
-        clock.advance(PAST_HALF_LIFE);
+        clock.advance(PAST_RENEWAL);
         String a2 = tokens.accessToken();
         assertThat(a2).isNotEqualTo(a1);
         assertThat(stored).hasSize(2).doesNotHaveDuplicates();
@@ -194,7 +194,7 @@ class KeycloakTokensIT {
                 .satisfies(e -> assertThat(((LoginExpiredException) e).reason()).isEqualTo("Stale token"));
         // ... and, seeing an old token used, ends the client session: the current token is dead too.
         // So exactly one component may refresh a user's tokens (the hub must not, once it handed them over).
-        clock.advance(PAST_HALF_LIFE);
+        clock.advance(PAST_RENEWAL);
         assertThatThrownBy(tokens::accessToken).isInstanceOf(LoginExpiredException.class)
                 .hasMessage(LoginExpiredException.USER_MESSAGE);
         assertThat(tokens.active()).isFalse();
@@ -205,11 +205,11 @@ class KeycloakTokensIT {
         JsonNode hubLogin = login("jupyterhub", "bob");
         List<String> stored = Collections.synchronizedList(new ArrayList<>());
         UserTokens tokens = new UserTokens(client("jupyterhub"), "bob", hubLogin.path("refresh_token").asText(),
-                (u, t) -> stored.add(t), Duration.ofSeconds(60), clock);
+                (u, t) -> stored.add(t), TokenValidity.DEFAULT, clock);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 3; round++) {
-                clock.advance(PAST_HALF_LIFE);
+                clock.advance(PAST_RENEWAL);
                 List<Future<String>> got = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     got.add(pool.submit(tokens::accessToken));
@@ -231,11 +231,11 @@ class KeycloakTokensIT {
         JsonNode hubLogin = login("jupyterhub", "bob");
         AtomicReference<String> latest = new AtomicReference<>(hubLogin.path("refresh_token").asText());
         UserTokens tokens = new UserTokens(client("jupyterhub"), "bob", latest.get(), (u, t) -> latest.set(t),
-                Duration.ofSeconds(60), clock);
+                TokenValidity.DEFAULT, clock);
         assertThat(claims(tokens.accessToken()).path("preferred_username").asText()).isEqualTo("bob");
 
         logout("jupyterhub", latest.get()); // the user logs out at the hub; the hub ends the Keycloak session
-        clock.advance(PAST_HALF_LIFE);
+        clock.advance(PAST_RENEWAL);
         for (int i = 0; i < 2; i++) { // the second time from memory, without asking Keycloak
             assertThatThrownBy(tokens::accessToken).isInstanceOf(LoginExpiredException.class)
                     .hasMessage("your login has expired: log out and log in again")
@@ -249,14 +249,14 @@ class KeycloakTokensIT {
         JsonNode hubLogin = login("jupyterhub-short-session", "alice");
         assertThat(hubLogin.path("refresh_expires_in").asInt()).isEqualTo(5);
         UserTokens tokens = new UserTokens(client("jupyterhub-short-session"), "alice",
-                hubLogin.path("refresh_token").asText(), (u, t) -> { }, Duration.ofSeconds(60), clock);
+                hubLogin.path("refresh_token").asText(), (u, t) -> { }, TokenValidity.DEFAULT, clock);
         for (int i = 0; i < 2; i++) { // 6 s in all, each refresh within the 5 s
             Thread.sleep(3_000);
-            clock.advance(PAST_HALF_LIFE);
+            clock.advance(PAST_RENEWAL);
             tokens.accessToken();
         }
         Thread.sleep(6_000);
-        clock.advance(PAST_HALF_LIFE);
+        clock.advance(PAST_RENEWAL);
         assertThatThrownBy(tokens::accessToken).isInstanceOf(LoginExpiredException.class)
                 .hasMessage(LoginExpiredException.USER_MESSAGE)
                 .satisfies(e -> assertThat(((LoginExpiredException) e).reason()).isEqualTo("Token is not active"));
@@ -268,7 +268,7 @@ class KeycloakTokensIT {
         String wrong = "wrong-" + Long.toHexString(System.nanoTime());
         AtomicReference<String> vault = new AtomicReference<>(wrong);
         ServiceAccountTokens tokens = new ServiceAccountTokens(
-                new KeycloakClient(ISSUER, "hpcspawner-service", vault::get, TIMEOUT, JSON), Duration.ofSeconds(60), clock);
+                new KeycloakClient(ISSUER, "hpcspawner-service", vault::get, TIMEOUT, JSON), TokenValidity.DEFAULT, clock);
         assertThatThrownBy(tokens::accessToken).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("'hpcspawner-service'").hasMessageContaining(ISSUER.toString())
                 .hasMessageNotContaining(wrong).hasMessageNotContaining(right)

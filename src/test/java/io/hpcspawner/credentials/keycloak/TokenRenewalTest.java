@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** When tokens are renewed, with a fake clock and a fake token endpoint (no Keycloak). */
 class TokenRenewalTest {
@@ -31,6 +33,7 @@ class TokenRenewalTest {
         volatile boolean rotate = true;
         volatile RuntimeException failure;
         volatile CountDownLatch gate;
+        volatile Runnable onGrant = () -> { };
 
         @Override
         public TokenResponse clientCredentials() {
@@ -49,6 +52,7 @@ class TokenRenewalTest {
                 throw failure;
             }
             int n = grants.incrementAndGet();
+            onGrant.run();
             Optional<String> next = refreshToken.map(old -> rotate ? "refresh-" + n : old);
             return new TokenResponse("access-" + n, lifetime, next, next.map(x -> Duration.ofSeconds(1800)));
         }
@@ -74,7 +78,7 @@ class TokenRenewalTest {
 
     @Test
     void serviceTokenIsReusedUntilTheMarginIsReached() {
-        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, Duration.ofSeconds(60), clock);
+        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         assertThat(tokens.accessToken()).isEqualTo("access-1");
         clock.advance(Duration.ofSeconds(239)); // 61 s left
         assertThat(tokens.accessToken()).isEqualTo("access-1");
@@ -83,22 +87,94 @@ class TokenRenewalTest {
         assertThat(endpoint.grants).hasValue(2);
     }
 
+    /** The instant each token handed out expires: "access-N" lives from its grant at {@code grantedAt[N]}. */
+    private final List<Instant> grantedAt = Collections.synchronizedList(new ArrayList<>());
+
+    private Duration leftOf(String token) {
+        int n = Integer.parseInt(token.substring("access-".length()));
+        return Duration.between(clock.instant(), grantedAt.get(n - 1).plus(endpoint.lifetime));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {41, 45, 60, 90, 300})
+    void everyServiceTokenHandedOutHasMoreThanTheMinimumPlusTheMarginLeftWhateverItsLifetime(int lifetimeSeconds) {
+        endpoint.lifetime = Duration.ofSeconds(lifetimeSeconds);
+        endpoint.onGrant = () -> grantedAt.add(clock.instant());
+        TokenValidity validity = new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, validity, clock);
+        for (int second = 0; second < 2 * lifetimeSeconds; second++) {
+            String token = tokens.accessToken();
+            assertThat(leftOf(token)).as("left on %s at second %d", token, second).isGreaterThan(validity.required());
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(endpoint.grants.get()).as("renewed once per usable stretch, not on every call")
+                .isLessThanOrEqualTo(2 * lifetimeSeconds / (lifetimeSeconds - 40) + 1);
+    }
+
     @Test
-    void aTokenLivingLessThanTwiceTheMarginIsRenewedAtHalfLifeNotOnEveryCall() {
-        endpoint.lifetime = Duration.ofSeconds(60);
-        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, Duration.ofSeconds(60), clock);
+    void aFortyFiveSecondServiceTokenIsRenewedBeforeItHasLessThanThirtySecondsPlusTheMarginLeft() {
+        endpoint.lifetime = Duration.ofSeconds(45);
+        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint,
+                new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(10)), clock);
         assertThat(tokens.accessToken()).isEqualTo("access-1");
+        clock.advance(Duration.ofSeconds(4)); // 41 s left
         assertThat(tokens.accessToken()).isEqualTo("access-1");
-        clock.advance(Duration.ofSeconds(29));
-        assertThat(tokens.accessToken()).isEqualTo("access-1");
-        clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(1)); // 40 s left: no longer more than 30 + 10
         assertThat(tokens.accessToken()).isEqualTo("access-2");
     }
 
     @Test
+    void aUserTokenWithTwentySixSecondsLeftIsNeverSent() {
+        endpoint.lifetime = Duration.ofSeconds(40); // renewed at 20 s left before the fix
+        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { },
+                new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(5)), clock);
+        assertThat(tokens.accessToken()).isEqualTo("access-1");
+        clock.advance(Duration.ofSeconds(14)); // access-1 has 26 s left
+        assertThat(tokens.accessToken()).isEqualTo("access-2");
+    }
+
+    @Test
+    void aRealmWhoseTokensLiveShorterThanTheMinimumPlusTheMarginIsAConfigurationErrorOnEveryUse() {
+        endpoint.lifetime = Duration.ofSeconds(40);
+        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, TokenValidity.DEFAULT, clock);
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(tokens::accessToken).isInstanceOf(KeycloakConfigurationException.class)
+                    .hasMessageContaining("access tokens of Keycloak client fake-client live 40 s")
+                    .hasMessageContaining("more than 45 s left")
+                    .hasMessageContaining("raise the Access Token Lifespan")
+                    .satisfies(e -> assertThat(((KeycloakException) e).isTransient()).isFalse());
+        }
+    }
+
+    @Test
+    void aSeededHubTokenIsUsedOnlyWhileItHasMoreThanTheRequiredLifeLeft() {
+        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, TokenValidity.DEFAULT, clock);
+        tokens.seed(jwtExpiringAt(clock.instant().plusSeconds(46)));
+        assertThat(tokens.accessToken()).as("46 s left: the hub's token is used").doesNotStartWith("access-");
+        clock.advance(Duration.ofSeconds(1)); // 45 s left
+        assertThat(tokens.accessToken()).isEqualTo("access-1");
+    }
+
+    private static String jwtExpiringAt(Instant exp) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"none\"}".getBytes()) + "."
+                + b64.encodeToString(("{\"exp\":" + exp.getEpochSecond() + "}").getBytes()) + ".sig";
+    }
+
+    @Test
+    void aRefusedTokenIsRenewedOnceEvenWhenManyCallersReportTheRefusal() {
+        ServiceAccountTokens tokens = new ServiceAccountTokens(endpoint, TokenValidity.DEFAULT, clock);
+        String refused = tokens.accessToken();
+        assertThat(tokens.renewedAfterRefusal(refused)).isEqualTo("access-2");
+        assertThat(tokens.renewedAfterRefusal(refused)).as("already renewed by another caller").isEqualTo("access-2");
+        assertThat(tokens.accessToken()).isEqualTo("access-2");
+        assertThat(endpoint.grants).hasValue(2);
+    }
+
+    @Test
     void concurrentCallersShareOneRenewal() throws Exception {
-        ServiceAccountTokens service = new ServiceAccountTokens(endpoint, Duration.ofSeconds(60), clock);
-        UserTokens user = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, Duration.ofSeconds(60), clock);
+        ServiceAccountTokens service = new ServiceAccountTokens(endpoint, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
+        UserTokens user = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         for (Runnable reset : List.<Runnable>of(() -> { }, () -> clock.advance(Duration.ofSeconds(250)))) {
             reset.run();
             endpoint.grants.set(0);
@@ -126,7 +202,7 @@ class TokenRenewalTest {
     void userTokensRotateAndEachNewRefreshTokenIsStored() {
         List<String> stored = new ArrayList<>();
         UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> stored.add(u + "=" + t),
-                Duration.ofSeconds(60), clock);
+                new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         assertThat(tokens.loginExpiresAt()).isEmpty();
         assertThat(tokens.accessToken()).isEqualTo("access-1");
         assertThat(tokens.loginExpiresAt()).contains(clock.instant().plusSeconds(1800));
@@ -142,7 +218,7 @@ class TokenRenewalTest {
     void anUnrotatedRefreshTokenIsNotStoredAgain() {
         endpoint.rotate = false;
         List<String> stored = new ArrayList<>();
-        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> stored.add(t), Duration.ofSeconds(60), clock);
+        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> stored.add(t), new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         tokens.accessToken();
         clock.advance(Duration.ofSeconds(300));
         tokens.accessToken();
@@ -154,7 +230,7 @@ class TokenRenewalTest {
     void aFailingStoreDoesNotLoseTheNewRefreshToken() {
         UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> {
             throw new IllegalStateException("disk full");
-        }, Duration.ofSeconds(60), clock);
+        }, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         assertThat(tokens.accessToken()).isEqualTo("access-1");
         clock.advance(Duration.ofSeconds(300));
         assertThat(tokens.accessToken()).isEqualTo("access-2");
@@ -163,7 +239,7 @@ class TokenRenewalTest {
 
     @Test
     void anEndedLoginIsRememberedAndKeycloakIsNotAskedAgain() {
-        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, Duration.ofSeconds(60), clock);
+        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         tokens.accessToken();
         endpoint.failure = new LoginExpiredException("Session not active");
         clock.advance(Duration.ofSeconds(300));
@@ -179,7 +255,7 @@ class TokenRenewalTest {
 
     @Test
     void aTransientFailureIsRetriedOnTheNextCall() {
-        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, Duration.ofSeconds(60), clock);
+        UserTokens tokens = new UserTokens(endpoint, "alice", "refresh-0", (u, t) -> { }, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
         endpoint.failure = new KeycloakUnavailableException("down", null);
         assertThatThrownBy(tokens::accessToken).isInstanceOf(KeycloakUnavailableException.class)
                 .satisfies(e -> assertThat(((KeycloakException) e).isTransient()).isTrue());

@@ -110,7 +110,7 @@ class UserLoginsTest {
     }
 
     private UserLogins logins(TokenKeyRing keys) {
-        return new UserLogins(endpoint, keys, store, Duration.ofSeconds(60), clock);
+        return new UserLogins(endpoint, keys, store, new TokenValidity(Duration.ofSeconds(30), Duration.ofSeconds(30)), clock);
     }
 
     @Test

@@ -67,7 +67,7 @@ class FirecrestBackendTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("test.fake-scheduler", "false", "hpcspawner.watch.gone-grace", "60s",
-                    "hpcspawner.keycloak.renew-margin", "60s");
+                    "hpcspawner.keycloak.token-margin", "30s");
         }
 
         @Override
@@ -237,7 +237,7 @@ class FirecrestBackendTest {
     }
 
     @Test
-    void aStopThatCannotActAsTheUserSaysSoAndEndsTheServer() throws IOException {
+    void aStopThatCannotActAsTheUserStaysStoppingWithTheReasonAndCancelsOnceANewLoginArrives() throws IOException {
         firecrest.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4444\"}")));
         keycloak.stubFor(post(TOKEN_PATH).withRequestBody(containing("grant_type=refresh_token"))
                 .willReturn(json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"Session not active\"}")));
@@ -250,10 +250,21 @@ class FirecrestBackendTest {
         awaitState("queued");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(created.plusMillis(6500)));
-        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopped"))
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202).body("state", equalTo("stopping"))
                 .body("message", containsString("job 4444 could not be cancelled"))
                 .body("message", containsString("log out and log in again"));
         assertThat(firecrest.findAll(deleteRequestedFor(urlPathEqualTo(JOBS + "/4444")))).isEmpty();
+
+        // The user logs in again: the hub passes the new login, and the next watcher round cancels.
+        firecrest.stubFor(delete(urlPathEqualTo(JOBS + "/4444")).willReturn(aResponse().withStatus(204)));
+        keycloak.stubFor(post(TOKEN_PATH).withRequestBody(containing("grant_type=refresh_token"))
+                .willReturn(json(200, "{\"access_token\":\"" + accessToken(user, Duration.ofMinutes(5))
+                        + "\",\"expires_in\":300,\"token_type\":\"Bearer\"}")));
+        given().header("Authorization", HUB).contentType(ContentType.JSON)
+                .body(Map.of("refreshToken", refreshToken("s4b", Instant.now().getEpochSecond() + 1)))
+                .put("/api/v1/users/" + user + "/login").then().statusCode(204);
+        awaitState("stopped");
+        assertThat(firecrest.findAll(deleteRequestedFor(urlPathEqualTo(JOBS + "/4444")))).hasSize(1);
     }
 
     @Test

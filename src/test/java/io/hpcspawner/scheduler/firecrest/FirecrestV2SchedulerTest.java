@@ -83,6 +83,16 @@ class FirecrestV2SchedulerTest {
         public String forService() {
             return SERVICE_TOKEN;
         }
+
+        @Override
+        public String renewedForUser(String user, String refused) {
+            return forUser(user);
+        }
+
+        @Override
+        public String renewedForService(String refused) {
+            return forService();
+        }
     };
 
     @BeforeAll
@@ -361,6 +371,96 @@ class FirecrestV2SchedulerTest {
 
         assertThat(e.isTransient()).isTrue();
         assertThat(e).hasMessageContaining("HTTP 500").hasMessageContaining("Unable to contact slurm controller");
+    }
+
+    @Test
+    void aCancelOnACompletingJobIsTakenAndNotSentAgain() {
+        wm.stubFor(delete(JOBS + "/4242").willReturn(json(500,
+                error("scancel: error: Kill job error on job id 4242: Job/step already completing or completed"))));
+        wm.stubFor(get(JOBS + "/4242").willReturn(json(200,
+                jobs(withNodes(job("4242", "hpcspawner-alice-default", "alice", "COMPLETING"), "nid0001", 1)))));
+
+        scheduler.cancel("4242", "alice");
+
+        wm.verify(1, deleteRequestedFor(urlPathEqualTo(JOBS + "/4242")));
+    }
+
+    // ---------------------------------------------------------------- refused tokens (401)
+
+    /** Tokens {@code <who>-<n>}: each renewal after a refusal hands out the next n. */
+    static final class RenewableTokens implements AccessTokens {
+        final java.util.concurrent.atomic.AtomicInteger user = new java.util.concurrent.atomic.AtomicInteger(1);
+        final java.util.concurrent.atomic.AtomicInteger service = new java.util.concurrent.atomic.AtomicInteger(1);
+
+        @Override
+        public String forUser(String who) {
+            return USER_TOKEN + who + "-" + user.get();
+        }
+
+        @Override
+        public String forService() {
+            return SERVICE_TOKEN + "-" + service.get();
+        }
+
+        @Override
+        public String renewedForUser(String who, String refused) {
+            user.incrementAndGet();
+            return forUser(who);
+        }
+
+        @Override
+        public String renewedForService(String refused) {
+            service.incrementAndGet();
+            return forService();
+        }
+    }
+
+    @Test
+    void aListingRefusedWithFourOOneIsSentOnceMoreWithARenewedToken() {
+        RenewableTokens tokens = new RenewableTokens();
+        scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
+                new ObjectMapper());
+        wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-1"))
+                .willReturn(json(401, error("Access token expires too soon"))));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-2"))
+                .willReturn(json(200, jobs(job("7", "hpcspawner-a", "alice", "RUNNING")))));
+
+        List<JobInfo> found = scheduler.jobs(Set.of("7"), null);
+
+        assertThat(found).extracting(JobInfo::id).containsExactly("7");
+        wm.verify(2, getRequestedFor(urlPathEqualTo(JOBS)));
+        assertThat(tokens.service).hasValue(2);
+    }
+
+    @Test
+    void aCancelRefusedWithFourOOneIsRenewedAndSentOnceMoreOnly() {
+        RenewableTokens tokens = new RenewableTokens();
+        scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
+                new ObjectMapper());
+        Stubs.inTurn(wm, () -> delete(urlPathEqualTo(JOBS + "/4242")),
+                json(401, error("Access token expires too soon")), aResponse().withStatus(204));
+
+        scheduler.cancel("4242", "alice");
+
+        wm.verify(2, deleteRequestedFor(urlPathEqualTo(JOBS + "/4242")));
+        wm.verify(1, deleteRequestedFor(urlPathEqualTo(JOBS + "/4242"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice-2")));
+    }
+
+    @Test
+    void aSecondFourOOneIsARealRefusal() {
+        RenewableTokens tokens = new RenewableTokens();
+        scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
+                new ObjectMapper());
+        wm.stubFor(delete(urlPathEqualTo(JOBS + "/4242")).willReturn(json(401, error("Invalid token"))));
+
+        SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.cancel("4242", "alice"));
+
+        assertThat(e.isTransient()).isFalse();
+        assertThat(e).hasMessageContaining("HTTP 401").hasMessageContaining("Invalid token")
+                .hasMessageNotContaining(USER_TOKEN);
+        wm.verify(2, deleteRequestedFor(urlPathEqualTo(JOBS + "/4242")));
+        assertThat(tokens.user).as("renewed once").hasValue(2);
     }
 
     // ---------------------------------------------------------------- files

@@ -33,6 +33,9 @@ public class VaultDoubles extends FirecrestDoubles {
         config.put("quarkus.vault.authentication.app-role.secret-id", "approle-secret-id");
         config.put("hpcspawner.keycloak.service-client.secret", "vault:hpcspawner/keycloak#service-secret");
         config.put("hpcspawner.keycloak.secret-refresh", "1s");
+        // the Keycloak double issues 2 s tokens (renewed every second) to see each rotation soon
+        config.put("hpcspawner.keycloak.min-token-validity", "0s");
+        config.put("hpcspawner.keycloak.token-margin", "1s");
         config.put("hpcspawner.store.directory", "target/test-store-vault");
         config.put("hpcspawner.store.logins-directory", "target/test-logins-vault");
         return config;
