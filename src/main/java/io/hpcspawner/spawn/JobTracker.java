@@ -116,7 +116,7 @@ public class JobTracker {
         if (r.jobId() == null || r.state().isTerminal()) {
             return; // the submit is in flight; the launcher records its outcome
         }
-        if (r.state().isStarting() && r.createdAt().plus(config.watch().startTimeout()).isBefore(clock.instant())) {
+        if (r.state().isStarting() && startDeadline(r).isBefore(clock.instant())) {
             giveUp(scheduler, r);
             return;
         }
@@ -173,6 +173,11 @@ public class JobTracker {
         lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready." + tail, exitCode);
     }
 
+    /** The record's own deadline (its profile's queue-timeout); the global start timeout for older records. */
+    private Instant startDeadline(ServerRecord r) {
+        return r.startDeadline() != null ? r.startDeadline() : r.createdAt().plus(config.watch().startTimeout());
+    }
+
     private void giveUp(Scheduler scheduler, ServerRecord r) {
         try {
             scheduler.cancel(r.jobId(), r.unixUser());
@@ -181,8 +186,9 @@ public class JobTracker {
                     e.getMessage());
             return; // try again next round; the record stays active so the job is not forgotten
         }
-        lifecycle.failed(r.key(), r.id(), "The server did not start within " + config.watch().startTimeout()
-                .toString().substring(2).toLowerCase() + "; job " + r.jobId() + " was cancelled", 1);
+        lifecycle.failed(r.key(), r.id(), "The server did not start within "
+                + Duration.between(r.createdAt(), startDeadline(r)).toString().substring(2).toLowerCase()
+                + "; job " + r.jobId() + " was cancelled", 1);
     }
 
     private boolean readsOutput(ServerRecord r) {
