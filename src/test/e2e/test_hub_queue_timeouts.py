@@ -88,3 +88,28 @@ def test_i_a_queued_start_is_stopped_from_the_hub(stack, hub, service):
     r = requests.post(f"{E.HUB_API}/hpcspawner/users/alice/server/cancel",
                       headers={"Authorization": f"token {other}"}, timeout=30)
     assert r.status_code in (403, 404), f"{r.status_code} {r.text}"
+
+
+def test_j_a_start_is_given_up_at_its_profiles_queue_timeout_not_the_hubs(stack, hub, service):
+    """The stack's whole-node profile may wait 45 s in the queue (its queue-timeout): the service
+    gives the start up then, with its message, and cancels the job; the hub shows that message
+    (not its own "Timeout"); the status carried the deadline."""
+    filler = stack.fill_node("bob")
+    t0 = time.monotonic()
+    post = hub.start_async("alice", "", {"profile": "whole-node"})
+    status = stack.wait_service_state("alice", "", {"queued"}, 20, pred=lambda s: s.get("jobId"))
+    assert status.get("startDeadline"), E.pretty(status)
+    job_id = str(status["jobId"])
+    events, _, _ = hub.progress("alice", timeout=90)
+    took = time.monotonic() - t0
+    failed = [e for e in events if isinstance(e, dict) and e.get("failed")]
+    assert failed and "did not start within 45s" in failed[-1].get("message", ""), (
+        f"progress: {events}\n{stack.diag()}")
+    assert 40 <= took <= 90, f"given up after {took:.0f} s"
+    stack.wait_job_ended(job_id, 20, states=("CANCELLED",))
+    final = service.status("alice")
+    assert final["state"] == "failed" and "did not start within 45s" in final["message"], E.pretty(final)
+    stack.wait_hub_gone("alice", "", 30)
+    post.join(30)
+    assert E.job_state(filler) == "RUNNING", "bob's job must not be touched"
+    print(f"start given up {took:.0f} s after the request (queue-timeout 45 s)")
