@@ -71,7 +71,7 @@ c.HPCSpawner.service_url = os.environ.get(
 )
 if os.environ.get("HPCSPAWNER_TOKEN"):
     c.HPCSpawner.service_token = os.environ["HPCSPAWNER_TOKEN"]
-c.Spawner.start_timeout = 300  # a job may pend in the queue
+c.Spawner.start_timeout = 300  # the plugin replaces it at each start by the profile's queue-timeout
 c.Spawner.http_timeout = 60
 c.Spawner.poll_interval = 10  # short, for tests
 # jupyter_server 1.23 has no web UI here (no JupyterLab in Debian): use the classic notebook

@@ -61,6 +61,7 @@ hpcspawner.profiles.whole-node.system=local
 hpcspawner.profiles.whole-node.partition=$SLURM_PARTITION
 hpcspawner.profiles.whole-node.cpus=2
 hpcspawner.profiles.whole-node.time-limit-minutes=60
+hpcspawner.profiles.whole-node.queue-timeout=45s
 PROPS
 if [[ "${HPCSPAWNER_WITH_FIRECREST:-0}" == 1 ]]; then
     cat >>"$PROPS_FILE.new" <<PROPS

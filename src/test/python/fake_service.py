@@ -38,6 +38,7 @@ class Record:
             "pendingReason": None,
             "exitCode": None,
             "transitions": [],
+            "startDeadline": fake.start_deadline,
         }
         self.options = options
         self.environment = environment
@@ -99,6 +100,8 @@ class FakeService:
         self.logins = {}
         self.reject_option = None
         self.options_html = '<select name="profile"><option>small</option></select>'
+        self.profiles = []
+        self.start_deadline = None  # ISO instant put in new records' startDeadline
         self.keepalive = 0.2
         self.server_url = "http://127.0.0.1:51234"
         self._faults = []
@@ -299,7 +302,7 @@ class LoginHandler(Base):
 
 class OptionsFormHandler(Base):
     def get(self, user):
-        self.send(200, {"html": self.fake.options_html, "profiles": []})
+        self.send(200, {"html": self.fake.options_html, "profiles": self.fake.profiles})
 
 
 class EventsHandler(Base):

@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import time
+from datetime import datetime, timezone
 
 import pytest
 from tornado import web
@@ -384,7 +386,7 @@ async def test_progress_survives_broken_feed(fake, make_spawner):
     spawner = make_spawner()
 
     class Broken:
-        async def follow(self):
+        async def follow(self, tick=None):
             yield {"progress": 1, "message": "x"}
             raise RuntimeError("boom")
 
@@ -581,3 +583,126 @@ async def test_login_is_not_sent_unless_enabled(fake, make_spawner):
     await spawner.stop()
     assert "login" not in fake.requests_for("POST")[-1]["body"]
     assert not fake.requests_for("PUT")
+
+
+# hub restarts (issue 9 item 10) ------------------------------------------------------------
+
+
+class FakeProxy:
+    """The hub's proxy as the plugin sees it: records the routes added."""
+
+    def __init__(self):
+        self.added = []
+
+    async def add_user(self, user, server_name=""):
+        self.added.append((user.name, server_name))
+
+
+def restarted_spawner(make_spawner, server="", **kwargs):
+    """A spawner as JupyterHub's init_spawners builds it: state loaded, its check pending."""
+    spawner = make_spawner(server=server, **kwargs)
+    spawner.user.settings = {"proxy": FakeProxy()}
+    spawner.load_state({})
+    spawner._check_pending = True
+    return spawner
+
+
+async def test_a_running_servers_route_is_back_as_soon_as_the_hubs_check_of_it_ends(fake, make_spawner):
+    fake.add_record("alice", start_id="running-start-1", script=DEFAULT_SCRIPT[3:])
+    await wait_for(lambda: fake.record("alice").status["state"] == "running")
+    spawner = restarted_spawner(make_spawner)
+    proxy = spawner.user.settings["proxy"]
+    assert await spawner.poll() is None
+    assert await spawner.get_url() == fake.server_url + "/user/alice/"
+    assert proxy.added == []  # not while the hub still checks it (it is not ready yet)
+    spawner._check_pending = False  # the hub's check ends (its HTTP probe answered)
+    await wait_for(lambda: proxy.added == [("alice", "")])
+
+
+async def test_a_server_queued_across_the_restart_is_routed_when_it_comes_up(fake, make_spawner):
+    fake.step_delay = 0.2
+    fake.add_record("alice", server="gpu", start_id="queued-start-8", script=DEFAULT_SCRIPT[2:])
+    spawner = restarted_spawner(make_spawner, server="gpu")
+    proxy = spawner.user.settings["proxy"]
+    assert await spawner.get_url() == fake.server_url + "/user/alice/gpu/"
+    spawner._check_pending = False
+    await wait_for(lambda: proxy.added == [("alice", "gpu")])
+
+
+async def test_a_queued_server_is_followed_until_the_services_deadline_not_start_timeout(fake, make_spawner):
+    fake.add_record("alice", start_id="queued-start-9")  # stays queued
+    soon = time.time() + 0.3
+    fake.record("alice").status["startDeadline"] = (
+        datetime.fromtimestamp(soon, timezone.utc).isoformat().replace("+00:00", "Z"))
+    spawner = restarted_spawner(make_spawner, start_timeout=30, start_timeout_slack=0.2)
+    began = time.monotonic()
+    assert await spawner.get_url() == spawner.server.url  # no URL: the stored one
+    assert time.monotonic() - began < 5
+
+
+# queue timeouts, queue progress and cancelling a queued start (issue 9 item 11) ------------
+
+
+async def test_the_hubs_start_timeout_comes_from_the_chosen_profiles_queue_timeout(fake, make_spawner):
+    fake.profiles = [
+        {"key": "small", "first": True, "queueTimeoutSeconds": 600},
+        {"key": "big", "first": False, "queueTimeoutSeconds": 7200},
+    ]
+    spawner = make_spawner(start_timeout=300, start_timeout_slack=60)
+    spawner.user_options = {"profile": "big"}
+    await spawner.run_pre_spawn_hook()
+    assert spawner.start_timeout == 7260
+    spawner.user_options = {}
+    await spawner.run_pre_spawn_hook()
+    assert spawner.start_timeout == 660  # the default profile
+
+
+async def test_the_configured_pre_spawn_hook_still_runs(fake, make_spawner):
+    seen = []
+    spawner = make_spawner(pre_spawn_hook=lambda s: seen.append(s.user.name))
+    await spawner.run_pre_spawn_hook()
+    assert seen == ["alice"]
+
+
+async def test_start_follows_a_queued_start_until_the_services_deadline(fake, make_spawner):
+    fake.script = DEFAULT_SCRIPT[:2]  # stays queued
+    fake.start_deadline = datetime.fromtimestamp(time.time() + 4, timezone.utc).isoformat()
+    spawner = make_spawner(start_timeout=1, start_timeout_slack=0)
+    task = asyncio.ensure_future(spawner.start())
+    await asyncio.sleep(2.0)
+    assert not task.done(), "start() gave up at start_timeout although the service allows longer"
+    task.cancel()
+    await spawner.stop()
+
+
+async def test_progress_shows_how_long_a_start_has_waited_in_the_queue(fake, make_spawner):
+    fake.script = DEFAULT_SCRIPT[:2]  # stays queued
+    spawner = make_spawner(queue_progress_interval=0.1)
+    task = asyncio.ensure_future(spawner.start())
+    messages = []
+
+    async def read():
+        async for event in spawner.progress():
+            messages.append(event.get("message", ""))
+            if sum(m.startswith("Waiting in the queue for ") for m in messages) >= 2:
+                return
+
+    await asyncio.wait_for(read(), 5)
+    waits = [m for m in messages if m.startswith("Waiting in the queue for ")]
+    assert waits[0].endswith("Job 42 is queued: Resources"), waits
+    await spawner.cancel_start()
+    with pytest.raises(Exception, match="stopped"):
+        await task
+
+
+async def test_cancel_start_cancels_the_job_and_ends_the_pending_start(fake, make_spawner):
+    fake.script = DEFAULT_SCRIPT[:2]  # stays queued
+    spawner = make_spawner(start_timeout=30)
+    task = asyncio.ensure_future(spawner.start())
+    await wait_for(lambda: fake.record("alice") is not None
+                   and fake.record("alice").status["state"] == "queued")
+    await spawner.cancel_start()
+    with pytest.raises(Exception, match="stopped while it was starting"):
+        await asyncio.wait_for(task, 3)
+    assert fake.requests_for("DELETE")
+    await wait_for(lambda: fake.record("alice").status["state"] == "stopped")

@@ -130,8 +130,11 @@ class EventFeed:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def follow(self):
-        """Yield every event so far, then new ones, ending after a terminal event or on close."""
+    async def follow(self, tick=None):
+        """Yield every event so far, then new ones, ending after a terminal event or on close.
+
+        With ``tick`` (seconds), ``None`` is yielded whenever that long passes without an event.
+        """
         index = 0
         while True:
             while index < len(self.events):
@@ -145,6 +148,11 @@ class EventFeed:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.add(waiter)
             try:
-                await waiter
+                if tick is None:
+                    await waiter
+                else:
+                    done, _ = await asyncio.wait({waiter}, timeout=tick)
+                    if not done:
+                        yield None
             finally:
                 self._waiters.discard(waiter)

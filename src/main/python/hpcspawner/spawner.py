@@ -11,6 +11,7 @@ import json
 import os
 import time
 import uuid
+from datetime import datetime
 from urllib.parse import urlparse
 
 from jupyterhub.spawner import Spawner
@@ -30,6 +31,21 @@ ACTIVE_STATES = frozenset({"submitting", "queued", "starting", "running", "stopp
 #: service states still waiting for the ready signal
 STARTING_STATES = frozenset({"submitting", "queued", "starting"})
 ENDED_STATES = frozenset({"stopped", "failed"})
+
+
+def parse_instant(text):
+    """An ISO-8601 instant of the service (``2026-01-02T03:04:05.123Z``) as epoch seconds, or None."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        # more than 6 fraction digits (Java writes nanoseconds)
+        head, _, rest = text.partition(".")
+        try:
+            return datetime.fromisoformat(head + "+00:00").timestamp()
+        except ValueError:
+            return None
 
 OPTIONS_FORM_ERROR_HTML = (
     '<div class="alert alert-warning" role="alert">'
@@ -185,6 +201,19 @@ class HPCSpawner(Spawner):
 
     auth_state_refresh_token_key = Unicode(
         "refresh_token", help="Key of the user's refresh token in the auth_state."
+    ).tag(config=True)
+
+    start_timeout_slack = Float(
+        60.0,
+        help="Seconds the hub's start timeout exceeds the service's deadline for a start (the "
+        "profile's queue-timeout), so the service gives up first, with its own message and its "
+        "job cancelled, and the hub never abandons a start the service still runs.",
+    ).tag(config=True)
+
+    queue_progress_interval = Float(
+        60.0,
+        help="While a start waits in the queue, the progress repeats the queue message with the "
+        "time waited so far at this interval (seconds).",
     ).tag(config=True)
 
     start_id = Unicode(
@@ -358,6 +387,7 @@ class HPCSpawner(Spawner):
                 # stop() ran while the create call was in flight: make sure the job goes away
                 await self._cancel_quietly()
                 self._check_stop(generation)
+            deadline = self._deadline_of(status, deadline)
             url = status.get("url") if status.get("state") == "running" else None
             if url:
                 feed.push({"progress": 100, "message": f"Server ready at {url}", "ready": True, "url": url})
@@ -368,6 +398,55 @@ class HPCSpawner(Spawner):
         finally:
             self._start_running = False
             feed.close()
+
+    def _deadline_of(self, status, default=None):
+        """The monotonic deadline of a start: the service's ``startDeadline`` plus a slack.
+
+        The service gives up a start (and cancels its job) at its profile's queue-timeout; the
+        plugin follows it until then. Without a deadline from the service: ``default``, or
+        ``start_timeout`` from now.
+        """
+        at = parse_instant(status.get("startDeadline")) if isinstance(status, dict) else None
+        if at is None:
+            return default if default is not None else self._now() + self.start_timeout
+        return self._now() + max(0.0, at - time.time()) + self.start_timeout_slack
+
+    async def run_pre_spawn_hook(self):
+        """The configured ``pre_spawn_hook``, then the hub's start timeout from the profile.
+
+        JupyterHub reads ``start_timeout`` right after this hook (before ``start()`` runs), so
+        this is where the profile's queue-timeout (from the service's options form) becomes the
+        hub's timeout: a start may wait in the queue as long as its profile allows.
+        """
+        result = super().run_pre_spawn_hook()
+        if inspect.isawaitable(result):
+            result = await result
+        await self._apply_queue_timeout()
+        return result
+
+    async def _apply_queue_timeout(self):
+        try:
+            answer = await self.client.get_options_form(self._user_name)
+        except Exception as e:
+            self.log.warning("Could not read the profiles' queue timeouts for %s (%s); start_timeout stays %s s",
+                             self._log_name, e, self.start_timeout)
+            return
+        profiles = answer.get("profiles") if isinstance(answer, dict) else None
+        if not isinstance(profiles, list):
+            return
+        wanted = (self.user_options or {}).get("profile")
+        chosen = None
+        for p in profiles:
+            if not isinstance(p, dict):
+                continue
+            if (wanted and p.get("key") == wanted) or (not wanted and p.get("first")):
+                chosen = p
+                break
+        seconds = chosen.get("queueTimeoutSeconds") if chosen else None
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0:
+            self.start_timeout = int(seconds + self.start_timeout_slack)
+            self.log.info("%s: profile %s may wait %s s in the queue; start_timeout %s s",
+                          self._log_name, chosen.get("key"), int(seconds), self.start_timeout)
 
     async def _submit(self, start_id, deadline, generation):
         """POST the create call (idempotent per startId); adopt an already active start."""
@@ -642,6 +721,24 @@ class HPCSpawner(Spawner):
             if not server_gone(e):
                 self.log.warning("Cancelling %s failed: %s", self._log_name, e)
 
+    async def cancel_start(self):
+        """Stop a start the hub still shows as pending (queued or starting).
+
+        Cancels it at the service (its job goes away) and wakes ``start()`` (or, after a hub
+        restart, the check in ``get_url``), which then ends; the hub drops the server. This is
+        what the hub's ``.../cancel`` route calls (see :mod:`hpcspawner.hub_api`): JupyterHub
+        before 5.1 refuses its own stop while a spawn is pending.
+        """
+        self.log.info("Cancelling the pending start of %s", self._log_name)
+        await self._refresh_login()
+        try:
+            await self.client.delete_server(self._user_name, self.name)
+        except ServiceError as e:
+            if not server_gone(e):
+                raise web.HTTPError(e.status if e.status and e.status < 500 else 502,
+                                    f"The start could not be cancelled: {e.message}") from None
+        self._stop_generation += 1
+
     async def stop(self, now=False):
         """DELETE the server (cancels the job in every state) and wait until it has ended.
 
@@ -701,12 +798,33 @@ class HPCSpawner(Spawner):
                     return
                 await asyncio.sleep(0.1)
                 feed = self._feed
-            async for data in feed.follow():
+            queued_since = None
+            last = None
+            async for data in feed.follow(tick=self.queue_progress_interval):
+                if data is None:
+                    if queued_since is not None and last is not None:
+                        yield self._queue_wait_event(last, self._now() - queued_since)
+                    continue
+                state = data.get("state")
+                if state == "queued":
+                    if queued_since is None:
+                        queued_since = self._now()
+                    last = data
+                elif state is not None:
+                    queued_since = None
                 event = self._progress_event(data)
                 if event:
                     yield event
         except Exception:
             self.log.warning("Progress events of %s ended with an error", self._log_name, exc_info=True)
+
+    @staticmethod
+    def _queue_wait_event(queued, waited):
+        """The last queue message again, with how long the start has waited in the queue."""
+        minutes = int(waited // 60)
+        wait = f"{minutes} min" if minutes else f"{int(waited)} s"
+        message = queued.get("message") if isinstance(queued.get("message"), str) else "Waiting in the queue"
+        return {"message": f"Waiting in the queue for {wait}. {message}"}
 
     @staticmethod
     def _progress_event(data):
@@ -735,8 +853,11 @@ class HPCSpawner(Spawner):
     async def get_url(self):
         """The server's URL as the service knows it (JupyterHub awaits this at startup).
 
-        A server still queued or starting (the hub restarted meanwhile) is followed until it
-        is ready, at most ``start_timeout`` seconds. Falls back to the stored URL on errors.
+        A running server answers at once. A server still queued or starting (the hub restarted
+        meanwhile) is followed until it is ready, at most until the service's deadline for the
+        start (``startDeadline``; ``start_timeout`` when the service names none). Either way the
+        server's proxy route is put back as soon as the hub's check of it ends (see
+        :meth:`_restore_route`). Falls back to the stored URL on errors.
         """
         generation = self._stop_generation
         try:
@@ -747,15 +868,45 @@ class HPCSpawner(Spawner):
                 self.log.info("%s is %s on the service; waiting until it is ready", self._log_name, state)
                 if isinstance(status.get("startId"), str) and status["startId"]:
                     self.start_id = status["startId"]
-                terminal = await self._follow_events(self._now() + self.start_timeout, generation)
+                terminal = await self._follow_events(self._deadline_of(status), generation)
                 if terminal.get("ready"):
                     url = terminal.get("url")
                     if not url:
                         status = await self.client.get_server(self._user_name, self.name)
                         url = status.get("url") if isinstance(status, dict) else None
             if url:
+                self._restore_route()
                 return self._with_base_url(url)
             self.log.warning("The service has no URL for %s (state %s)", self._log_name, state)
         except Exception as e:
             self.log.warning("Could not get the URL of %s from the service: %s", self._log_name, e)
         return await super().get_url()
+
+    def _restore_route(self):
+        """Put this server's proxy route back once the hub's start-up check of it has ended.
+
+        JupyterHub (3.x to 5.x) adds the routes of the servers it found running in one sweep,
+        either when it starts serving (after ``init_spawners_timeout``) or once the checks of
+        *all* servers have ended, which waits for every server still queued across the restart.
+        So a running server whose check ends after the first sweep, and a queued one that comes
+        up later, would stay unreachable until all queued servers are up (or the hub's
+        five-minute route check). This adds the route itself as soon as this server is ready.
+        """
+        proxy = getattr(self.user, "settings", {}).get("proxy") if self.user is not None else None
+        if proxy is None or getattr(self, "_check_pending", False) is False:
+            return  # not a start-up check (or no proxy to talk to)
+        task = asyncio.ensure_future(self._route_when_checked(proxy))
+        self._route_task = task  # keep a reference so the task is not collected
+
+    async def _route_when_checked(self, proxy):
+        # the hub ends the check by waiting for the server's HTTP answer (http_timeout at most)
+        end = self._now() + self.http_timeout + 30
+        while self._check_pending and self._now() < end:
+            await asyncio.sleep(0.1)
+        if not self.ready:
+            return
+        try:
+            await proxy.add_user(self.user, self.name)
+            self.log.info("Restored the proxy route of %s after the hub's restart", self._log_name)
+        except Exception as e:  # the hub's own periodic route check retries
+            self.log.warning("Could not restore the proxy route of %s: %s", self._log_name, e)

@@ -10,7 +10,7 @@ import java.util.Map;
 public record ServerStatus(String id, String user, String server, String startId, String state, String system,
         String profile, Map<String, String> options, String jobId, String host, Integer port, String url,
         String message, String pendingReason, Integer exitCode, Instant unknownSince, List<TransitionView> transitions,
-        Instant createdAt, Instant updatedAt) {
+        Instant createdAt, Instant updatedAt, Instant startDeadline) {
 
     /** The moment a state was entered. */
     public record TransitionView(String state, Instant at) {
@@ -23,6 +23,6 @@ public record ServerStatus(String id, String user, String server, String startId
         return new ServerStatus(r.id(), r.user(), r.server(), r.startId(), r.state().wireName(), r.system(),
                 r.profile(), r.options(), r.jobId(), r.host(), r.port(), r.url(), r.message(), r.pendingReason(),
                 r.exitCode(), r.unknownSince(), r.transitions().stream().map(TransitionView::of).toList(),
-                r.createdAt(), r.updatedAt());
+                r.createdAt(), r.updatedAt(), r.state().isStarting() ? r.startDeadline() : null);
     }
 }

@@ -111,6 +111,10 @@ public class ConfigChecks {
                 problems.add(k + ".max-time-limit-minutes: " + p.maxTimeLimitMinutes().get()
                         + " is below time-limit-minutes=" + p.timeLimitMinutes());
             }
+            java.time.Duration queueTimeout = p.queueTimeout().orElse(java.time.Duration.ofSeconds(1));
+            if (queueTimeout.isZero() || queueTimeout.isNegative()) {
+                problems.add(k + ".queue-timeout: " + queueTimeout + " must be positive, e.g. 2h");
+            }
             for (String opt : p.sbatchOptions().orElse(List.of())) {
                 if (!opt.matches("--[a-z][a-z-]*(=[A-Za-z0-9_.,:=/@+-]+)?")) {
                     problems.add(k + ".sbatch-options: \"" + opt + "\" must look like --name=value with no spaces or "

@@ -359,7 +359,10 @@ public interface SpawnerConfig {
         @Min(value = 1, message = "must be at least 1, e.g. 20")
         int maxLookUpsPerRound();
 
-        /** How long a start may wait in the queue and for the ready signal before it is given up and its job cancelled. */
+        /**
+         * How long a start may wait in the queue and for the ready signal before it is given up and its job
+         * cancelled, for profiles without their own {@code queue-timeout}.
+         */
         @WithDefault("24h")
         Duration startTimeout();
     }
@@ -574,5 +577,12 @@ public interface SpawnerConfig {
 
         /** Extra {@code #SBATCH} options fixed by the site (e.g. {@code --constraint=gpu}); users cannot change them. */
         Optional<List<String>> sbatchOptions();
+
+        /**
+         * How long a start of this profile may wait in the queue and for its server's ready
+         * signal before it is given up and its job cancelled (default: hpcspawner.watch.start-timeout).
+         * The hub plugin sets the hub's start timeout from it.
+         */
+        Optional<Duration> queueTimeout();
     }
 }

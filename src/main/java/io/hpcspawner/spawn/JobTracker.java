@@ -154,7 +154,7 @@ public class JobTracker {
             return; // the submit is in flight; the launcher records its outcome
         }
         Scheduler scheduler = round.scheduler();
-        if (r.state().isStarting() && r.createdAt().plus(config.watch().startTimeout()).isBefore(clock.instant())) {
+        if (r.state().isStarting() && startDeadline(r).isBefore(clock.instant())) {
             giveUp(scheduler, r);
             return;
         }
@@ -236,6 +236,11 @@ public class JobTracker {
         lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready." + tail, exitCode);
     }
 
+    /** The record's own deadline (its profile's queue-timeout); the global start timeout for older records. */
+    private Instant startDeadline(ServerRecord r) {
+        return r.startDeadline() != null ? r.startDeadline() : r.createdAt().plus(config.watch().startTimeout());
+    }
+
     private void giveUp(Scheduler scheduler, ServerRecord r) {
         try {
             scheduler.cancel(r.jobId(), r.unixUser());
@@ -244,7 +249,7 @@ public class JobTracker {
                     e.getMessage());
             return; // try again next round; the record stays active so the job is not forgotten
         }
-        lifecycle.failed(r.key(), r.id(), "The server did not start within " + human(config.watch().startTimeout())
+        lifecycle.failed(r.key(), r.id(), "The server did not start within " + human(Duration.between(r.createdAt(), startDeadline(r)))
                 + "; job " + r.jobId() + " was cancelled", 1);
     }
 

@@ -15,7 +15,7 @@ public class OptionsForm {
     /** One profile as the form shows it. */
     public record ProfileChoice(String key, String displayName, String description, String system, String partition,
             int cpus, int maxCpus, int timeLimitMinutes, int maxTimeLimitMinutes, String memory, boolean accountFixed,
-            boolean first) {
+            boolean first, long queueTimeoutSeconds) {
     }
 
     private final ProfileCatalog catalog;
@@ -32,7 +32,8 @@ public class OptionsForm {
             ProfileConfig p = e.getValue();
             out.add(new ProfileChoice(e.getKey(), p.displayName().orElse(e.getKey()), p.description().orElse(""),
                     p.system(), p.partition(), p.cpus(), catalog.maxCpus(p), p.timeLimitMinutes(), catalog.maxTime(p),
-                    p.memory().orElse(null), p.account().isPresent(), out.isEmpty()));
+                    p.memory().orElse(null), p.account().isPresent(), out.isEmpty(),
+                    catalog.startTimeout(p).toSeconds()));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package io.hpcspawner.spawn;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.config.SpawnerConfig.ProfileConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,11 @@ public class ProfileCatalog {
     }
 
     /** Validates the user's options; values may be strings, numbers, or one-element lists (form data). */
+    /** How long a start of profile {@code p} may wait in the queue and for its ready signal. */
+    public Duration startTimeout(ProfileConfig p) {
+        return p.queueTimeout().orElse(config.watch().startTimeout());
+    }
+
     public LaunchPlan plan(String user, Map<String, Object> rawOptions) {
         Map<String, String> options = normalise(rawOptions == null ? Map.of() : rawOptions);
         String profileKey = options.getOrDefault("profile", "");
@@ -89,7 +95,7 @@ public class ProfileCatalog {
         account.ifPresent(a -> chosen.put("account", a));
         String workdir = system.workingDirectory().replace("{user}", unixUser);
         return new LaunchPlan(profileKey, p.system(), unixUser, workdir, p.partition(), cpus, p.memory(), time, account,
-                p.sbatchOptions().orElse(List.of()), chosen);
+                p.sbatchOptions().orElse(List.of()), chosen, startTimeout(p));
     }
 
     private static Map<String, String> normalise(Map<String, Object> raw) {

@@ -59,11 +59,20 @@ public class ServerLifecycle {
                     && !java.util.Objects.equals(why, r.pendingReason())) {
                 r.pendingReason(why);
                 move(r, ServerState.QUEUED, "Job " + r.jobId() + " is waiting in the queue"
-                        + (why == null ? "" : ": " + PendingReasons.explain(why)));
+                        + (why == null ? "" : ": " + PendingReasons.explain(why)) + givesUpAt(r));
                 return true;
             }
             return fresh;
         });
+    }
+
+    private static final java.time.format.DateTimeFormatter DEADLINE = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
+    /** "; the start is given up at ..." for a record with a start deadline. */
+    private static String givesUpAt(ServerRecord r) {
+        return r.startDeadline() == null ? "" : ". The start is given up at " + DEADLINE.format(r.startDeadline())
+                + " if the job has not started by then";
     }
 
     /** The job runs on {@code node}; the server inside it is not ready yet. */

@@ -35,6 +35,7 @@ public final class ServerRecord {
     private String pendingReason;
     private Integer exitCode;
     private Instant createdAt;
+    private Instant startDeadline;
     private Instant updatedAt;
     private Instant unknownSince;
     private Instant missingSince;
@@ -60,6 +61,7 @@ public final class ServerRecord {
         r.jobName = jobName;
         r.outputPath = outputPath;
         r.createdAt = now;
+        r.startDeadline = plan.startTimeout() == null ? null : now.plus(plan.startTimeout());
         r.updatedAt = now;
         return r;
     }
@@ -88,6 +90,7 @@ public final class ServerRecord {
         c.pendingReason = pendingReason;
         c.exitCode = exitCode;
         c.createdAt = createdAt;
+        c.startDeadline = startDeadline;
         c.updatedAt = updatedAt;
         c.unknownSince = unknownSince;
         c.missingSince = missingSince;
@@ -121,6 +124,8 @@ public final class ServerRecord {
     public String pendingReason() { return pendingReason; }
     public Integer exitCode() { return exitCode; }
     public Instant createdAt() { return createdAt; }
+    /** When a start still queued or starting is given up ({@code null} for records from before the setting). */
+    public Instant startDeadline() { return startDeadline; }
     public Instant updatedAt() { return updatedAt; }
     public Instant unknownSince() { return unknownSince; }
     public Instant missingSince() { return missingSince; }

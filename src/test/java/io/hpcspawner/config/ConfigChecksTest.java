@@ -65,8 +65,11 @@ class ConfigChecksTest {
         p.put("hpcspawner.profiles.small.sbatch-options", "--comment=$(id)");
         p.put("hpcspawner.systems.testsys.jwt-key-file", "/nonexistent/key");
         p.put("hpcspawner.systems.testsys.port-range", "80-90");
+        p.put("hpcspawner.profiles.small.queue-timeout", "0s");
         List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
-        assertThat(problems).hasSize(6);
+        assertThat(problems).hasSize(7);
+        assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.profiles.small.queue-timeout:")
+                .contains("e.g. 2h"));
         assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.profiles.small.system:")
                 .contains("no system named \"daint\"").contains("testsys"));
         assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.public-url:").contains("e.g."));
@@ -76,7 +79,7 @@ class ConfigChecksTest {
                 .contains("/nonexistent/key"));
         assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.systems.testsys.port-range:")
                 .contains("e.g. 49152-65000"));
-        assertThat(new InvalidConfigurationException(problems).getMessage()).contains("6 problem(s)");
+        assertThat(new InvalidConfigurationException(problems).getMessage()).contains("7 problem(s)");
     }
 
     @Test
