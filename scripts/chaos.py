@@ -672,8 +672,6 @@ class Chaos:
         while time.time() < deadline + CHURN_OVERRUN:
             if self.t.counts["creates"] >= CREATES and self.kills_done and self.injector_done:
                 break
-            if time.time() > deadline and self.t.counts["creates"] >= CREATES and not self.kills_done:
-                pass  # the kills are behind (slow restarts): keep churning for them
             time.sleep(1)
         stop_flag.set()
         for th in workers:
@@ -1023,7 +1021,7 @@ class Chaos:
         orphans = sorted(set(findings["orphans_before_stop"]) | set(findings["orphans_after_stop"]))
         counts = {
             "orphaned": len(orphans),
-            "lost": len(set(lost)),
+            "lost": len({x.split(":")[0] for x in lost}),  # servers, not reasons
             "duplicate_submits": len(duplicates),
             "other_deployment_cancelled": len(other_cancelled),
             "running_reported_stopped": len(set(running_reported_stopped)),
