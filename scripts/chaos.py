@@ -9,8 +9,9 @@ cancels a job that is not its own:
      the service API, each stopped at a random moment (while submitting, queued, starting or
      running), while the service is killed with SIGKILL CHAOS_KILLS times (right after a create or
      a stop is sent, or at a random moment) and restarted, and while a fault-injecting proxy
-     between the service and slurmrestd answers the job listing with {"jobs": null}, {}, {"jobs": []},
-     truncated JSON, a 500 or a delay, one after the other;
+     between the service and slurmrestd answers the job listing with {"jobs": null}, {}, {"jobs": []}
+     (each for 35 s, longer than the stack's gone-grace), truncated JSON, a 500 or a delay (a few
+     seconds each), one after the other;
   2. a second deployment: a second service instance (own store, ports 8091/9001, the SAME job
      name prefix) runs next to the first for the whole run, with servers of its own;
   3. hub restarts (CHAOS_HUB_RESTARTS) with servers started through the hub running and queued;
@@ -31,6 +32,7 @@ Environment (defaults are the CI sizes of issue 9):
   CHAOS_OUTAGE_SECONDS   length of the slurmrestd and of the slurmctld outage (120)
   CHAOS_HUB_RESTARTS     hub restarts (2)
   CHAOS_CHURN_SECONDS    planned length of the churn phase (300; up to 120 s more to finish the kills)
+  CHAOS_NO_JOBS_SECONDS  how long the listings without jobs (null, missing, empty) last (35, > gone-grace)
   CHAOS_SETUP=0          do not run slurm-up.sh/service-up.sh/hub-up.sh first (they must be up)
   E2E_TEARDOWN=1         stop hub, service and Slurm at the end (as CI does)
 """
@@ -86,6 +88,10 @@ B_MANAGEMENT_PORT = env_int("CHAOS_B_MANAGEMENT_PORT", 9001)
 SLURMRESTD_PORT = env_int("SLURMRESTD_PORT", 6820)
 PREFIX = E.JOB_PREFIX
 BAD_LISTINGS = ("null", "missing", "empty", "truncated", "error500", "delay")
+# How long each bad listing lasts: the ones that list no jobs longer than the stack's
+# watch.gone-grace (30 s), so a service that reads them as "no jobs" would end its servers.
+NO_JOBS_SECONDS = env_int("CHAOS_NO_JOBS_SECONDS", 35)
+ERROR_SECONDS = 8
 
 
 def log(msg):
@@ -764,13 +770,17 @@ class Chaos:
                 break
             before = self.proxy.injected.get(mode, 0)
             self.proxy.fault = mode
-            end = time.time() + 45  # the service may be down (killed) for a while
-            # at least three listings answered with the fault (the watcher asks every ~1 s)
-            while time.time() < end and self.proxy.injected.get(mode, 0) - before < (1 if mode == "delay" else 3):
+            t_on = time.time()
+            lasting = NO_JOBS_SECONDS if mode in ("null", "missing", "empty") else ERROR_SECONDS
+            # for that long, and at least until three listings got it (the service may be down, killed)
+            while time.time() < t_on + 60 and (
+                    time.time() < t_on + lasting
+                    or self.proxy.injected.get(mode, 0) - before < (1 if mode == "delay" else 3)):
                 time.sleep(0.2)
             self.proxy.fault = None
             n = self.proxy.injected.get(mode, 0) - before
-            self.bad.append({"mode": mode, "answers": n, "at_s": round(at - T0, 1)})
+            self.bad.append({"mode": mode, "answers": n, "at_s": round(t_on - T0, 1),
+                             "seconds": round(time.time() - t_on, 1)})
             log(f"bad listing {mode}: {n} answer(s) injected")
         self.injector_done = True
 
