@@ -151,7 +151,16 @@ start_daemon() {
     rm -f "$pidfile"
     mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
     echo "=== $(date '+%F %T') starting $name: $*" >>"$logfile"
-    setsid "$@" >>"$logfile" 2>&1 </dev/null &
+    # The daemon gets only stdin/stdout/stderr: an inherited descriptor would outlive this script,
+    # e.g. the one `flock /tmp/hpcspawner-stack.lock <script>` holds the stack's lock on, which a
+    # daemon started under it would keep holding (locking everyone out) until it stops.
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd="${fd##*/}"
+            if ((fd > 2)); then eval "exec $fd>&-"; fi
+        done
+        exec setsid "$@"
+    ) >>"$logfile" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$pidfile"
     sleep 0.2

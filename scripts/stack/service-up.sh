@@ -8,6 +8,13 @@
 # With HPCSPAWNER_WITH_FIRECREST=1 the service also gets the system "daint" (the FirecREST
 # simulator of firecrest-up.sh, profile "daint") and the Keycloak realm of keycloak-up.sh.
 # A running service whose generated configuration changed is restarted.
+#
+# A second instance (a second deployment on the same cluster, as the chaos suite runs it):
+#   HPCSPAWNER_INSTANCE=b SPAWNER_SERVICE_PORT=8091 SPAWNER_MANAGEMENT_PORT=9001 service-up.sh
+# keeps its configuration, hub token and store in $STACK_DIR/service-b, its PID file in
+# $STACK_DIR/run/service-b.pid and its log in $STACK_DIR/service-b.log.
+# HPCSPAWNER_SCHEDULER_URL points the system "local" at another slurmrestd address (default: the
+# stack's slurmrestd), e.g. a fault-injecting proxy in front of it.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,7 +24,11 @@ JAR="${HPCSPAWNER_JAR:-$REPO_DIR/target/quarkus-app/quarkus-run.jar}"
 [[ -f "$JAR" ]] || die "service not built ($JAR): run ./mvnw package -DskipTests"
 [[ -s "$SLURM_JWT_KEY" ]] || die "no Slurm JWT key ($SLURM_JWT_KEY): run scripts/stack/slurm-up.sh"
 
-SERVICE_DIR="$STACK_DIR/service"
+INSTANCE_SUFFIX="${HPCSPAWNER_INSTANCE:+-$HPCSPAWNER_INSTANCE}"
+[[ "$INSTANCE_SUFFIX" =~ ^(-[a-z0-9]+)?$ ]] || die "HPCSPAWNER_INSTANCE must be lower-case letters and digits, got '$HPCSPAWNER_INSTANCE'"
+SERVICE_DIR="$STACK_DIR/service$INSTANCE_SUFFIX"
+SERVICE_PID="$STACK_RUN/service$INSTANCE_SUFFIX.pid"
+SERVICE_LOG="$STACK_DIR/service$INSTANCE_SUFFIX.log"
 install -d -m 0700 "$SERVICE_DIR"
 if [[ ! -s "$SERVICE_DIR/hub-token" ]]; then
     (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SERVICE_DIR/hub-token")
@@ -41,7 +52,7 @@ hpcspawner.watch.fast-interval=${HPCSPAWNER_FAST_INTERVAL:-1s}
 hpcspawner.watch.slow-interval=${HPCSPAWNER_SLOW_INTERVAL:-10s}
 hpcspawner.watch.gone-grace=30s
 hpcspawner.systems.local.backend=slurmrestd
-hpcspawner.systems.local.url=$SLURMRESTD_URL
+hpcspawner.systems.local.url=${HPCSPAWNER_SCHEDULER_URL:-$SLURMRESTD_URL}
 hpcspawner.systems.local.jwt-key-file=$SLURM_JWT_KEY
 hpcspawner.systems.local.bind-address=$STACK_HOST
 hpcspawner.systems.local.environment.PATH=/usr/local/bin:/usr/bin:/bin
@@ -91,27 +102,27 @@ fi
 chmod 0600 "$PROPS_FILE.new"
 if ! cmp -s "$PROPS_FILE.new" "$PROPS_FILE"; then
     mv "$PROPS_FILE.new" "$PROPS_FILE"
-    if pid_alive "$STACK_RUN/service.pid" quarkus-run.jar; then
+    if pid_alive "$SERVICE_PID" quarkus-run.jar; then
         say "the service configuration changed: restarting the service"
-        "$STACK_SCRIPTS_DIR/service-down.sh"
+        HPCSPAWNER_INSTANCE="${HPCSPAWNER_INSTANCE:-}" "$STACK_SCRIPTS_DIR/service-down.sh"
     fi
 else
     rm -f "$PROPS_FILE.new"
 fi
 
-if ! pid_alive "$STACK_RUN/service.pid" quarkus-run.jar; then
+if ! pid_alive "$SERVICE_PID" quarkus-run.jar; then
     port_in_use "$STACK_HOST" "$SPAWNER_SERVICE_PORT" && die "port $SPAWNER_SERVICE_PORT is in use but not by our service"
     port_in_use "$STACK_HOST" "$SPAWNER_MANAGEMENT_PORT" &&
         die "port $SPAWNER_MANAGEMENT_PORT (SPAWNER_MANAGEMENT_PORT, the service's management interface) is in use but not by our service"
-    start_daemon quarkus-run.jar "$STACK_RUN/service.pid" "$STACK_DIR/service.log" \
+    start_daemon quarkus-run.jar "$SERVICE_PID" "$SERVICE_LOG" \
         java ${HPCSPAWNER_JAVA_OPTS:--Xmx256m} -Dhpcspawner.config-file="$SERVICE_DIR/hpcspawner.properties" -jar "$JAR"
 fi
 for _ in $(seq 1 120); do
     if curl -fs -o /dev/null --max-time 2 "$MANAGEMENT_URL/q/health/ready"; then
-        say "hpcspawner service ready at $SERVICE_URL (health, metrics: $MANAGEMENT_URL/q; log: $STACK_DIR/service.log)"
+        say "hpcspawner service ready at $SERVICE_URL (health, metrics: $MANAGEMENT_URL/q; log: $SERVICE_LOG)"
         exit 0
     fi
-    pid_alive "$STACK_RUN/service.pid" quarkus-run.jar || { tail -n 30 "$STACK_DIR/service.log" >&2; die "the service exited (log: $STACK_DIR/service.log)"; }
+    pid_alive "$SERVICE_PID" quarkus-run.jar || { tail -n 30 "$SERVICE_LOG" >&2; die "the service exited (log: $SERVICE_LOG)"; }
     sleep 0.5
 done
-die "the service did not become ready in 60 s (log: $STACK_DIR/service.log)"
+die "the service did not become ready in 60 s (log: $SERVICE_LOG)"

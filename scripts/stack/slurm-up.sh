@@ -4,7 +4,8 @@
 # Config and state under $STACK_DIR/slurm; logs in $STACK_DIR/*.log; PID files in $STACK_DIR/run.
 # Idempotent: daemons already running are left alone (restarted only if slurm.conf changed).
 # On success prints one summary line. Set STACK_SMOKE=1 to force the slurmrestd smoke job
-# even when nothing had to be started.
+# even when nothing had to be started, STACK_SMOKE=0 to skip it (e.g. restarting one daemon while
+# the node is full, where the smoke job would only queue).
 #
 # Findings (Slurm 22.05.8, verified with this stack):
 #  - slurmctld, slurmd and slurmrestd all accept `-f FILE`; clients (sinfo, squeue, scontrol,
@@ -223,7 +224,9 @@ esac
 
 # --- smoke test through slurmrestd as alice ------------------------------------------------------
 smoke="skipped (already running; STACK_SMOKE=1 forces it)"
-if ((${#started[@]})) || ((conf_changed)) || [[ "${STACK_SMOKE:-0}" == 1 ]]; then
+if [[ "${STACK_SMOKE:-}" == 0 ]]; then
+    smoke="skipped (STACK_SMOKE=0)"
+elif ((${#started[@]})) || ((conf_changed)) || [[ "${STACK_SMOKE:-0}" == 1 ]]; then
     token="$(slurm_token alice 600)"
     # slurmrestd answers before slurmctld accepts RPCs: retry ping briefly.
     for _ in $(seq 1 100); do
