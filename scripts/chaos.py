@@ -922,7 +922,7 @@ class Chaos:
         if s is None:
             self.problems.append(f"{drv.dep.label} {user}/{name}: {err}")
             return
-        s = drv.wait_state(user, name, s["startId"], {"running"}, 90)
+        s = drv.wait_state(user, name, s["startId"], {"running"}, 180)
         if not s or s["state"] != "running":
             self.problems.append(f"{drv.dep.label} {user}/{name} not running before the outages: {s and s['state']}")
 

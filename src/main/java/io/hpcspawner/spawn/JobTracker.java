@@ -138,8 +138,14 @@ public class JobTracker {
             return lifecycle.submitted(r.key(), r.id(), job.id()).orElse(r);
         }
         if (r.state() == ServerState.STOPPING) {
-            // A job that still shows up later has no owner any more and is cancelled by the orphan sweep.
-            return lifecycle.stopped(r.key(), r.id(), "Stopped before its job was submitted", 0).orElse(r);
+            // Its job may still appear (the scheduler may have been creating it): wait one gone-grace
+            // for it, so it is adopted and cancelled as this stop's job; after that it ends stopped.
+            Instant asked = r.transitions().stream().filter(t -> t.state() == ServerState.STOPPING)
+                    .map(Transition::at).reduce((a, b) -> b).orElse(r.updatedAt());
+            if (asked.plus(config.watch().goneGrace()).isBefore(clock.instant())) {
+                return lifecycle.stopped(r.key(), r.id(), "Stopped before its job was submitted", 0).orElse(r);
+            }
+            return r;
         }
         if (r.createdAt().plus(config.watch().submitDeadline()).isBefore(clock.instant())) {
             return lifecycle.failed(r.key(), r.id(), "The service restarted while submitting the job and no job was "

@@ -69,6 +69,15 @@ class CutOffSubmitTest {
     }
 
     @Test
+    void aStopOfAStartCutOffMidSubmitWaitsOneGraceForItsJobThenEnds() {
+        ServerRecord r = ServerRecords.stoppingWithoutJob(key("stopwait"), Instant.now().minusSeconds(1));
+        store.save(r);
+
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(1)).until(() -> now(r).state() == ServerState.STOPPING);
+        await().atMost(Duration.ofSeconds(4)).until(() -> now(r).state() == ServerState.STOPPED);
+    }
+
+    @Test
     void aStopOfAStartCutOffMidSubmitEndsIt() {
         ServerRecord r = ServerRecords.stoppingWithoutJob(key("stopcut"), Instant.now().minusSeconds(30));
         store.save(r);
