@@ -56,6 +56,16 @@ for _d in ("/usr/sbin", "/sbin"):
 
 
 
+def deployment_id():
+    """The id of the stack's service deployment, kept in its store (hpcspawner.store.directory)."""
+    return json.loads((STACK_DIR / "service" / "store" / "deployment.identity").read_text())["id"]
+
+
+def job_name(server_id):
+    """The Slurm job name of a start: <prefix>-<deployment id>-<server id>."""
+    return f"{JOB_PREFIX}-{deployment_id()}-{server_id}"
+
+
 def read_secret(path, env=None):
     if env and os.environ.get(env):
         return os.environ[env].strip()

@@ -24,7 +24,7 @@ def test_a_spawn_default_server(stack, hub):
     assert len(jobs) == 1, f"expected exactly one job of alice: {jobs}\n{stack.diag()}"
     job = jobs[0]
     assert job["state"] == "RUNNING", f"{job}\n{stack.diag()}"
-    assert job["name"] == f"{E.JOB_PREFIX}-{status['id']}", f"{job} vs {E.pretty(status)}"
+    assert job["name"] == E.job_name(status["id"]), f"{job} vs {E.pretty(status)}"
     assert job["id"] == str(status["jobId"]), f"{job} vs {E.pretty(status)}"
 
 
@@ -70,7 +70,7 @@ def test_c_two_named_servers(stack, hub):
     assert set(ids.values()) == set(jobs), f"service jobs {ids} vs squeue {list(jobs.values())}"
     for name, jid in ids.items():
         assert jobs[jid]["state"] == "RUNNING", jobs[jid]
-        assert jobs[jid]["name"] == f"{E.JOB_PREFIX}-{statuses[name]['id']}", (jobs[jid], statuses[name])
+        assert jobs[jid]["name"] == E.job_name(statuses[name]["id"]), (jobs[jid], statuses[name])
     assert statuses["one"]["url"] != statuses["two"]["url"], E.pretty(statuses)
 
     for name in ("one", "two"):

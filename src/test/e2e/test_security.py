@@ -132,7 +132,7 @@ def test_s3_a_symlinked_output_file_is_not_read_with_the_services_rights(stack, 
     assert r.status_code == 202, r.text
     status = stack.wait_service_state("carol", "leak", {"starting"}, 30, pred=lambda s: s.get("jobId"))
     job = str(status["jobId"])
-    out = E.Path(f"/home/carol/.hpcspawner-{E.JOB_PREFIX}-{status['id']}.log")
+    out = E.Path(f"/home/carol/.hpcspawner-{E.job_name(status['id'])}.log")
     E.wait_for(lambda: out.exists(), 10, f"{out} to exist", stack.differ("carol", "leak"))
     # carol swaps her output file for a link to a file only root may read, then the job fails
     E.run(["runuser", "-u", "carol", "--", "ln", "-sfn", str(target), str(out)])

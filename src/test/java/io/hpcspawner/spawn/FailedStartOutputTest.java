@@ -2,10 +2,8 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.scheduler.ForwardingScheduler;
-import io.hpcspawner.scheduler.SchedulerRegistry;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.store.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
@@ -44,19 +42,9 @@ class FailedStartOutputTest {
     @Inject
     ServerStore store;
     @Inject
-    SpawnerConfig config;
-    @Inject
-    ServerLifecycle lifecycle;
-    @Inject
-    SpawnService spawns;
+    Trackers trackers;
     @Inject
     Clock clock;
-    @Inject
-    JobNames names;
-    @Inject
-    OrphanSweep orphans;
-    @Inject
-    SubmitsInFlight inFlight;
 
     @TempDir
     Path dir;
@@ -69,12 +57,12 @@ class FailedStartOutputTest {
         home = Files.createDirectory(dir.resolve("home"));
         Files.setOwner(home, nobody());
         OutputFiles sharedFs = new OutputFiles(true);
-        tracker = new JobTracker(config, new SchedulerRegistry(Map.of(SYSTEM, new ForwardingScheduler(slurm) {
+        tracker = trackers.forSystem(SYSTEM, new ForwardingScheduler(slurm) {
             @Override
             public String tail(String path, String user, int lines) {
                 return sharedFs.tail(path, user, lines);
             }
-        })), lifecycle, spawns, names, orphans, inFlight, clock);
+        });
     }
 
     @Test

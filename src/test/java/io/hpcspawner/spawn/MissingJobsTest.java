@@ -8,13 +8,9 @@ import io.hpcspawner.store.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.SchedulerRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,19 +27,7 @@ class MissingJobsTest {
     @Inject
     ServerStore store;
     @Inject
-    SpawnerConfig config;
-    @Inject
-    ServerLifecycle lifecycle;
-    @Inject
-    SpawnService spawns;
-    @Inject
-    JobNames names;
-    @Inject
-    OrphanSweep orphans;
-    @Inject
-    SubmitsInFlight inFlight;
-    @Inject
-    Clock clock;
+    Trackers trackers;
 
     /** Not a configured system: the application's own watcher leaves its records alone. */
     static final String MASS = "mass-vanish";
@@ -102,8 +86,7 @@ class MissingJobsTest {
     @Test
     void manyJobsVanishingAtOnceMarksTheirServersUnknownAtOnce() {
         FakeScheduler own = new FakeScheduler();
-        JobTracker tracker = new JobTracker(config, new SchedulerRegistry(Map.of(MASS, own)), lifecycle, spawns, names,
-                orphans, inFlight, clock);
+        JobTracker tracker = trackers.forSystem(MASS, own);
         List<ServerRecord> records = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             FakeScheduler.Job job = own.addForeign("placeholder-mass-" + i, "carol");

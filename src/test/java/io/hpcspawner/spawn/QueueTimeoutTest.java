@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.credentials.Secrets;
-import io.hpcspawner.scheduler.SchedulerRegistry;
 import io.hpcspawner.store.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,28 +34,22 @@ class QueueTimeoutTest {
     @Inject
     ServerStore store;
     @Inject
+    Trackers trackers;
+    @Inject
+    Clock clock;
+    @Inject
     SpawnerConfig config;
     @Inject
     ServerLifecycle lifecycle;
     @Inject
-    SpawnService spawns;
-    @Inject
     ProfileCatalog catalog;
-    @Inject
-    Clock clock;
-    @Inject
-    JobNames names;
-    @Inject
-    OrphanSweep orphans;
-    @Inject
-    SubmitsInFlight inFlight;
 
     JobTracker tracker;
 
     @BeforeEach
     void fresh() {
         slurm.reset();
-        tracker = new JobTracker(config, new SchedulerRegistry(Map.of(SYSTEM, slurm)), lifecycle, spawns, names, orphans, inFlight, clock);
+        tracker = trackers.forSystem(SYSTEM, slurm);
     }
 
     @Test
