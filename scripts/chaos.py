@@ -201,7 +201,15 @@ class Deployment:
             raise RuntimeError(f"{self.label}: {name} {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()[-800:]}")
 
     def up(self, **kw):
-        self.script("service-up.sh", **kw)
+        # Right after a kill -9 the old process may hold the port for a moment: try a few times.
+        for attempt in range(5):
+            try:
+                self.script("service-up.sh", **kw)
+                return
+            except RuntimeError as e:
+                if "is in use" not in str(e) or attempt == 4:
+                    raise
+                time.sleep(2)
 
     def kill(self):
         self.script("service-down.sh", "--kill")
@@ -884,13 +892,14 @@ class Chaos:
         # running: A's hub server alice/h1 (or a straight one) and B's bob/brun; queued: the rest
         drv_b = Driver(self.t, self.b, threading.Event())
         drv_a = Driver(self.t, self.a, threading.Event())
-        if ("bob", "h2") in self.hub_servers:
-            self.t.stopped(self.a, "bob", "h2", "running")
-            if self.hub.stop("bob", "h2").status_code == 400:
-                drv_a.stop("bob", "h2", "running")
+        # Every hub server but alice/h1 ends first: the queued ones would take the freed CPU before brun.
+        for user, name in [s for s in self.hub_servers if s != ("alice", "h1")]:
+            self.t.stopped(self.a, user, name, (drv_a.status(user, name) or {}).get("state"))
+            if self.hub.stop(user, name).status_code == 400:
+                drv_a.stop(user, name, "queued")
             try:
-                E.wait_for(lambda: (drv_a.status("bob", "h2") or {}).get("state") in ENDED, 30,
-                           "bob/h2 to end before the outages")
+                E.wait_for(lambda: (drv_a.status(user, name) or {}).get("state") in ENDED, 30,
+                           f"{user}/{name} to end before the outages")
             except AssertionError as e:
                 self.problems.append(str(e)[:300])
         self.make_running(drv_b, "bob", "brun")
