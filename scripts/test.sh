@@ -4,7 +4,7 @@
 #   2. the hub plugin: pytest against an in-process fake of the service API
 #   3. the end-to-end suite against the real local stack (Slurm + slurmrestd + JupyterHub +
 #      configurable-http-proxy + the service), installed and started by scripts/e2e.sh
-#   4. the chaos suite on the same stack (scripts/chaos.py, about 12 minutes; sizes from
+#   4. the chaos suite on the same stack (scripts/chaos.py, about 13 minutes; sizes from
 #      CHAOS_CREATES, CHAOS_KILLS, CHAOS_OUTAGE_SECONDS, see docs/resilience.md)
 # Run as root on Debian 12 (the end-to-end suite creates Unix users and starts Slurm).
 # Skip the end-to-end and chaos parts with SKIP_E2E=1, only the chaos suite with SKIP_CHAOS=1.
