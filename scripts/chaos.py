@@ -155,7 +155,14 @@ class FaultProxy:
 
             do_GET = do_POST = do_DELETE = do_PUT = _forward
 
-        self.server = http.server.ThreadingHTTPServer((HOST, port), Handler)
+        for attempt in range(15):  # a previous run's proxy may still be closing its port
+            try:
+                self.server = http.server.ThreadingHTTPServer((HOST, port), Handler)
+                break
+            except OSError as e:
+                if e.errno != 98 or attempt == 14:
+                    raise
+                time.sleep(2)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
