@@ -63,7 +63,8 @@ final class ApiVersionChoice {
             refusal = "slurmrestd at " + base + " offers API " + (offered.isEmpty() ? "no /slurm/ version"
                     : String.join(", ", offered)) + "; this service speaks " + String.join(", ",
                             SlurmrestdApiVersion.wireNames())
-                    + " (set api-version only to one of these; the server must serve it)";
+                    + ": make slurmrestd serve one of these (its -d data_parser plugins) or use an hpcspawner release"
+                    + " that speaks the server's";
             LOG.errorf("%s", refusal);
             return;
         }

@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +63,12 @@ class SlurmrestdContractTest {
     }
 
     static SlurmrestdScheduler adapter(Optional<SlurmrestdApiVersion> version) {
-        return new SlurmrestdScheduler(URI.create(wiremock.baseUrl()),
+        return adapter(wiremock, version);
+    }
+
+    /** The adapter against a stand-in, speaking {@code version} or ({@code empty}) discovering it. */
+    static SlurmrestdScheduler adapter(WireMockServer standIn, Optional<SlurmrestdApiVersion> version) {
+        return new SlurmrestdScheduler(URI.create(standIn.baseUrl()),
                 new SlurmTokenMinter("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
                         Duration.ofMinutes(5), Clock.systemUTC()),
                 "slurm", Duration.ofSeconds(10), new OutputFiles(false), JSON, version);
@@ -167,6 +174,51 @@ class SlurmrestdContractTest {
         assertThat(job.path("nodes").toString()).isEqualTo("[1,1]");
         assertThat(job.path("time_limit").asInt()).isEqualTo(60);
         assertThat(job.path("environment").path("PATH").asText()).isEqualTo("/usr/local/bin:/usr/bin:/bin");
+    }
+
+    @Test
+    void warningsAreNotErrorsAndOnlySlurmsUnknownJobIsNoJob() throws Exception {
+        SlurmrestdDialect d = SlurmrestdApiVersion.V0_0_42.dialect();
+        ObjectNode jobs = (ObjectNode) JSON.readTree(recorded2411(SlurmrestdApiVersion.V0_0_42, "jobs"));
+        jobs.putArray("warnings").addObject().put("description", "slurmdbd is not responding").put("source", "slurmctld");
+        stub("GET", d.jobsPath(), 200, jobs.toString());
+        stub("GET", d.jobPath("77"), 500, "{\"jobs\": [], \"last_backfill\": {}, \"last_update\": {}, \"errors\": ["
+                + "{\"description\": \"Unable to find JobId=77\", \"error_number\": 2017, \"error\": \"Invalid job id specified\","
+                + " \"source\": \"_handle_job_get()\"}], \"warnings\": []}");
+        stub("GET", d.jobPath("78"), 500, "{\"jobs\": [], \"last_backfill\": {}, \"last_update\": {}, \"errors\": ["
+                + "{\"description\": \"Zero Bytes were transmitted or received\", \"error_number\": 1007,"
+                + " \"error\": \"Protocol authentication error\"}], \"warnings\": []}");
+        SlurmrestdScheduler slurm = adapter(Optional.of(SlurmrestdApiVersion.V0_0_42));
+
+        assertThat(slurm.jobs(Set.of("9"), "hpcsp-")).hasSize(1);
+        assertThat(slurm.job("77")).isEmpty();
+        assertThatThrownBy(() -> slurm.job("78")).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("Slurm error 1007");
+        assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(SlurmrestdApiVersion.V0_0_42),
+                wiremock.getAllServeEvents())).isEmpty();
+    }
+
+    @Test
+    void aV0042CancelReadsItsPerJobStatus() throws Exception {
+        SlurmrestdDialect d = SlurmrestdApiVersion.V0_0_42.dialect();
+        String done = cancelStatus(2021, "Job/step already completing or completed");
+        String refused = cancelStatus(1, "Access/permission denied");
+        stub("DELETE", d.jobPath("9"), 200, done);
+        stub("DELETE", d.jobPath("10"), 200, refused);
+        SlurmrestdScheduler slurm = adapter(Optional.of(SlurmrestdApiVersion.V0_0_42));
+
+        slurm.cancel("9", "alice"); // already ended: nothing to cancel
+        assertThatThrownBy(() -> slurm.cancel("10", "alice")).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("job 10 was not cancelled (Slurm error 1)")
+                .matches(e -> !((SchedulerException) e).isTransient(), "not transient");
+        assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(SlurmrestdApiVersion.V0_0_42),
+                wiremock.getAllServeEvents())).isEmpty();
+    }
+
+    static String cancelStatus(int code, String message) {
+        return "{\"status\": [{\"error\": {\"string\": \"" + message + "\", \"code\": " + code + ", \"message\": \""
+                + message + "\"}, \"step_id\": \"batch\", \"job_id\": {\"set\": true, \"infinite\": false, \"number\": 9},"
+                + " \"federation\": {\"sibling\": \"\"}}], \"errors\": [], \"warnings\": []}";
     }
 
     /** The validator has teeth: a v0.0.38 body sent to v0.0.42 fails on its plain integers and environment map. */
