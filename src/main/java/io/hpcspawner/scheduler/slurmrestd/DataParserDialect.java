@@ -170,6 +170,11 @@ final class DataParserDialect extends SlurmrestdDialect {
         }
 
         @Override
+        public void remove(String field) {
+            job.remove(field);
+        }
+
+        @Override
         public void environment(Map<String, String> environment) {
             var env = job.putArray("environment");
             environment.forEach((k, v) -> env.add(k + "=" + v));

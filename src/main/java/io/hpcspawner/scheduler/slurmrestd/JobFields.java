@@ -17,6 +17,9 @@ interface JobFields {
     /** A number Slurm can leave unset or make infinite, e.g. {@code time_limit} (minutes), {@code memory_per_node} (MB). */
     void number(String field, long value);
 
+    /** Removes a field written before, e.g. {@code memory_per_node} when {@code memory_per_cpu} replaces it. */
+    void remove(String field);
+
     /** The job's whole environment (it inherits nothing). */
     void environment(Map<String, String> environment);
 

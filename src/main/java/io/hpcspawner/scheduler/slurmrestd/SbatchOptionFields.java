@@ -27,8 +27,8 @@ import java.util.function.BiConsumer;
  * <tr><td>--gpus-per-node=N</td><td>gpus_per_node</td><td>tres_per_node (gres/gpu:N)</td></tr>
  * <tr><td>--nodes=N[-M]</td><td>nodes [N, M]</td><td>minimum_nodes, maximum_nodes</td></tr>
  * <tr><td>--exclusive[=user|mcs]</td><td>exclusive</td><td>shared (none, user, mcs)</td></tr>
- * <tr><td>--mem=SIZE</td><td colspan="2">memory_per_node (MB)</td></tr>
- * <tr><td>--mem-per-cpu=SIZE</td><td colspan="2">memory_per_cpu (MB)</td></tr>
+ * <tr><td>--mem=SIZE</td><td colspan="2">memory_per_node (MB; replaces memory_per_cpu)</td></tr>
+ * <tr><td>--mem-per-cpu=SIZE</td><td colspan="2">memory_per_cpu (MB; replaces memory_per_node, e.g. the profile's memory)</td></tr>
  * </table>
  */
 public final class SbatchOptionFields {
@@ -55,9 +55,15 @@ public final class SbatchOptionFields {
             f.nodes(Integer.parseInt(range[0]), Integer.parseInt(range[range.length - 1]));
         }));
         TABLE.put("exclusive", new Mapping("|user|mcs", "--exclusive", JobFields::exclusive));
-        TABLE.put("mem", new Mapping(SIZE, "--mem=8G", (f, v) -> f.number("memory_per_node", MemorySize.toMegabytes(v))));
-        TABLE.put("mem-per-cpu", new Mapping(SIZE, "--mem-per-cpu=2G",
-                (f, v) -> f.number("memory_per_cpu", MemorySize.toMegabytes(v))));
+        // Memory per node and per CPU exclude each other (sbatch refuses both): the later one replaces the other.
+        TABLE.put("mem", new Mapping(SIZE, "--mem=8G", (f, v) -> {
+            f.remove("memory_per_cpu");
+            f.number("memory_per_node", MemorySize.toMegabytes(v));
+        }));
+        TABLE.put("mem-per-cpu", new Mapping(SIZE, "--mem-per-cpu=2G", (f, v) -> {
+            f.remove("memory_per_node");
+            f.number("memory_per_cpu", MemorySize.toMegabytes(v));
+        }));
     }
 
     private SbatchOptionFields() {

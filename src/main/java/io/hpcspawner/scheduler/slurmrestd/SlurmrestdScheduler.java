@@ -252,12 +252,25 @@ public final class SlurmrestdScheduler implements Scheduler {
         if (response.statusCode() >= 400 || (errors.isArray() && !errors.isEmpty())) {
             JsonNode first = errors.path(0);
             int number = first.path("error_number").asInt(0);
-            String text = first.path("description").asText(first.path("error").asText("HTTP " + response.statusCode()));
+            String text = errorText(first, response.statusCode());
             boolean retryable = response.statusCode() >= 500 && number == 0 || response.statusCode() == 503;
             throw new SlurmErrorException(method + " " + path + " as " + user + ": " + text
                     + (number != 0 ? " (Slurm error " + number + ")" : ""), number, retryable && idempotent);
         }
         return answer;
+    }
+
+    /**
+     * An error's text: its {@code description} and, when it says more, its {@code error} (Slurm
+     * 24.11 puts the reason there, e.g. "Batch job submission failed: Invalid feature specification").
+     */
+    private static String errorText(JsonNode error, int status) {
+        String description = error.path("description").asText("");
+        String reason = error.path("error").asText("");
+        if (description.isEmpty()) {
+            return reason.isEmpty() ? "HTTP " + status : reason;
+        }
+        return reason.isEmpty() || description.contains(reason) ? description : description + ": " + reason;
     }
 
     /** slurmrestd's {@code warnings[]} do not fail a call; each distinct one is logged once. */

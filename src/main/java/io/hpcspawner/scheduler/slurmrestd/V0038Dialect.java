@@ -86,6 +86,11 @@ final class V0038Dialect extends SlurmrestdDialect {
         }
 
         @Override
+        public void remove(String field) {
+            job.remove(field);
+        }
+
+        @Override
         public void environment(Map<String, String> environment) {
             ObjectNode env = job.putObject("environment");
             environment.forEach(env::put);

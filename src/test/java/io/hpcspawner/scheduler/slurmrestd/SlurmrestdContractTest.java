@@ -143,6 +143,7 @@ class SlurmrestdContractTest {
         assertThat(job.path("minimum_nodes").asInt()).isEqualTo(1);
         assertThat(job.path("maximum_nodes").asInt()).isEqualTo(1);
         assertThat(job.path("memory_per_cpu").toString()).isEqualTo("{\"set\":true,\"infinite\":false,\"number\":2048}");
+        assertThat(job.has("memory_per_node")).isFalse(); // --mem-per-cpu replaces the profile's memory (sbatch refuses both)
         assertThat(job.path("time_limit").toString()).isEqualTo("{\"set\":true,\"infinite\":false,\"number\":60}");
         assertThat(job.path("environment").toString())
                 .isEqualTo("[\"PATH=/usr/local/bin:/usr/bin:/bin\",\"JUPYTERHUB_SERVICE_PREFIX=/user/alice/\"]");
@@ -213,6 +214,30 @@ class SlurmrestdContractTest {
                 .matches(e -> !((SchedulerException) e).isTransient(), "not transient");
         assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(SlurmrestdApiVersion.V0_0_42),
                 wiremock.getAllServeEvents())).isEmpty();
+    }
+
+    /**
+     * Real Slurm 24.11 answers recorded by hand through this adapter (slurm-24.11/*.404.json,
+     * *.500.json, cancel-ended): an unknown job is HTTP 404 with error 2017; a second cancel is
+     * HTTP 200 with error 2021 in status[]; a refused submit is HTTP 500 whose errors[] says why
+     * in "error" beneath a general "description".
+     */
+    @Test
+    void realAnswersOfUnknownJobsSecondCancelsAndRefusedSubmits() throws Exception {
+        SlurmrestdApiVersion v = SlurmrestdApiVersion.V0_0_42;
+        SlurmrestdDialect d = v.dialect();
+        stub("GET", d.jobPath("999999"), 404, recorded2411(v, "job-unknown.404"));
+        stub("DELETE", d.jobPath("10"), 200, recorded2411(v, "cancel-ended"));
+        stub("POST", d.submitPath(), 500, recorded2411(v, "submit-bad-constraint.500"));
+        SlurmrestdScheduler slurm = adapter(Optional.of(v));
+
+        assertThat(slurm.job("999999")).isEmpty();
+        slurm.cancel("10", "alice");
+        assertThatThrownBy(() -> slurm.submit(submission(List.of("--constraint=gpu"))))
+                .isInstanceOf(SchedulerException.class)
+                .hasMessageEndingWith("Batch job submission failed: Invalid feature specification (Slurm error 2029)")
+                .matches(e -> !((SchedulerException) e).isTransient(), "not transient");
+        assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(v), wiremock.getAllServeEvents())).isEmpty();
     }
 
     static String cancelStatus(int code, String message) {
