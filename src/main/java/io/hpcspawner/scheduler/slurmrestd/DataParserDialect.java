@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.scheduler.Partition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Set;
  * v0.0.38: numbers that may be unset or infinite are {@code {"set", "infinite", "number"}}
  * objects; {@code job_state} is a list of flags; {@code exit_code} is an object with
  * {@code status}, {@code return_code} and {@code signal}; {@code environment} is a list of
- * {@code K=V} strings; collection paths end with a slash.
+ * {@code K=V} strings; a partition's state, CPUs and nodes are nested objects; collection paths
+ * end with a slash.
  *
  * <p>Among v0.0.40, v0.0.41 and v0.0.42 (diffed in Slurm 24.11's OpenAPI document) the fields this
  * adapter sends and reads are the same; what differs is in {@link Differences}. (v0.0.42 also drops
@@ -122,6 +124,15 @@ final class DataParserDialect extends SlurmrestdDialect {
             return Optional.empty();
         }
         return Optional.of(value.path("number").asLong());
+    }
+
+    /** {@code partition.state} a list (joined with commas), {@code cpus.total}, {@code nodes.total}. */
+    @Override
+    Partition toPartition(JsonNode p) {
+        List<String> state = new ArrayList<>();
+        p.path("partition").path("state").forEach(s -> state.add(s.asText()));
+        return new Partition(p.path("name").asText(), String.join(",", state), p.path("cpus").path("total").asInt(),
+                p.path("nodes").path("total").asInt());
     }
 
     /** {@code pings[]} with {@code pinged}: "UP"; where the version says {@code responding}, that must be true too. */

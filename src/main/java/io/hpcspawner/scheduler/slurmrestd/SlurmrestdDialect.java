@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
 import java.util.List;
 
 /**
@@ -58,6 +59,9 @@ abstract class SlurmrestdDialect {
 
     /** Reads one entry of an answer's {@code jobs} list. */
     abstract JobInfo toJobInfo(JsonNode job);
+
+    /** Reads one entry of a partitions answer. */
+    abstract Partition toPartition(JsonNode partition);
 
     /** Reads a ping answer: one entry per controller. */
     abstract List<ControllerPing> pings(JsonNode answer);

@@ -167,11 +167,11 @@ public final class SlurmrestdScheduler implements Scheduler {
 
     @Override
     public List<Partition> partitions() {
-        JsonNode answer = call("GET", dialect().partitionsPath(), serviceUser, null, true);
+        SlurmrestdDialect d = dialect();
+        JsonNode answer = call("GET", d.partitionsPath(), serviceUser, null, true);
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : answer.path("partitions")) {
-            result.add(new Partition(p.path("name").asText(), p.path("state").asText(""), p.path("total_cpus").asInt(),
-                    p.path("total_nodes").asInt()));
+            result.add(d.toPartition(p));
         }
         return result;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.scheduler.Partition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,13 @@ final class V0038Dialect extends SlurmrestdDialect {
     static int exitStatus(int waitStatus) {
         int signal = waitStatus & 0x7f;
         return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
+    }
+
+    /** {@code state} a string, {@code total_cpus} and {@code total_nodes}. */
+    @Override
+    Partition toPartition(JsonNode p) {
+        return new Partition(p.path("name").asText(), p.path("state").asText(""), p.path("total_cpus").asInt(),
+                p.path("total_nodes").asInt());
     }
 
     /** {@code pings[]} with {@code ping}: "UP" or "DOWN". */

@@ -15,6 +15,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import java.net.URI;
@@ -120,6 +121,7 @@ class SlurmrestdContractTest {
                 : recorded2411(v, "job"));
         stub("DELETE", d.jobPath(jobId), 200, recorded2411(v, "cancel"));
         stub("GET", d.pingPath(), 200, ping(v));
+        stub("GET", d.partitionsPath(), 200, recorded2411(v, "partitions"));
         SlurmrestdScheduler slurm = adapter(Optional.of(v));
 
         assertThat(slurm.submit(submission(PROFILE_OPTIONS))).isEqualTo(jobId);
@@ -131,9 +133,10 @@ class SlurmrestdContractTest {
         });
         slurm.cancel(jobId, "alice");
         assertThat(slurm.health()).isEqualTo(SystemHealth.healthy("slurmctld vm (primary) UP (API " + v + ")"));
+        assertThat(slurm.partitions()).containsExactly(new Partition("debug", "UP", 2, 1));
 
         assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(v), wiremock.getAllServeEvents())).isEmpty();
-        assertThat(wiremock.getAllServeEvents()).hasSize(5);
+        assertThat(wiremock.getAllServeEvents()).hasSize(6);
         JsonNode job = sentSubmit().path("job");
         assertThat(job.path("qos").asText()).isEqualTo("high");
         assertThat(job.path("constraints").asText()).isEqualTo("gpu");
@@ -165,6 +168,8 @@ class SlurmrestdContractTest {
         assertThat(slurm.job("999999")).isEmpty();
         slurm.cancel("1", "alice");
         assertThat(slurm.health().state()).isEqualTo(SystemHealth.State.HEALTHY);
+        stub("GET", d.partitionsPath(), 200, example("partitions.json"));
+        assertThat(slurm.partitions()).singleElement().satisfies(p -> assertThat(p.totalCpus()).isPositive());
 
         assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(v), wiremock.getAllServeEvents())).isEmpty();
         JsonNode job = sentSubmit().path("job");
