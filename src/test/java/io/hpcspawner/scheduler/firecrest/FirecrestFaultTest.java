@@ -231,8 +231,9 @@ class FirecrestFaultTest {
 
     @Test
     void aResetConnectionIsRetried() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(200, JobModelBodies.stat(6))));
         answers(() -> get(urlPathEqualTo("/filesystem/daint/ops/tail")), dropped(), dropped(), dropped(),
-                json(200, fileContent("ready\n", 0, 1)));
+                json(200, JobModelBodies.fileFrom("ready\n", 1)));
         Attempts attempts = new Attempts(adapter("daint", Duration.ofSeconds(5)));
 
         assertThat(resilient("daint", attempts, POLICY).tail("/users/alice/out.log", "alice", 10)).isEqualTo("ready\n");
