@@ -128,12 +128,17 @@ final class JobModelBodies {
         return e.toString();
     }
 
-    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse}. */
+    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse} of a read by lines. */
     static String fileContent(String content, int start, int end) {
+        return fileContent(content, "lines", start, end);
+    }
+
+    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse}; {@code unit} is {@code lines} or {@code bytes}. */
+    static String fileContent(String content, String unit, long start, long end) {
         ObjectNode out = F.objectNode();
         ObjectNode c = out.putObject("output");
         c.put("content", content);
-        c.put("contentType", "lines");
+        c.put("contentType", unit);
         c.put("startPosition", start);
         c.put("endPosition", end);
         return out.toString();
@@ -141,13 +146,7 @@ final class JobModelBodies {
 
     /** {@code GetFileTailResponse} of {@code tail?bytes=N&skipHeading=true}, as FirecREST words it. */
     static String fileFrom(String content, long bytesParameter) {
-        ObjectNode out = F.objectNode();
-        ObjectNode c = out.putObject("output");
-        c.put("content", content);
-        c.put("contentType", "bytes");
-        c.put("startPosition", bytesParameter);
-        c.put("endPosition", -1);
-        return out.toString();
+        return fileContent(content, "bytes", bytesParameter, -1);
     }
 
     /** {@code GetFileStatResponse} of a file of {@code size} bytes. */
