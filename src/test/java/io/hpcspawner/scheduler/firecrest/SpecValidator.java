@@ -42,8 +42,9 @@ import java.util.function.UnaryOperator;
  * excused: by the test, for that exact message key at that exact JSON pointer, with a reason
  * ({@link Excuse}; an excuse that matches nothing is a failure too), or by one of the document's
  * standing {@link Difference}s, which say where the running server is known to differ from its
- * spec (each is shown to be real by the spec contract tests). Unexpected query parameters are
- * raised from the validator's default IGNORE to ERROR.
+ * spec (each is shown to be real by the spec contract tests or the recorded answers). Unexpected
+ * query parameters are raised from the validator's default IGNORE to ERROR, except the
+ * {@link AddedParameter}s a newer server takes (v2: {@code time_window}, with its values only).
  *
  * <p>For v1 the validator is made to check two things the library leaves out: multipart request
  * bodies (it skips every body that is neither JSON nor url-encoded), and the tasks inside a
