@@ -421,7 +421,7 @@ class FirecrestV2SchedulerTest {
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
                 new ObjectMapper());
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-1"))
-                .willReturn(json(401, error("Access token expires too soon"))));
+                .willReturn(json(401, error(KeycloakSignatures.EXPIRES_TOO_SOON))));
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-2"))
                 .willReturn(json(200, jobs(job("7", "hpcspawner-a", "alice", "RUNNING")))));
 
@@ -438,7 +438,7 @@ class FirecrestV2SchedulerTest {
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
                 new ObjectMapper());
         Stubs.inTurn(wm, () -> delete(urlPathEqualTo(JOBS + "/4242")),
-                json(401, error("Access token expires too soon")), aResponse().withStatus(204));
+                json(401, error(KeycloakSignatures.EXPIRES_TOO_SOON)), aResponse().withStatus(204));
 
         scheduler.cancel("4242", "alice");
 
@@ -626,7 +626,7 @@ class FirecrestV2SchedulerTest {
     @ParameterizedTest
     @ValueSource(ints = {400, 401, 403, 404})
     void clientErrorsAreNotTransient(int status) {
-        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error("Access token expires too soon"))));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error(KeycloakSignatures.EXPIRES_TOO_SOON))));
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
 
