@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * most its last {@link #FIRST_READ_BYTES} bytes. The cursor moves only past complete lines, so a
  * line still being written (or a character cut in two) is read again whole. Every
  * {@link #RECHECK_AFTER} the size is asked again: a file that shrank (rewritten, e.g. by a requeued
- * job) is read anew. Cursors not used for {@link #FORGET_AFTER} are dropped.
+ * job) is read anew. When more was written since the last read than FirecREST returns in one
+ * answer (HTTP 413), the read starts again from the file's last {@link #FIRST_READ_BYTES} bytes.
+ * Cursors not used for {@link #FORGET_AFTER} are dropped.
  */
 final class OutputCursors {
 
@@ -72,6 +74,10 @@ final class OutputCursors {
 
     /** The last {@code lines} lines of the file (the last one possibly incomplete), read as {@code user}. */
     String tail(String path, String user, int lines) {
+        return tail(path, user, lines, false);
+    }
+
+    private String tail(String path, String user, int lines, boolean anew) {
         Instant now = clock.instant();
         forgetUnused(now);
         String key = user + '\u0000' + path;
@@ -89,11 +95,21 @@ final class OutputCursors {
                 c.checked = now;
                 if (size.isEmpty() || size.getAsLong() < c.offset + c.partial.getBytes(StandardCharsets.UTF_8).length) {
                     cursors.remove(key, c); // gone or rewritten: start anew
-                    return tail(path, user, lines);
+                    return tail(path, user, lines, true);
                 }
             }
             c.used = now;
-            consume(c, reads.from(path, user, c.offset));
+            String text;
+            try {
+                text = reads.from(path, user, c.offset);
+            } catch (FirecrestHttpException e) {
+                if (e.status() != 413 || anew) {
+                    throw e;
+                }
+                cursors.remove(key, c); // too much since the last read: go on from the file's end
+                return tail(path, user, lines, true);
+            }
+            consume(c, text);
             return last(c, lines);
         }
     }

@@ -37,6 +37,8 @@ class FirecrestOutputReadsTest {
 
     static final String FILE = "/users/alice/.hpcspawner/lab.log";
     static final Map<String, byte[]> FILES = new ConcurrentHashMap<>();
+    /** The most {@code ops/tail} returns in one answer before it says 413. */
+    static volatile int mostInOneAnswer = Integer.MAX_VALUE;
     static WireMockServer wm;
 
     FakeTime clock;
@@ -63,6 +65,9 @@ class FirecrestOutputReadsTest {
             if (r.queryParameter("bytes").isPresent()) {
                 int n = Integer.parseInt(r.queryParameter("bytes").firstValue());
                 int from = Math.min(file.length, n - 1);
+                if (file.length - from > mostInOneAnswer) {
+                    return reply(413, JobModelBodies.error("Output too large"));
+                }
                 return reply(200, JobModelBodies.fileFrom(new String(file, from, file.length - from, StandardCharsets.UTF_8), n));
             }
             int lines = Integer.parseInt(r.queryParameter("lines").firstValue());
@@ -95,6 +100,7 @@ class FirecrestOutputReadsTest {
         wm.resetAll();
         wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)));
         FILES.clear();
+        mostInOneAnswer = Integer.MAX_VALUE;
         clock = new FakeTime(Instant.parse("2026-12-02T10:00:00Z"));
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", FirecrestV2SchedulerTest.TOKENS,
                 Duration.ofSeconds(5), new ObjectMapper(), clock);
@@ -149,6 +155,22 @@ class FirecrestOutputReadsTest {
         ServeEvent read = wm.getAllServeEvents().get(0);
         assertThat(Long.parseLong(read.getRequest().queryParameter("bytes").firstValue()))
                 .isEqualTo(big.length() - OutputCursors.FIRST_READ_BYTES + 1);
+    }
+
+    @Test
+    void moreThanOneAnswerHoldsSinceTheLastReadGoesOnFromTheFilesEnd() {
+        mostInOneAnswer = 100_000;
+        append("starting\n");
+        scheduler.tail(FILE, "alice", 5);
+        StringBuilder flood = new StringBuilder();
+        for (int i = 0; flood.length() < 300_000; i++) {
+            flood.append("debug ").append(i).append(' ').append("y".repeat(80)).append('\n');
+        }
+        append(flood.toString());
+
+        assertThat(scheduler.tail(FILE, "alice", 5)).isEqualTo(lastLines(text(), 5));
+        append("HPCSPAWNER_READY host=nid001 port=51234 proof=ab\n");
+        assertThat(scheduler.tail(FILE, "alice", 1)).isEqualTo("HPCSPAWNER_READY host=nid001 port=51234 proof=ab\n");
     }
 
     @Test
