@@ -13,7 +13,6 @@ import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.JOBS;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.TOKENS;
 import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.error;
-import static io.hpcspawner.scheduler.firecrest.JobModelBodies.fileContent;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.job;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
