@@ -166,8 +166,8 @@ public class ServiceWiring {
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json,
                     SlurmrestdApiVersion.of(system.apiVersion()));
             case firecrestV2 -> new ResilientScheduler(name, "FirecREST", new FirecrestV2Scheduler(system.url(),
-                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json),
-                    policy(name, system.resilience()), meters);
+                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json,
+                    clock), policy(name, system.resilience()), meters);
             case firecrestV1 -> new ResilientScheduler(name, "FirecREST", new FirecrestV1Scheduler(system.url(),
                     system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(),
                     system.firecrestTaskTimeout(), json), policy(name, system.resilience()), meters);
