@@ -262,12 +262,15 @@ v = eval(sys.argv[1])
 print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$1"
 }
 
-# slurm_exec CMD [ARGS...]: run a command where the selected cluster's programs live: on this
-# machine for 22.05, in the trixie chroot (trixie.sh) for 24.11, with that cluster's SLURM_CONF.
+# SLURM_EXEC: the prefix that runs a command where the selected cluster's programs live: nothing
+# for 22.05 (this machine), the trixie chroot (trixie.sh) for 24.11, with that cluster's SLURM_CONF.
+# An array, so start_daemon can exec it; slurm_exec CMD [ARGS...] runs a command through it.
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    SLURM_EXEC=(chroot "$TRIXIE_ROOT" /usr/bin/env SLURM_CONF="$SLURM_CONF"
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+else
+    SLURM_EXEC=()
+fi
 slurm_exec() {
-    if [[ "$STACK_SLURM" == 24.11 ]]; then
-        chroot "$TRIXIE_ROOT" /usr/bin/env SLURM_CONF="$SLURM_CONF" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
-    else
-        "$@"
-    fi
+    "${SLURM_EXEC[@]}" "$@"
 }
