@@ -104,10 +104,10 @@ do_mount() {
 do_umount() {
     [[ -d "$ROOT" ]] || return 0
     local procs m left
-    procs="$(procs_in_root | tr '\n' ' ')"
+    procs="$(procs_in_root | paste -sd, -)"
     if [[ -n "$procs" ]]; then
-        ps -o pid,user,args -p "${procs// /,}" >&2 || true
-        die "REFUSED: processes still run in $ROOT (pids $procs); stop them first (STACK_SLURM=24.11 slurm-down.sh)"
+        ps -o pid,user,args -p "$procs" >&2 || true
+        die "REFUSED: processes still run in $ROOT (pids $procs); stop them first (STACK_SLURM=24.11 slurm-down.sh, hub-down.sh)"
     fi
     while read -r m; do
         [[ -n "$m" && "$m" != "$ROOT" ]] || continue
@@ -230,10 +230,10 @@ do_status() {
     echo "mounted under it:"
     mounts_under "$ROOT" | sort | sed 's/^/  /'
     local procs
-    procs="$(procs_in_root | tr '\n' ',')"
+    procs="$(procs_in_root | paste -sd, -)"
     if [[ -n "$procs" ]]; then
         echo "processes in it:"
-        ps -o pid,user,args -p "${procs%,}" | sed 's/^/  /'
+        ps -o pid,user,args -p "$procs" | sed 's/^/  /'
     else
         echo "processes in it: none"
     fi
