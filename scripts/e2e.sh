@@ -8,6 +8,10 @@
 #   scripts/e2e.sh                 bring up what is missing, run src/test/e2e, exit with pytest's status
 #   scripts/e2e.sh -k queued -x    extra arguments go to pytest
 #   E2E_TEARDOWN=1 scripts/e2e.sh  stop hub, proxy, service and Slurm at the end (default: leave them running)
+#   STACK_SLURM=24.11 scripts/e2e.sh   against Slurm 24.11 (Debian 13, in the chroot of
+#                                  scripts/stack/trixie.sh, created when missing: ~2 min) instead of 22.05;
+#                                  the service is pointed at it (and restarted) by service-up.sh
+# The last line is one summary: "e2e (Slurm 22.05, JupyterHub 3.0.0): 60 passed, 1 skipped in 312.4s".
 #
 # Works from a clean clone on a fresh machine (installs packages, a JDK if there is none, builds
 # the service) and when run again (every step is idempotent). The jar is rebuilt when it is missing
@@ -125,8 +129,15 @@ root = pathlib.Path(sys.argv[1])
 print(json.dumps({str(p): p.stat().st_size for p in root.rglob("*.log") if p.is_file()}))
 PYEOF
 set +e
-"$PY" -m pytest src/test/e2e -v "$@"
-status=$?
+pytest_out="$(mktemp)"
+"$PY" -m pytest src/test/e2e -v "$@" 2>&1 | tee "$pytest_out"
+status=${PIPESTATUS[0]}
 set -e
 log "pytest exited with status $status"
+hub_version="$(curl -fsS --max-time 5 "http://${STACK_HOST:-127.0.0.1}:${PROXY_PORT:-8000}/hub/api" |
+    "$PY" -c 'import json, sys; print(json.load(sys.stdin)["version"])' 2>/dev/null || echo unknown)"
+# pytest's last line, e.g. "===== 60 passed, 1 skipped in 312.40s (0:05:12) ====="
+result="$(grep -E '^=+ .* in [0-9.]+s' "$pytest_out" | tail -n1 | sed -E 's/^=+ //; s/ =+$//')"
+rm -f "$pytest_out"
+echo "e2e (Slurm ${STACK_SLURM:-22.05}, JupyterHub $hub_version): ${result:-no result (pytest status $status)}"
 exit "$status"

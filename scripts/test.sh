@@ -2,12 +2,15 @@
 # All the tests, in the order a failure is cheapest to find:
 #   1. the service: unit, Quarkus and architecture tests, then the packaged-jar tests (./mvnw verify)
 #   2. the hub plugin: pytest against an in-process fake of the service API
-#   3. the end-to-end suite against the real local stack (Slurm + slurmrestd + JupyterHub +
+#   3. the end-to-end suite against the real local stack (Slurm 22.05 + slurmrestd + JupyterHub +
 #      configurable-http-proxy + the service), installed and started by scripts/e2e.sh
-#   4. the chaos suite on the same stack (scripts/chaos.py, about 13 minutes; sizes from
+#   4. the same suite against Slurm 24.11 (slurmrestd v0.0.40-42, Debian 13 in the chroot of
+#      scripts/stack/trixie.sh, created here when missing: about 2 minutes, seconds when done)
+#   5. the chaos suite on the 22.05 stack (scripts/chaos.py, about 13 minutes; sizes from
 #      CHAOS_CREATES, CHAOS_KILLS, CHAOS_OUTAGE_SECONDS, see docs/resilience.md)
 # Run as root on Debian 12 (the end-to-end suite creates Unix users and starts Slurm).
-# Skip the end-to-end and chaos parts with SKIP_E2E=1, only the chaos suite with SKIP_CHAOS=1.
+# Skip the end-to-end and chaos parts with SKIP_E2E=1, only the Slurm 24.11 run with SKIP_SLURM_2411=1,
+# only the chaos suite with SKIP_CHAOS=1.
 # Every suite runs even when an earlier one failed (unless the build itself failed); the last lines
 # are one summary line per suite, and the exit status is non-zero when any suite failed.
 set -uo pipefail
@@ -30,37 +33,67 @@ print_summary() {
 }
 trap print_summary EXIT
 
-echo "== 1/4 service: ./mvnw verify"
+echo "== 1/5 service: ./mvnw verify"
 ./mvnw -B -ntp verify
 status=$?
-record "1/4 service (./mvnw verify)" "$status"
+record "1/5 service (./mvnw verify)" "$status"
 if [[ "$status" != 0 && ! -f target/quarkus-app/quarkus-run.jar ]]; then
     exit "$status"
 fi
 
-echo "== 2/4 hub plugin: pytest src/test/python"
+echo "== 2/5 hub plugin: pytest src/test/python"
 if ! /usr/bin/python3 -c 'import jupyterhub, pytest' 2>/dev/null; then
     scripts/stack/install.sh
 fi
 /usr/bin/python3 -m pytest -q -p no:cacheprovider src/test/python
-record "2/4 hub plugin (pytest)" "$?"
+record "2/5 hub plugin (pytest)" "$?"
 
+skipped() { summary+=("$(printf '== %-32s skipped (%s)' "$1:" "$2")"); }
 if [[ "${SKIP_E2E:-0}" == 1 ]]; then
-    summary+=("== 3/4 end-to-end:                skipped (SKIP_E2E=1)" "== 4/4 chaos:                     skipped (SKIP_E2E=1)")
+    skipped "3/5 e2e (Slurm 22.05)" SKIP_E2E=1
+    skipped "4/5 e2e (Slurm 24.11)" SKIP_E2E=1
+    skipped "5/5 chaos" SKIP_E2E=1
     exit "$failed"
 fi
-echo "== 3/4 end-to-end suite against the real local stack: scripts/e2e.sh"
-scripts/e2e.sh
-record "3/4 end-to-end (scripts/e2e.sh)" "$?"
+# run_e2e NAME [VAR=VALUE...]: scripts/e2e.sh with that environment; its last line
+# ("e2e (Slurm 22.05, JupyterHub 3.0.0): 60 passed in 300.1s") is the summary's detail.
+run_e2e() {
+    local name="$1" out status
+    shift
+    out="$(mktemp)"
+    env "$@" scripts/e2e.sh 2>&1 | tee "$out"
+    status=${PIPESTATUS[0]}
+    record "$name" "$status" "$(grep '^e2e (Slurm' "$out" | tail -n1)"
+    rm -f "$out"
+}
+echo "== 3/5 end-to-end suite against the real local stack, Slurm 22.05: scripts/e2e.sh"
+t0=$SECONDS
+run_e2e "3/5 e2e (Slurm 22.05)" STACK_SLURM=22.05
+e2e_2205_s=$((SECONDS - t0))
+
+if [[ "${SKIP_SLURM_2411:-0}" == 1 ]]; then
+    skipped "4/5 e2e (Slurm 24.11)" SKIP_SLURM_2411=1
+else
+    echo "== 4/5 end-to-end suite against Slurm 24.11 (trixie chroot): STACK_SLURM=24.11 scripts/e2e.sh"
+    t0=$SECONDS
+    if ! scripts/stack/trixie.sh install; then
+        record "4/5 e2e (Slurm 24.11)" 1 "scripts/stack/trixie.sh install failed"
+    else
+        chroot_s=$((SECONDS - t0))
+        t0=$SECONDS
+        run_e2e "4/5 e2e (Slurm 24.11)" STACK_SLURM=24.11
+        summary[-1]+=" [chroot ${chroot_s}s, suite $((SECONDS - t0))s; 22.05 suite ${e2e_2205_s}s]"
+    fi
+fi
 
 if [[ "${SKIP_CHAOS:-0}" == 1 ]]; then
-    summary+=("== 4/4 chaos:                     skipped (SKIP_CHAOS=1)")
+    skipped "5/5 chaos" SKIP_CHAOS=1
     exit "$failed"
 fi
-echo "== 4/4 chaos suite on the real local stack: scripts/chaos.py"
+echo "== 5/5 chaos suite on the real local stack (Slurm 22.05): scripts/chaos.py"
 chaos_out="$(mktemp)"
-/usr/bin/python3 scripts/chaos.py | tee "$chaos_out"
+STACK_SLURM=22.05 /usr/bin/python3 scripts/chaos.py | tee "$chaos_out"
 status=${PIPESTATUS[0]}
-record "4/4 chaos (scripts/chaos.py)" "$status" "$(grep '^chaos' "$chaos_out" | tail -n1)"
+record "5/5 chaos (scripts/chaos.py)" "$status" "$(grep '^chaos' "$chaos_out" | tail -n1)"
 rm -f "$chaos_out"
 exit "$failed"

@@ -15,11 +15,38 @@ export STACK_DIR
 # Interpreter with the Debian modules (a pyenv python3 may be earlier on PATH).
 : "${STACK_PYTHON:=/usr/bin/python3}"
 
+# --- which Slurm cluster: STACK_SLURM=22.05 (default, Debian 12 on this machine) or 24.11 ----------
+# (Debian 13 in the chroot of trixie.sh). Both can run at the same time, each on its own ports,
+# with its own munged, config, state, PID files and logs; the hub and the service stay single.
+: "${STACK_SLURM:=22.05}"
+case "$STACK_SLURM" in
+22.05 | 24.11) ;;
+*)
+    echo "ERROR: STACK_SLURM must be 22.05 or 24.11, got '$STACK_SLURM'" >&2
+    exit 1
+    ;;
+esac
+export STACK_SLURM
+
+# The Debian 13 (trixie) root of the Slurm 24.11 cluster (trixie.sh). Never under STACK_DIR (people
+# rm -rf that) nor under /tmp or /home (bind-mounted into it).
+: "${TRIXIE_ROOT:=/var/lib/hpcspawner/trixie}"
+export TRIXIE_ROOT
+
 # --- ports (all on 127.0.0.1) ---------------------------------------------
 : "${STACK_HOST:=127.0.0.1}"
-: "${SLURMRESTD_PORT:=6820}"      # slurmrestd
-: "${SLURMCTLD_PORT:=6817}"       # slurmctld
-: "${SLURMD_PORT:=6818}"          # slurmd
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    # Own variables, so that the 22.05 ports a parent script exported never leak into this cluster.
+    : "${SLURM2411_CTLD_PORT:=6827}" "${SLURM2411_SLURMD_PORT:=6828}" "${SLURM2411_DBD_PORT:=6829}" "${SLURM2411_RESTD_PORT:=6830}"
+    SLURMCTLD_PORT="$SLURM2411_CTLD_PORT"
+    SLURMD_PORT="$SLURM2411_SLURMD_PORT"
+    SLURMDBD_PORT="$SLURM2411_DBD_PORT"
+    SLURMRESTD_PORT="$SLURM2411_RESTD_PORT"
+else
+    : "${SLURMRESTD_PORT:=6820}"  # slurmrestd
+    : "${SLURMCTLD_PORT:=6817}"   # slurmctld
+    : "${SLURMD_PORT:=6818}"      # slurmd
+fi
 : "${PROXY_PORT:=8000}"           # configurable-http-proxy, public side
 : "${PROXY_API_PORT:=8001}"       # configurable-http-proxy, REST API
 : "${HUB_PORT:=8081}"             # JupyterHub hub (API + pages behind the proxy)
@@ -33,19 +60,33 @@ SLURMRESTD_URL="http://${STACK_HOST}:${SLURMRESTD_PORT}"
 FIRECREST_SIM_URL="http://${STACK_HOST}:${FIRECREST_SIM_PORT}"
 KEYCLOAK_ISSUER="http://${STACK_HOST}:${KEYCLOAK_PORT}/realms/hpcspawner"
 KEYCLOAK_REALM_FILE="$REPO_DIR/src/test/resources/keycloak/hpcspawner-realm.json"
-SLURM_API="${SLURMRESTD_URL}/slurm/v0.0.38"
+# The slurmrestd API version the scripts' own checks (smoke job) speak.
+if [[ "$STACK_SLURM" == 24.11 ]]; then SLURM_API_VERSION=v0.0.42; else SLURM_API_VERSION=v0.0.38; fi
+SLURM_API="${SLURMRESTD_URL}/slurm/${SLURM_API_VERSION}"
 
 # --- layout ------------------------------------------------------------------
-STACK_RUN="$STACK_DIR/run"          # PID files
-STACK_SLURM="$STACK_DIR/slurm"      # slurm.conf, JWT key, state, spool
-SLURM_JWT_KEY="$STACK_SLURM/jwt_hs256.key"
+STACK_RUN="$STACK_DIR/run"          # PID files (hub, proxy, service, ...)
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    SLURM_DIR="$STACK_DIR/slurm-24.11" # slurm.conf, JWT key, state, spool, MariaDB
+    SLURM_RUN="$SLURM_DIR/run"         # the cluster's PID files
+    SLURM_LOGS="$SLURM_DIR"            # its logs
+else
+    SLURM_DIR="$STACK_DIR/slurm"
+    SLURM_RUN="$STACK_RUN"
+    SLURM_LOGS="$STACK_DIR"
+fi
+SLURM_JWT_KEY="$SLURM_DIR/jwt_hs256.key"
 STACK_HUB="$STACK_DIR/hub"          # hub DB, cookie secret, tokens
 STACK_NODE_PREFIX="$STACK_DIR/node" # npm prefix for configurable-http-proxy
 CHP_BIN="$STACK_NODE_PREFIX/node_modules/.bin/configurable-http-proxy"
 # The stack's own config file. /etc/slurm/slurm.conf is only a link to it (made by slurm-up.sh),
 # so a SLURM_CONF naming that link would make the link point at itself: ignore it.
 if [[ "${SLURM_CONF:-}" == /etc/slurm/slurm.conf ]]; then unset SLURM_CONF; fi
-: "${SLURM_CONF:=$STACK_SLURM/slurm.conf}"
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    SLURM_CONF="$SLURM_DIR/slurm.conf" # the same path inside the chroot (STACK_DIR is under /tmp)
+else
+    : "${SLURM_CONF:=$SLURM_DIR/slurm.conf}"
+fi
 export SLURM_CONF SLURM_JWT_KEY
 
 # Test users created by install.sh.
@@ -196,7 +237,7 @@ stop_by_pidfile() {
 # slurm_token USER [LIFESPAN]: a JWT for USER minted by slurmctld (needs root or SlurmUser).
 slurm_token() {
     local out
-    out="$(scontrol token username="$1" lifespan="${2:-3600}" 2>&1)" ||
+    out="$(slurm_exec scontrol token username="$1" lifespan="${2:-3600}" 2>&1)" ||
         die "scontrol token username=$1 failed: $out"
     echo "${out#SLURM_JWT=}"
 }
@@ -219,4 +260,17 @@ json_get() {
 d = json.load(sys.stdin)
 v = eval(sys.argv[1])
 print(v if not isinstance(v, (dict, list)) else json.dumps(v))' "$1"
+}
+
+# SLURM_EXEC: the prefix that runs a command where the selected cluster's programs live: nothing
+# for 22.05 (this machine), the trixie chroot (trixie.sh) for 24.11, with that cluster's SLURM_CONF.
+# An array, so start_daemon can exec it; slurm_exec CMD [ARGS...] runs a command through it.
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    SLURM_EXEC=(chroot "$TRIXIE_ROOT" /usr/bin/env SLURM_CONF="$SLURM_CONF"
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+else
+    SLURM_EXEC=()
+fi
+slurm_exec() {
+    "${SLURM_EXEC[@]}" "$@"
 }

@@ -8,8 +8,8 @@ Prints the token. Use it as:
 
 The token is what Slurm's auth/jwt expects: HS256 over {"exp", "iat", "sun": USER}, signed
 with the raw bytes of the key file named in slurm.conf (AuthAltParameters=jwt_key=...).
-Key file: $SLURM_JWT_KEY, else $STACK_DIR/slurm/jwt_hs256.key, else
-/tmp/hpcspawner-stack/slurm/jwt_hs256.key. The key is owner slurm, mode 0600: run as root
+Key file: $SLURM_JWT_KEY, else $STACK_DIR/slurm/jwt_hs256.key ($STACK_DIR/slurm-24.11/ with
+STACK_SLURM=24.11; STACK_DIR defaults to /tmp/hpcspawner-stack). The key is owner slurm, mode 0600: run as root
 (or slurm).
 """
 import base64
@@ -42,7 +42,8 @@ def key_path() -> str:
     if os.environ.get("SLURM_JWT_KEY"):
         return os.environ["SLURM_JWT_KEY"]
     stack_dir = os.environ.get("STACK_DIR", "/tmp/hpcspawner-stack")
-    return os.path.join(stack_dir, "slurm", "jwt_hs256.key")
+    cluster_dir = "slurm-24.11" if os.environ.get("STACK_SLURM") == "24.11" else "slurm"
+    return os.path.join(stack_dir, cluster_dir, "jwt_hs256.key")
 
 
 def main(argv: list[str]) -> int:

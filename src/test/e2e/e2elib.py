@@ -2,6 +2,9 @@
 
 Everything here talks to the real local stack started by scripts/stack/*.sh: JupyterHub
 through configurable-http-proxy, the hpcspawner service, Slurm (squeue/scontrol/sbatch).
+``STACK_SLURM`` selects the cluster as it does for the stack scripts: 22.05 (default, Debian 12's
+Slurm on this machine) or 24.11 (Debian 13's, in the chroot of scripts/stack/trixie.sh); every
+Slurm command goes through ``slurm()``, which runs it where that cluster's programs live.
 No mocks. Every wait is a bounded poll that fails with a message carrying the hub's user
 model, the service's status and the user's Slurm jobs.
 """
@@ -34,6 +37,12 @@ SERVICE_API = f"{SERVICE_URL}/api/v1"
 MANAGEMENT_URL = f"http://{HOST}:{MANAGEMENT_PORT}"
 HUB_PASSWORD = os.environ.get("HUB_DEMO_PASSWORD", "hpcspawner")
 JOB_PREFIX = os.environ.get("HPCSPAWNER_JOB_PREFIX", "hpcsp")
+# The Slurm cluster under test (scripts/stack/lib.sh: STACK_SLURM, TRIXIE_ROOT, the cluster's directory).
+SLURM_VERSION = os.environ.get("STACK_SLURM", "22.05")
+TRIXIE_ROOT = os.environ.get("TRIXIE_ROOT", "/var/lib/hpcspawner/trixie")
+SLURM_DIR = STACK_DIR / ("slurm-24.11" if SLURM_VERSION == "24.11" else "slurm")
+# The service keeps one store per cluster (scripts/stack/service-up.sh): its deployment id and records.
+SERVICE_STORE = STACK_DIR / "service" / ("store-24.11" if SLURM_VERSION == "24.11" else "store")
 TEST_USERS = ("alice", "bob", "carol")
 # Slurm states in which a job still holds (or waits for) resources
 ACTIVE_JOB_STATES = {
@@ -58,7 +67,7 @@ for _d in ("/usr/sbin", "/sbin"):
 
 def deployment_id():
     """The id of the stack's service deployment, kept in its store (hpcspawner.store.directory)."""
-    return json.loads((STACK_DIR / "service" / "store" / "deployment.identity").read_text())["id"]
+    return json.loads((SERVICE_STORE / "deployment.identity").read_text())["id"]
 
 
 def job_name(server_id):
@@ -354,6 +363,20 @@ def run(cmd, timeout=60, check=True, **kw):
     return p
 
 
+def slurm_command(cmd):
+    """``cmd`` (a Slurm client, or ``runuser -u USER -- <Slurm client>``) as it runs for the cluster
+    under test: unchanged for 22.05, in the trixie chroot with the cluster's SLURM_CONF for 24.11."""
+    if SLURM_VERSION != "24.11":
+        return list(cmd)
+    return ["chroot", TRIXIE_ROOT, "/usr/bin/env", f"SLURM_CONF={SLURM_DIR / 'slurm.conf'}",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", *cmd]
+
+
+def slurm(cmd, timeout=60, check=True, **kw):
+    """Run a Slurm command (see ``slurm_command``) with ``run``."""
+    return run(slurm_command(cmd), timeout=timeout, check=check, **kw)
+
+
 def squeue(user=None, all_states=False):
     """Jobs as dicts: id, name, user, state, reason. Only active ones unless ``all_states``."""
     cmd = ["squeue", "-h", "-o", "%i|%j|%u|%T|%r"]
@@ -361,7 +384,7 @@ def squeue(user=None, all_states=False):
         cmd += ["-t", "all"]
     if user:
         cmd += ["-u", user]
-    out = run(cmd, timeout=20).stdout
+    out = slurm(cmd, timeout=20).stdout
     jobs = []
     for line in out.splitlines():
         if not line.strip():
@@ -375,7 +398,7 @@ def squeue(user=None, all_states=False):
 
 def scontrol_job(job_id):
     """``scontrol show job -o`` as a dict, or None when Slurm no longer knows the job."""
-    p = run(["scontrol", "show", "job", "-o", str(job_id)], timeout=20, check=False)
+    p = slurm(["scontrol", "show", "job", "-o", str(job_id)], timeout=20, check=False)
     if p.returncode != 0:
         if "Invalid job id" in p.stderr or "Invalid job id" in p.stdout:
             return None
@@ -395,8 +418,8 @@ def job_state(job_id):
 
 def sbatch_as(user, *args):
     """Submit a batch job as ``user`` (runuser); returns the job id."""
-    p = run(["runuser", "-u", user, "--", "sbatch", "--parsable", "-D", "/tmp", "-o", "/dev/null",
-             *args], timeout=30)
+    p = slurm(["runuser", "-u", user, "--", "sbatch", "--parsable", "-D", "/tmp", "-o", "/dev/null",
+               *args], timeout=30)
     return p.stdout.strip().split(";")[0]
 
 
@@ -405,11 +428,11 @@ def scancel(*job_ids, user=None):
     if user:
         cmd += ["-u", user]
     cmd += [str(j) for j in job_ids]
-    run(cmd, timeout=30, check=False)
+    slurm(cmd, timeout=30, check=False)
 
 
 def node_cpus():
-    out = run(["sinfo", "-h", "-N", "-o", "%c"], timeout=20).stdout.split()
+    out = slurm(["sinfo", "-h", "-N", "-o", "%c"], timeout=20).stdout.split()
     return int(out[0]) if out else 2
 
 

@@ -81,7 +81,7 @@ def test_s2_no_secret_on_a_command_line_or_in_slurms_view(stack, hub):
     finally:
         command_lines = sampler.stop()
     job = str(status["jobId"])
-    script = E.run(["scontrol", "write", "batch_script", job, "-"]).stdout
+    script = E.slurm(["scontrol", "write", "batch_script", job, "-"]).stdout
     m = re.search(r"^hpcsp_secret='([0-9a-f]{64})'$", script, re.M)
     assert m, f"no start secret in the job's script:\n{script[:2000]}"
     start_secret = m.group(1)
@@ -91,9 +91,9 @@ def test_s2_no_secret_on_a_command_line_or_in_slurms_view(stack, hub):
     assert len(sampler.samples) > 10, f"too few ps samples: {len(sampler.samples)}"
     for name, secret in (("start secret", start_secret), ("server API token", server_token)):
         assert secret not in command_lines, f"the {name} appeared on a command line"
-        slurm_view = E.run(["scontrol", "show", "job", "-dd", job]).stdout
+        slurm_view = E.slurm(["scontrol", "show", "job", "-dd", job]).stdout
         assert secret not in slurm_view, f"the {name} is in scontrol show job:\n{slurm_view}"
-        squeue_view = E.run(["squeue", "-j", job, "-o", "%all"]).stdout
+        squeue_view = E.slurm(["squeue", "-j", job, "-o", "%all"]).stdout
         assert secret not in squeue_view, f"the {name} is in squeue -o %all"
     # Only the job's user and root can read the script's copy on the node.
     assert "hub-secret" not in command_lines

@@ -28,7 +28,7 @@ def _properties(path):
 
 def _files_to_sweep():
     files = [p for p in E.STACK_DIR.rglob("*.log") if p.is_file() and p.name != "keycloak.log"]
-    store = E.STACK_DIR / "service" / "store"
+    store = E.SERVICE_STORE
     logins = E.STACK_DIR / "service" / "logins"
     for d in (store, logins):
         if d.is_dir():
@@ -45,7 +45,7 @@ def test_zz_no_secret_in_logs_store_job_output_or_process_list(stack, hub):
     # a server started and stopped here: its start secret and its hub API token
     status = stack.spawn_ready("bob")
     job = str(status["jobId"])
-    script = E.run(["scontrol", "write", "batch_script", job, "-"]).stdout
+    script = E.slurm(["scontrol", "write", "batch_script", job, "-"]).stdout
     start_secret = re.search(r"^hpcsp_secret='([0-9a-f]{64})'$", script, re.M).group(1)
     server_token = re.search(r"^export JUPYTERHUB_API_TOKEN='([^']+)'$", script, re.M).group(1)
     user_token = hub.user_token("bob")
