@@ -50,8 +50,8 @@ record "2/5 hub plugin (pytest)" "$?"
 
 skipped() { summary+=("$(printf '== %-32s skipped (%s)' "$1:" "$2")"); }
 if [[ "${SKIP_E2E:-0}" == 1 ]]; then
-    skipped "3/5 e2e (Slurm 22.05)" SKIP_E2E=1
-    skipped "4/5 e2e (Slurm 24.11)" SKIP_E2E=1
+    skipped "3/5 end-to-end, Slurm 22.05" SKIP_E2E=1
+    skipped "4/5 end-to-end, Slurm 24.11" SKIP_E2E=1
     skipped "5/5 chaos" SKIP_E2E=1
     exit "$failed"
 fi
@@ -63,25 +63,25 @@ run_e2e() {
     out="$(mktemp)"
     env "$@" scripts/e2e.sh 2>&1 | tee "$out"
     status=${PIPESTATUS[0]}
-    record "$name" "$status" "$(grep '^e2e (Slurm' "$out" | tail -n1)"
+    record "$name" "$status" "$(grep '^e2e (Slurm' "$out" | tail -n1 || echo "e2e ($*): no summary line")"
     rm -f "$out"
 }
 echo "== 3/5 end-to-end suite against the real local stack, Slurm 22.05: scripts/e2e.sh"
 t0=$SECONDS
-run_e2e "3/5 e2e (Slurm 22.05)" STACK_SLURM=22.05
+run_e2e "3/5 end-to-end, Slurm 22.05" STACK_SLURM=22.05
 e2e_2205_s=$((SECONDS - t0))
 
 if [[ "${SKIP_SLURM_2411:-0}" == 1 ]]; then
-    skipped "4/5 e2e (Slurm 24.11)" SKIP_SLURM_2411=1
+    skipped "4/5 end-to-end, Slurm 24.11" SKIP_SLURM_2411=1
 else
     echo "== 4/5 end-to-end suite against Slurm 24.11 (trixie chroot): STACK_SLURM=24.11 scripts/e2e.sh"
     t0=$SECONDS
     if ! scripts/stack/trixie.sh install; then
-        record "4/5 e2e (Slurm 24.11)" 1 "scripts/stack/trixie.sh install failed"
+        record "4/5 end-to-end, Slurm 24.11" 1 "scripts/stack/trixie.sh install failed"
     else
         chroot_s=$((SECONDS - t0))
         t0=$SECONDS
-        run_e2e "4/5 e2e (Slurm 24.11)" STACK_SLURM=24.11
+        run_e2e "4/5 end-to-end, Slurm 24.11" STACK_SLURM=24.11
         summary[-1]+=" [chroot ${chroot_s}s, suite $((SECONDS - t0))s; 22.05 suite ${e2e_2205_s}s]"
     fi
 fi
