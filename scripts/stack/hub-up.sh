@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Starts configurable-http-proxy (public 127.0.0.1:8000, API 127.0.0.1:8001) and JupyterHub 3.0
-# (hub 127.0.0.1:8081) with scripts/stack/jupyterhub_config.py (run as root, after install.sh).
+# Starts configurable-http-proxy (public 127.0.0.1:8000, API 127.0.0.1:8001) and JupyterHub
+# (hub 127.0.0.1:8081) with scripts/stack/jupyterhub_config.py (run as root, after install.sh):
+# JupyterHub 3.0 from Debian 12 by default; STACK_HUB_VERSION=5.2 runs JupyterHub 5.2.1 from the
+# Debian 13 root (scripts/stack/trixie.sh) instead, on the same ports, with its own database.
 # The proxy runs separately from the hub (as in production), so `hub-down.sh --keep-proxy`
 # followed by hub-up.sh restarts only the hub and the routes to running servers survive.
 # Idempotent. Logs: $STACK_DIR/hub.log, $STACK_DIR/proxy.log. Prints one summary line.
@@ -16,7 +18,21 @@ HUB_CONFIG="$STACK_SCRIPTS_DIR/jupyterhub_config.py"
 HUB_URL="http://$STACK_HOST:$HUB_PORT"
 PUBLIC_URL="http://$STACK_HOST:$PROXY_PORT"
 
-"$STACK_PYTHON" -c 'import jupyterhub' 2>/dev/null || die "JupyterHub missing for $STACK_PYTHON: run scripts/stack/install.sh"
+# The hub's Python: Debian 12's (JupyterHub 3.0) or, with STACK_HUB_VERSION=5.2, Debian 13's in
+# the trixie root (JupyterHub 5.2.1). chroot keeps the environment; /tmp (STACK_DIR) and the
+# repository are mounted at the same paths inside, so the config and the plugin load unchanged.
+: "${STACK_HUB_VERSION:=3.0}"
+: "${TRIXIE_ROOT:=/var/lib/hpcspawner/trixie}"
+case "$STACK_HUB_VERSION" in
+3.0) hub_python=("$STACK_PYTHON") ;;
+5.2)
+    "$STACK_SCRIPTS_DIR/trixie.sh" mount >/dev/null
+    hub_python=(chroot "$TRIXIE_ROOT" /usr/bin/python3)
+    ;;
+*) die "STACK_HUB_VERSION=$STACK_HUB_VERSION: use 3.0 (Debian 12) or 5.2 (Debian 13 root)" ;;
+esac
+"${hub_python[@]}" -c 'import jupyterhub' 2>/dev/null ||
+    die "JupyterHub $STACK_HUB_VERSION missing for ${hub_python[*]}: run scripts/stack/install.sh"
 [[ -x "$CHP_BIN" ]] || die "configurable-http-proxy missing ($CHP_BIN): run scripts/stack/install.sh"
 
 install -d -m 0755 "$STACK_DIR" "$STACK_RUN"
@@ -48,8 +64,9 @@ if [[ "${HPCSPAWNER_WITH_FIRECREST:-0}" == 1 ]]; then
     HUB_KEYCLOAK_CLIENT_SECRET="$(realm_client_secret jupyterhub)"
     export JUPYTERHUB_CRYPT_KEY HUB_KEYCLOAK_ISSUER HUB_KEYCLOAK_CLIENT_ID HUB_KEYCLOAK_CLIENT_SECRET
 fi
+hub_mode="$hub_mode $STACK_HUB_VERSION"
 if pid_alive "$STACK_RUN/hub.pid" jupyterhub && [[ "$(cat "$STACK_RUN/hub.mode" 2>/dev/null)" != "$hub_mode" ]]; then
-    say "the hub runs with other logins than asked ($hub_mode): restarting it"
+    say "the hub runs with other logins or another version than asked ($hub_mode): restarting it"
     "$STACK_SCRIPTS_DIR/hub-down.sh" --keep-proxy
 fi
 
@@ -83,7 +100,7 @@ if ! pid_alive "$STACK_RUN/hub.pid" jupyterhub; then
     cd "$STACK_HUB" # jupyterhub may drop files into its working directory
     start_daemon jupyterhub "$STACK_RUN/hub.pid" "$STACK_DIR/hub.log" \
         env PYTHONPATH="$pypath" STACK_DIR="$STACK_DIR" \
-        "$STACK_PYTHON" -m jupyterhub -f "$HUB_CONFIG"
+        "${hub_python[@]}" -m jupyterhub -f "$HUB_CONFIG"
     echo "$hub_mode" >"$STACK_RUN/hub.mode"
     cd - >/dev/null
 fi

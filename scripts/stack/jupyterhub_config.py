@@ -1,4 +1,5 @@
-# JupyterHub 3.0 configuration for the local HPC test stack (started by hub-up.sh).
+# JupyterHub configuration for the local HPC test stack (started by hub-up.sh): JupyterHub 3.0
+# (Debian 12) or 5.2 (Debian 13 root, STACK_HUB_VERSION=5.2); each major version has its own database.
 #
 # Environment (all optional; hub-up.sh sets the first ones):
 #   STACK_DIR               state folder (default /tmp/hpcspawner-stack); DB + cookie secret in $STACK_DIR/hub
@@ -20,6 +21,8 @@
 import os
 import sys
 from pathlib import Path
+
+import jupyterhub
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 
@@ -44,7 +47,9 @@ c.JupyterHub.hub_bind_url = f"http://{HOST}:{HUB_PORT}"
 c.JupyterHub.hub_connect_url = os.environ.get("HUB_CONNECT_URL", f"http://{HOST}:{HUB_PORT}")
 
 # --- state (restartable: the DB keeps servers, which are adopted after a restart) ------------------
-c.JupyterHub.db_url = f"sqlite:///{HUB_DIR}/jupyterhub.sqlite"
+# One database per major version: 5.x upgrades the schema, which 3.0 could then no longer read.
+_HUB_MAJOR = int(jupyterhub.__version__.split(".")[0])
+c.JupyterHub.db_url = f"sqlite:///{HUB_DIR}/jupyterhub{'' if _HUB_MAJOR == 3 else '-' + str(_HUB_MAJOR)}.sqlite"
 c.JupyterHub.cookie_secret_file = os.path.join(HUB_DIR, "jupyterhub_cookie_secret")
 c.JupyterHub.cleanup_servers = False  # servers (Slurm jobs) outlive a hub restart
 c.JupyterHub.allow_named_servers = True

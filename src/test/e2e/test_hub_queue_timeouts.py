@@ -99,6 +99,26 @@ def test_i_a_queued_start_is_stopped_from_the_hub(stack, hub, service):
     assert r.status_code in (403, 404), f"{r.status_code} {r.text}"
 
 
+def test_i2_the_hubs_own_stop_of_a_queued_start(stack, hub, service, hub_version):
+    """JupyterHub 5.1+ lets the hub's own DELETE stop a pending start: it cancels start() and
+    calls stop(), so the queued job is cancelled and the server dropped. JupyterHub 3.0 refuses
+    it with "pending spawn" (which is why the plugin adds its cancel route, test i): both as
+    docs/hub-plugin.md says."""
+    filler, post, status = stack.start_queued()
+    job_id = str(status["jobId"])
+    r = hub.stop("alice", "")
+    if hub_version < (5, 1):
+        assert r.status_code == 400 and "pending" in r.text, f"{r.status_code} {r.text}"
+        stack.service.delete("alice", "")  # what the e2e reset does on 3.0
+    else:
+        assert r.status_code in (202, 204), f"JupyterHub {hub_version}: {r.status_code} {r.text}\n{stack.diag()}"
+    stack.wait_job_ended(job_id, 30, states=("CANCELLED",))
+    stack.wait_service_state("alice", "", {"stopped"}, 20)
+    stack.wait_hub_gone("alice", "", 30)
+    post.join(30)
+    assert E.job_state(filler) == "RUNNING", "bob's job must not be touched"
+
+
 def test_j_a_start_is_given_up_at_its_profiles_queue_timeout_not_the_hubs(stack, hub, service):
     """The stack's whole-node profile may wait 45 s in the queue (its queue-timeout): the service
     gives the start up then, with its message, and cancels the job; the hub shows that message

@@ -430,6 +430,15 @@ async def test_options_from_form_unpacks_single_values(make_spawner):
     assert spawner.user_options == {}
 
 
+async def test_jupyterhubs_own_form_fields_are_never_options(make_spawner):
+    """JupyterHub 5 posts its ``_xsrf`` token in the spawn form (in the action URL, and a hand-made
+    form may carry it in the body): it is the hub's, not a server option, and must not reach the
+    service (which would answer 400 unknown option "_xsrf")."""
+    spawner = make_spawner()
+    form = {"_xsrf": ["2|abc|def|123"], "profile": ["small"], "_other_hub_field": ["x"]}
+    assert spawner.run_options_from_form(form) == {"profile": "small"}
+
+
 async def test_options_form_from_service(fake, make_spawner):
     spawner = make_spawner()
     assert await spawner.get_options_form() == fake.options_html

@@ -117,9 +117,15 @@ async def service_options_form(spawner):
 
 
 def unpack_form_options(formdata):
-    """Form data (a dict of lists of strings) to options: one-item lists become plain strings."""
+    """Form data (a dict of lists of strings) to options: one-item lists become plain strings.
+
+    Fields whose name starts with ``_`` are JupyterHub's own (``_xsrf``, which JupyterHub 4.1+
+    adds to the spawn form), never server options: they are dropped here.
+    """
     options = {}
     for key, value in formdata.items():
+        if key.startswith("_"):
+            continue
         if isinstance(value, (list, tuple)):
             options[key] = value[0] if len(value) == 1 else list(value)
         else:

@@ -296,12 +296,12 @@ async function main() {
       throw new Error(`the options form has no CPUs field: ${JSON.stringify(summary.form.fields)}`);
     }
 
-    // 3. choose, submit
+    // 3. choose, submit (JupyterHub 3.0 has an <input type=submit>, 5.x a <button type=submit>)
     await page.check(`#spawn_form input[type=radio][name=profile][value="${opts.profile}"]`, { timeout: left(15000) });
     if (opts.cpus !== null) { await page.fill('#spawn_form input[name=cpus]', String(opts.cpus), { timeout: left(15000) }); }
     await shot('form-filled');
     say(`submitting profile ${opts.profile}${opts.cpus !== null ? `, cpus ${opts.cpus}` : ''}`);
-    await page.click('#spawn_form input[type=submit]', { timeout: left(15000), noWaitAfter: true });
+    await page.click('#spawn_form [type=submit]', { timeout: left(15000), noWaitAfter: true });
     emit({ event: 'submitted' });
 
     // 4. follow the pages until the server's UI, a failure, or the deadline

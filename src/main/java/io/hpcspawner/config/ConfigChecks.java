@@ -2,6 +2,8 @@ package io.hpcspawner.config;
 
 import io.hpcspawner.credentials.keycloak.TokenCipher;
 import io.hpcspawner.credentials.secrets.SecretRef;
+import io.hpcspawner.scheduler.slurmrestd.SbatchOptionFields;
+import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -68,6 +70,10 @@ public class ConfigChecks {
                 } else if (!Files.isReadable(s.jwtKeyFile().get())) {
                     problems.add(k + ".jwt-key-file: " + s.jwtKeyFile().get() + " is not a readable file");
                 }
+                if (!"auto".equals(s.apiVersion()) && SlurmrestdApiVersion.of(s.apiVersion()).isEmpty()) {
+                    problems.add(k + ".api-version: " + s.apiVersion() + " is not auto or one of "
+                            + String.join(", ", SlurmrestdApiVersion.wireNames()) + ", e.g. auto");
+                }
             }
             if (s.backend().usesUserLogins() && config.keycloak().isEmpty()) {
                 problems.add("hpcspawner.keycloak.issuer: required for " + k + ".backend=" + s.backend()
@@ -115,10 +121,15 @@ public class ConfigChecks {
             if (queueTimeout.isZero() || queueTimeout.isNegative()) {
                 problems.add(k + ".queue-timeout: " + queueTimeout + " must be positive, e.g. 2h");
             }
+            SpawnerConfig.SystemConfig system = config.systems().get(p.system());
             for (String opt : p.sbatchOptions().orElse(List.of())) {
                 if (!opt.matches("--[a-z][a-z-]*(=[A-Za-z0-9_.,:=/@+-]+)?")) {
                     problems.add(k + ".sbatch-options: \"" + opt + "\" must look like --name=value with no spaces or "
                             + "shell characters, e.g. --constraint=gpu");
+                } else if (system != null && system.backend() == SpawnerConfig.Backend.slurmrestd) {
+                    // slurmrestd ignores #SBATCH lines: each option must travel as a job field.
+                    SbatchOptionFields.refusal(opt).ifPresent(why -> problems.add(k + ".sbatch-options: " + why
+                            + " (system " + p.system() + " uses backend slurmrestd)"));
                 }
             }
         }

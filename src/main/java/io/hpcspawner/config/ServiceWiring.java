@@ -21,6 +21,7 @@ import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.scheduler.resilience.ResilientScheduler;
 import io.hpcspawner.scheduler.resilience.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
+import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
@@ -162,10 +163,11 @@ public class ServiceWiring {
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new SlurmrestdScheduler(system.url(),
                     SlurmTokenMinter.fromKeyFile(system.jwtKeyFile().orElseThrow()), system.serviceUser(),
-                    system.requestTimeout(), new OutputFiles(system.outputReadable()), json);
+                    system.requestTimeout(), new OutputFiles(system.outputReadable()), json,
+                    SlurmrestdApiVersion.of(system.apiVersion()));
             case firecrestV2 -> new ResilientScheduler(name, "FirecREST", new FirecrestV2Scheduler(system.url(),
-                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json),
-                    policy(name, system.resilience()), meters);
+                    system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json,
+                    clock), policy(name, system.resilience()), meters);
             case firecrestV1 -> new ResilientScheduler(name, "FirecREST", new FirecrestV1Scheduler(system.url(),
                     system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(),
                     system.firecrestTaskTimeout(), json), policy(name, system.resilience()), meters);

@@ -404,6 +404,14 @@ public interface SpawnerConfig {
         /** slurmrestd: file with the Slurm JWT key ({@code AuthAltParameters=jwt_key=...}), used to mint per-user tokens. */
         Optional<Path> jwtKeyFile();
 
+        /**
+         * slurmrestd: the API version to speak, {@code v0.0.38} (Slurm 22.05), {@code v0.0.40},
+         * {@code v0.0.41} or {@code v0.0.42} (Slurm 23.11 to 25.05); {@code auto} picks the highest
+         * of these the server's {@code GET /openapi/v3} lists, on first use.
+         */
+        @WithDefault("auto")
+        String apiVersion();
+
         /** Unix user whose identity lists all jobs (any user can list all jobs in Slurm). */
         @WithDefault("slurm")
         String serviceUser();

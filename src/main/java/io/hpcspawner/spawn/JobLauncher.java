@@ -107,7 +107,7 @@ public class JobLauncher {
                 new ReadySignalSetup(record.id(), secret, callback), environment);
         JobSubmission submission = new JobSubmission(record.jobName(), plan.unixUser(), script, plan.partition(),
                 plan.cpus(), plan.memory(), plan.timeLimitMinutes(), plan.account(), plan.workingDirectory(), record.outputPath(),
-                JobEnvironment.transport(environment));
+                JobEnvironment.transport(environment), plan.extraSbatchOptions());
         Scheduler scheduler = schedulers.forSystem(plan.system());
         String jobId;
         try {

@@ -215,6 +215,8 @@ class ServerApiTest {
                 .contains("hpcsp_callback='http://127.0.0.1:8090/api/v1/callback/")
                 .doesNotContain("HPCSPAWNER_START_SECRET");
         assertThat(s.environment().get("PATH")).isEqualTo("/usr/local/bin:/usr/bin:/bin");
+        // The profile's sbatch-options also travel as such, for APIs that ignore #SBATCH lines (slurmrestd).
+        assertThat(s.sbatchOptions()).containsExactly("--constraint=gpu");
     }
 
     @Test

@@ -127,4 +127,28 @@ class ConfigChecksTest {
         p.put("hpcspawner.public-url", "http://127.0.0.1:8090");
         assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).as("the service never reads it").isEmpty();
     }
+
+    @Test
+    void aSlurmrestdProfileMaySendOnlyOptionsSlurmrestdHasFieldsFor() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.profiles.small.sbatch-options", "--qos=high,--constraint=gpu,--gres=gpu:1,--exclusive,"
+                + "--mail-type=END,--nodes=two");
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+
+        assertThat(problems).hasSize(2);
+        assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.profiles.small.sbatch-options: ")
+                .contains("\"--mail-type=END\" cannot be sent through slurmrestd").contains("--qos"));
+        assertThat(problems).anySatisfy(m -> assertThat(m).startsWith("hpcspawner.profiles.small.sbatch-options: ")
+                .contains("\"--nodes=two\"").contains("--nodes=1"));
+    }
+
+    @Test
+    void anUnknownSlurmrestdApiVersionIsNamedWithTheSupportedOnes() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.systems.testsys.api-version", "v0.0.39");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).singleElement().satisfies(m -> assertThat(m)
+                .startsWith("hpcspawner.systems.testsys.api-version: v0.0.39").contains("v0.0.38, v0.0.40, v0.0.41, v0.0.42"));
+        p.put("hpcspawner.systems.testsys.api-version", "v0.0.42");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).isEmpty();
+    }
 }

@@ -14,6 +14,7 @@ import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.firecrest.AccessTokens;
 import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
+import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,6 +22,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,7 +83,7 @@ class HungCallsTest {
     void slurmrestdListingFailsAsTransient() {
         SlurmrestdScheduler slurm = new SlurmrestdScheduler(server.url(),
                 new SlurmTokenMinter(new byte[32], Duration.ofMinutes(5), Clock.systemUTC()), "slurm", BOUND,
-                new OutputFiles(false), JSON);
+                new OutputFiles(false), JSON, Optional.of(SlurmrestdApiVersion.V0_0_38));
         Throwable t = failure(() -> slurm.jobs(Set.of(), "hpcsp-"));
         assertThat(t).isInstanceOf(SchedulerException.class).hasMessageContaining("HttpTimeoutException");
         assertThat(((SchedulerException) t).isTransient()).isTrue();

@@ -89,9 +89,13 @@ class BatchScriptRunTest {
     static final String START_SECRET = "5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2";
 
     Process run(Map<String, String> hubEnv, boolean fail) throws IOException {
+        return run(hubEnv, fail, "40000-40999");
+    }
+
+    Process run(Map<String, String> hubEnv, boolean fail, String portRange) throws IOException {
         Map<String, String> props = TestConfigs.minimal();
         props.put("hpcspawner.systems.testsys.bind-address", "127.0.0.1");
-        props.put("hpcspawner.systems.testsys.port-range", "40000-40999");
+        props.put("hpcspawner.systems.testsys.port-range", portRange);
         props.put("hpcspawner.systems.testsys.prelude", "echo prelude-ran");
         SpawnerConfig config = TestConfigs.from(props);
         BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
@@ -151,6 +155,54 @@ class BatchScriptRunTest {
         // scancel sends SIGTERM: the server stops and the job ends
         job.destroy();
         assertThat(job.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * A port held by a connection (not a listener: e.g. the local end of an outgoing connection,
+     * which Linux takes from 32768-60999, inside the default range) cannot be bound by the server
+     * either. Seen on the real stack: "The port 56088 is already in use", the start failed.
+     */
+    @Test
+    void aPortHeldByAConnectionIsNotTakenForFree() throws Exception {
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        int base = 0;
+        try {
+            // four ports in a row, the first three held by connections (a range a previous run left
+            // in TIME_WAIT cannot be bound again at once: then another one)
+            for (int attempt = 0; attempt < 50 && held.size() < 3; attempt++) {
+                held.forEach(BatchScriptRunTest::closeQuietly);
+                held.clear();
+                base = 41000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(7000);
+                try {
+                    for (int port = base; port < base + 3; port++) {
+                        java.net.Socket s = new java.net.Socket();
+                        held.add(s);
+                        s.bind(new InetSocketAddress("127.0.0.1", port));
+                        s.connect(callback.getAddress());
+                    }
+                    new java.net.ServerSocket(base + 3, 1, java.net.InetAddress.getLoopbackAddress()).close();
+                } catch (IOException inUse) {
+                    held.add(new java.net.Socket()); // not this range
+                    held.forEach(BatchScriptRunTest::closeQuietly);
+                    held.clear();
+                }
+            }
+            assertThat(held).as("three connected ports in a row").hasSize(3);
+            run(Map.of("JUPYTERHUB_SERVICE_PREFIX", "/user/alice/"), false, base + "-" + (base + 3));
+            String[] call = calls.poll(20, TimeUnit.SECONDS);
+            assertThat(call).as("the ready callback; job output:%n%s", output()).isNotNull();
+            assertThat(call[2]).endsWith(",\"port\":" + (base + 3) + "}");
+        } finally {
+            held.forEach(BatchScriptRunTest::closeQuietly);
+        }
+    }
+
+    static void closeQuietly(java.net.Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing a test socket
+        }
     }
 
     @Test

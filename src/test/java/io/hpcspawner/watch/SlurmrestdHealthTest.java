@@ -8,6 +8,7 @@ import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.scheduler.SchedulerRegistry;
 import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
+import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,8 @@ class SlurmrestdHealthTest {
 
     static SlurmrestdScheduler slurmrestd(URI url) {
         return new SlurmrestdScheduler(url, new SlurmTokenMinter(new byte[32], Duration.ofMinutes(5), Clock.systemUTC()),
-                "slurm", Duration.ofSeconds(2), new OutputFiles(false), new ObjectMapper());
+                "slurm", Duration.ofSeconds(2), new OutputFiles(false), new ObjectMapper(),
+                Optional.of(SlurmrestdApiVersion.V0_0_38));
     }
 
     static URI closedPort() throws Exception {
@@ -70,10 +73,10 @@ class SlurmrestdHealthTest {
         server.start();
         try {
             SlurmrestdScheduler s = slurmrestd(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
-            assertThat(s.health()).isEqualTo(SystemHealth.healthy("slurmctld ctl (primary) UP"));
+            assertThat(s.health()).isEqualTo(SystemHealth.healthy("slurmctld ctl (primary) UP (API v0.0.38)"));
 
             answer[0] = "{\"errors\":[],\"pings\":[{\"hostname\":\"ctl\",\"ping\":\"DOWN\",\"status\":-1,\"mode\":\"primary\"}]}";
-            assertThat(s.health()).isEqualTo(SystemHealth.unhealthy("slurmrestd answers, but no slurmctld is UP; DOWN: ctl (primary)"));
+            assertThat(s.health()).isEqualTo(SystemHealth.unhealthy("slurmrestd answers, but no slurmctld is UP; DOWN: ctl (primary) (API v0.0.38)"));
             assertThat(systemsGroup(s).getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
         } finally {
             server.stop(0);

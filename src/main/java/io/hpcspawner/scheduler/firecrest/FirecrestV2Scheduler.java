@@ -12,13 +12,16 @@ import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -36,7 +39,9 @@ import java.util.Set;
  * {@code standardError} (both the job's output path).
  *
  * <p>FirecREST 2.5.6 has no multi-id job query: {@link #jobs} lists every visible job
- * ({@code allusers=true}) in one call and filters here.
+ * ({@code allusers=true}) in one call and filters here. The listing also carries every job that
+ * ended in the last 24 hours; {@link ListingWindow} narrows that with {@code time_window} where
+ * the server takes it. The output's tail is read incrementally ({@link OutputCursors}).
  */
 public final class FirecrestV2Scheduler implements Scheduler {
 
@@ -44,6 +49,9 @@ public final class FirecrestV2Scheduler implements Scheduler {
     private final AccessTokens tokens;
     private final ObjectMapper json;
     private final FirecrestClient client;
+    private final Clock clock;
+    private final ListingWindow window;
+    private final OutputCursors outputs;
 
     /**
      * @param base the FirecREST root, e.g. {@code https://api.example.org/firecrest/v2}
@@ -51,10 +59,29 @@ public final class FirecrestV2Scheduler implements Scheduler {
      * @param timeout per-request timeout (and connect timeout)
      */
     public FirecrestV2Scheduler(URI base, String system, AccessTokens tokens, Duration timeout, ObjectMapper json) {
+        this(base, system, tokens, timeout, json, Clock.systemUTC());
+    }
+
+    /** As above, with the clock that times listing windows and output re-checks. */
+    public FirecrestV2Scheduler(URI base, String system, AccessTokens tokens, Duration timeout, ObjectMapper json,
+            Clock clock) {
         this.system = system.toLowerCase(Locale.ROOT);
         this.tokens = tokens;
         this.json = json;
         this.client = new FirecrestClient(base, timeout, json, V2Errors.INSTANCE);
+        this.clock = clock;
+        this.window = new ListingWindow(this.system);
+        this.outputs = new OutputCursors(new OutputCursors.Reads() {
+            @Override
+            public OptionalLong size(String path, String user) {
+                return fileSize(path, user);
+            }
+
+            @Override
+            public String from(String path, String user, long offset) {
+                return fileFrom(path, user, offset);
+            }
+        }, clock);
     }
 
     @Override
@@ -88,8 +115,8 @@ public final class FirecrestV2Scheduler implements Scheduler {
             return List.of();
         }
         String path = compute("/jobs");
-        JsonNode jobs = client.send("GET", path, Map.of("allusers", "true"), Bearer.service(tokens), null).object()
-                .path("jobs");
+        Instant asked = clock.instant();
+        JsonNode jobs = listing(path, asked).path("jobs");
         List<JobInfo> found = new ArrayList<>();
         if (jobs.isMissingNode()) {
             throw new SchedulerException("GET " + path + ": the answer has no \"jobs\" field; read as unknown, not as"
@@ -98,11 +125,13 @@ public final class FirecrestV2Scheduler implements Scheduler {
         if (jobs.isNull()) {
             // FirecREST's own way of saying "none". A job is only ever ended by its own look-up (job()),
             // so a wrong "none" here costs a look-up per job, never a server.
+            window.succeeded(asked);
             return found;
         }
         if (!jobs.isArray()) {
             throw FirecrestClient.unexpected("GET " + path, "\"jobs\" is not a list");
         }
+        window.succeeded(asked);
         for (JsonNode j : jobs) {
             String id = JobModels.id(j.path("jobId"));
             String name = j.path("name").asText("");
@@ -111,6 +140,29 @@ public final class FirecrestV2Scheduler implements Scheduler {
             }
         }
         return found;
+    }
+
+    /**
+     * The listing with the narrowest {@code time_window} that still shows every job that ended
+     * since the last listing that succeeded. A 400 or 422 with a window is sent again without
+     * it; when that succeeds the server does not take the parameter, and it is never sent again.
+     */
+    private JsonNode listing(String path, Instant asked) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("allusers", "true");
+        Optional<String> narrowed = window.next(asked);
+        narrowed.ifPresent(w -> query.put("time_window", w));
+        try {
+            return client.send("GET", path, query, Bearer.service(tokens), null).object();
+        } catch (FirecrestHttpException e) {
+            if (narrowed.isEmpty() || (e.status() != 400 && e.status() != 422)) {
+                throw e;
+            }
+            query.remove("time_window");
+            JsonNode answer = client.send("GET", path, query, Bearer.service(tokens), null).object();
+            window.refusedBy(e.status(), e.getMessage());
+            return answer;
+        }
     }
 
     /** {@code GET /compute/{system}/jobs/{id}} with the service account: 404 "Job not found" means unknown. */
@@ -175,10 +227,46 @@ public final class FirecrestV2Scheduler implements Scheduler {
         }
     }
 
-    /** A missing file (404) reads as empty: the job has not written it yet. */
+    /**
+     * Read incrementally ({@link OutputCursors}): only the bytes written since the last read of
+     * this file. A missing file (404) reads as empty: the job has not written it yet.
+     */
     @Override
     public String tail(String path, String user, int lines) {
-        return fileOp("tail", path, user, lines);
+        return outputs.tail(path, user, lines);
+    }
+
+    /** {@code ops/stat} (following links) as the user: the file's size, empty when it does not exist. */
+    private OptionalLong fileSize(String file, String user) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("path", file);
+        query.put("dereference", "true");
+        try {
+            JsonNode size = client.send("GET", "/filesystem/" + FirecrestClient.segment(system) + "/ops/stat", query,
+                    Bearer.user(tokens, user), null).object().path("output").path("size");
+            if (!size.canConvertToLong()) {
+                throw FirecrestClient.unexpected("GET /filesystem/" + system + "/ops/stat", "no size in the answer");
+            }
+            return OptionalLong.of(size.asLong());
+        } catch (FirecrestHttpException e) {
+            if (e.status() == 404) {
+                return OptionalLong.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code ops/tail} with {@code bytes=offset+1&skipHeading=true} as the user: FirecREST runs
+     * {@code tail --bytes=+N}, which starts at the N-th byte (counted from 1), so the file from
+     * byte {@code offset} on. A missing file reads as empty.
+     */
+    private String fileFrom(String file, String user, long offset) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("path", file);
+        query.put("bytes", Long.toString(offset + 1));
+        query.put("skipHeading", "true");
+        return read("tail", query, user);
     }
 
     /** A missing file (404) reads as empty: the job has not written it yet. */
@@ -191,6 +279,10 @@ public final class FirecrestV2Scheduler implements Scheduler {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("path", file);
         query.put("lines", Integer.toString(lines));
+        return read(op, query, user);
+    }
+
+    private String read(String op, Map<String, String> query, String user) {
         try {
             JsonNode content = client.send("GET", "/filesystem/" + FirecrestClient.segment(system) + "/ops/" + op, query,
                     Bearer.user(tokens, user), null).object().path("output").path("content");

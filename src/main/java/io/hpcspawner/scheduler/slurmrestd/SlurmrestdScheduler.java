@@ -2,10 +2,8 @@ package io.hpcspawner.scheduler.slurmrestd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
@@ -22,18 +20,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
- * The scheduler port over slurmrestd's REST API (OpenAPI v0.0.38). Each call carries a JWT minted
- * for the acting user. slurmrestd answers most errors with HTTP 500 and an {@code errors} list;
- * this class turns them into {@link SchedulerException}s. slurmrestd has no file API, so job
- * output is read from a shared file system ({@link OutputFiles}).
+ * The scheduler port over slurmrestd's REST API, in any version of {@link SlurmrestdApiVersion}
+ * (configured, or discovered from the server on first use: {@link ApiVersionChoice}). Each call
+ * carries a JWT minted for the acting user. slurmrestd answers most errors with HTTP 500 and an
+ * {@code errors} list; this class turns them into {@link SchedulerException}s and logs
+ * {@code warnings}. What differs between versions (paths, the job description, reading jobs and
+ * pings) is the {@link SlurmrestdDialect}'s. slurmrestd has no file API, so job output is read
+ * from a shared file system ({@link OutputFiles}).
  */
 public final class SlurmrestdScheduler implements Scheduler {
 
-    static final String API = "/slurm/v0.0.38";
-    private static final int ESLURM_INVALID_JOB_ID = 2017;
-    private static final int ESLURM_ALREADY_DONE = 2021;
+    private static final Logger LOG = Logger.getLogger(SlurmrestdScheduler.class);
+    private static final int MAX_REMEMBERED_WARNINGS = 100;
 
     private final URI base;
     private final SlurmTokenMinter tokens;
@@ -42,10 +44,15 @@ public final class SlurmrestdScheduler implements Scheduler {
     private final OutputFiles output;
     private final ObjectMapper json;
     private final BoundedHttp http;
+    private final ApiVersionChoice version;
     private final PosixAccounts accounts = new PosixAccounts();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param apiVersion the API version to speak, or empty to discover it from the server on first use
+     */
     public SlurmrestdScheduler(URI base, SlurmTokenMinter tokens, String serviceUser, Duration timeout,
-            OutputFiles output, ObjectMapper json) {
+            OutputFiles output, ObjectMapper json, Optional<SlurmrestdApiVersion> apiVersion) {
         this.base = base;
         this.tokens = tokens;
         this.serviceUser = serviceUser;
@@ -53,26 +60,18 @@ public final class SlurmrestdScheduler implements Scheduler {
         this.output = output;
         this.json = json;
         this.http = new BoundedHttp(timeout);
+        this.version = new ApiVersionChoice(base, apiVersion);
+    }
+
+    /** The dialect of the configured or discovered version; discovery asks {@code GET /openapi/v3} as the service user. */
+    private SlurmrestdDialect dialect() {
+        return version.dialect(() -> call("GET", "/openapi/v3", serviceUser, null, true));
     }
 
     @Override
     public String submit(JobSubmission r) {
-        ObjectNode body = json.createObjectNode();
-        body.put("script", r.script());
-        ObjectNode job = body.putObject("job");
-        job.put("name", r.name());
-        job.put("partition", r.partition());
-        job.put("current_working_directory", r.workingDirectory());
-        job.put("standard_output", r.outputPath());
-        job.put("standard_error", r.outputPath());
-        job.put("time_limit", r.timeLimitMinutes());
-        job.put("tasks", 1);
-        job.put("cpus_per_task", r.cpus());
-        r.memory().ifPresent(m -> job.put("memory_per_node", MemorySize.toMegabytes(m)));
-        r.account().ifPresent(a -> job.put("account", a));
-        ObjectNode env = job.putObject("environment");
-        r.environment().forEach(env::put);
-        JsonNode answer = call("POST", API + "/job/submit", r.user(), body, false);
+        SlurmrestdDialect d = dialect();
+        JsonNode answer = call("POST", d.submitPath(), r.user(), d.submitBody(r, json), false);
         JsonNode id = answer.path("job_id");
         if (!id.canConvertToLong()) {
             throw new SchedulerException("slurmrestd accepted the submit but returned no job id", false);
@@ -82,13 +81,14 @@ public final class SlurmrestdScheduler implements Scheduler {
 
     @Override
     public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
-        JsonNode answer = call("GET", API + "/jobs", serviceUser, null, true);
+        SlurmrestdDialect d = dialect();
+        JsonNode answer = call("GET", d.jobsPath(), serviceUser, null, true);
         List<JobInfo> found = new ArrayList<>();
-        for (JsonNode j : jobList(answer, "GET " + API + "/jobs")) {
+        for (JsonNode j : jobList(answer, "GET " + d.jobsPath())) {
             String id = j.path("job_id").asText();
             String name = j.path("name").asText("");
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
-                found.add(toJobInfo(j));
+                found.add(d.toJobInfo(j));
             }
         }
         return found;
@@ -100,19 +100,20 @@ public final class SlurmrestdScheduler implements Scheduler {
      */
     @Override
     public Optional<JobInfo> job(String jobId) {
-        String path = API + "/job/" + jobId;
+        SlurmrestdDialect d = dialect();
+        String path = d.jobPath(jobId);
         JsonNode answer;
         try {
             answer = call("GET", path, serviceUser, null, true);
         } catch (SlurmErrorException e) {
-            if (e.errorNumber() == ESLURM_INVALID_JOB_ID) {
+            if (d.unknownJob(e.errorNumber())) {
                 return Optional.empty();
             }
             throw e;
         }
         for (JsonNode j : jobList(answer, "GET " + path)) {
             if (jobId.equals(j.path("job_id").asText())) {
-                return Optional.of(toJobInfo(j));
+                return Optional.of(d.toJobInfo(j));
             }
         }
         throw new SchedulerException("GET " + path + ": the answer does not list job " + jobId
@@ -130,43 +131,25 @@ public final class SlurmrestdScheduler implements Scheduler {
         return jobs;
     }
 
-    static JobInfo toJobInfo(JsonNode j) {
-        String state = j.path("job_state").asText("");
-        JobPhase phase = JobPhase.ofSlurmState(state);
-        String reason = j.path("state_reason").asText("");
-        String node = j.path("batch_host").asText(""); // the node running the batch script
-        Optional<Integer> exit = Optional.empty();
-        if (phase == JobPhase.ENDED && j.path("exit_code").canConvertToInt()) {
-            exit = Optional.of(exitStatus(j.path("exit_code").asInt()));
-        }
-        return new JobInfo(j.path("job_id").asText(), j.path("name").asText(""), j.path("user_name").asText(""),
-                phase, state, reason.isEmpty() || "None".equals(reason) ? Optional.empty() : Optional.of(reason),
-                node.isEmpty() || phase == JobPhase.PENDING ? Optional.empty() : Optional.of(node), exit,
-                submitTime(j.path("submit_time")));
-    }
-
-    /** v0.0.38 gives epoch seconds; later versions {@code {"set": true, "number": n}}. Zero means not known. */
-    private static Optional<java.time.Instant> submitTime(JsonNode t) {
-        JsonNode n = t.isObject() ? t.path("number") : t;
-        return n.canConvertToLong() && n.asLong() > 0 ? Optional.of(java.time.Instant.ofEpochSecond(n.asLong()))
-                : Optional.empty();
-    }
-
-    /** slurmrestd reports the raw wait status: {@code exit 3} arrives as 768, a signal as its number. */
-    static int exitStatus(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
-    }
-
+    /** Cancels the job; a job Slurm does not know or that has already ended has nothing left to cancel. */
     @Override
     public void cancel(String jobId, String user) {
+        SlurmrestdDialect d = dialect();
+        String path = d.jobPath(jobId);
+        JsonNode answer;
         try {
-            call("DELETE", API + "/job/" + jobId, user, null, true);
+            answer = call("DELETE", path, user, null, true);
         } catch (SlurmErrorException e) {
-            if (e.errorNumber() == ESLURM_INVALID_JOB_ID || e.errorNumber() == ESLURM_ALREADY_DONE) {
-                return; // gone or already ended: nothing left to cancel
+            if (d.nothingToCancel(e.errorNumber())) {
+                return;
             }
             throw e;
+        }
+        for (int code : d.cancelErrors(answer)) {
+            if (!d.nothingToCancel(code)) {
+                throw new SlurmErrorException("DELETE " + path + " as " + user + ": job " + jobId
+                        + " was not cancelled (Slurm error " + code + ")", code, false);
+            }
         }
     }
 
@@ -182,11 +165,11 @@ public final class SlurmrestdScheduler implements Scheduler {
 
     @Override
     public List<Partition> partitions() {
-        JsonNode answer = call("GET", API + "/partitions", serviceUser, null, true);
+        SlurmrestdDialect d = dialect();
+        JsonNode answer = call("GET", d.partitionsPath(), serviceUser, null, true);
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : answer.path("partitions")) {
-            result.add(new Partition(p.path("name").asText(), p.path("state").asText(""), p.path("total_cpus").asInt(),
-                    p.path("total_nodes").asInt()));
+            result.add(d.toPartition(p));
         }
         return result;
     }
@@ -216,8 +199,10 @@ public final class SlurmrestdScheduler implements Scheduler {
     @Override
     public SystemHealth health() {
         JsonNode answer;
+        SlurmrestdDialect d;
         try {
-            answer = call("GET", API + "/ping", serviceUser, null, true);
+            d = dialect();
+            answer = call("GET", d.pingPath(), serviceUser, null, true);
         } catch (SchedulerException e) {
             boolean noAnswer = e.neverReachedApi() || e.getCause() instanceof IOException
                     && !(e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException);
@@ -226,17 +211,16 @@ public final class SlurmrestdScheduler implements Scheduler {
         }
         List<String> up = new ArrayList<>();
         List<String> down = new ArrayList<>();
-        for (JsonNode p : answer.path("pings")) {
-            String host = p.path("hostname").asText("?") + (p.path("mode").asText("").isEmpty() ? ""
-                    : " (" + p.path("mode").asText() + ")");
-            ("UP".equals(p.path("ping").asText()) ? up : down).add(host);
+        for (SlurmrestdDialect.ControllerPing p : d.pings(answer)) {
+            (p.up() ? up : down).add(p.host());
         }
+        String api = " (API " + d.version() + ")";
         if (!up.isEmpty()) {
             return SystemHealth.healthy("slurmctld " + String.join(", ", up) + " UP"
-                    + (down.isEmpty() ? "" : "; DOWN: " + String.join(", ", down)));
+                    + (down.isEmpty() ? "" : "; DOWN: " + String.join(", ", down)) + api);
         }
         return SystemHealth.unhealthy("slurmrestd answers, but no slurmctld is UP"
-                + (down.isEmpty() ? " (no controller listed)" : "; DOWN: " + String.join(", ", down)));
+                + (down.isEmpty() ? " (no controller listed)" : "; DOWN: " + String.join(", ", down)) + api);
     }
 
     private JsonNode call(String method, String path, String user, JsonNode body, boolean idempotent) {
@@ -261,16 +245,41 @@ public final class SlurmrestdScheduler implements Scheduler {
             throw new SchedulerException(method + " " + path + " interrupted", true, e);
         }
         JsonNode answer = parse(response);
+        logWarnings(method, path, answer.path("warnings"));
         JsonNode errors = answer.path("errors");
         if (response.statusCode() >= 400 || (errors.isArray() && !errors.isEmpty())) {
             JsonNode first = errors.path(0);
             int number = first.path("error_number").asInt(0);
-            String text = first.path("description").asText(first.path("error").asText("HTTP " + response.statusCode()));
+            String text = errorText(first, response.statusCode());
             boolean retryable = response.statusCode() >= 500 && number == 0 || response.statusCode() == 503;
             throw new SlurmErrorException(method + " " + path + " as " + user + ": " + text
                     + (number != 0 ? " (Slurm error " + number + ")" : ""), number, retryable && idempotent);
         }
         return answer;
+    }
+
+    /**
+     * An error's text: its {@code description} and, when it says more, its {@code error} (Slurm
+     * 24.11 puts the reason there, e.g. "Batch job submission failed: Invalid feature specification").
+     */
+    private static String errorText(JsonNode error, int status) {
+        String description = error.path("description").asText("");
+        String reason = error.path("error").asText("");
+        if (description.isEmpty()) {
+            return reason.isEmpty() ? "HTTP " + status : reason;
+        }
+        return reason.isEmpty() || description.contains(reason) ? description : description + ": " + reason;
+    }
+
+    /** slurmrestd's {@code warnings[]} do not fail a call; each distinct one is logged once. */
+    private void logWarnings(String method, String path, JsonNode warnings) {
+        for (JsonNode w : warnings) {
+            String text = w.path("description").asText(w.toString())
+                    + (w.path("source").asText("").isEmpty() ? "" : " (" + w.path("source").asText() + ")");
+            if (warned.size() < MAX_REMEMBERED_WARNINGS && warned.add(text)) {
+                LOG.warnf("slurmrestd at %s warns on %s %s: %s", base, method, path, text);
+            }
+        }
     }
 
     private JsonNode parse(HttpResponse<String> response) {

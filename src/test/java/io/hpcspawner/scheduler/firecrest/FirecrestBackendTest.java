@@ -192,6 +192,49 @@ class FirecrestBackendTest {
                 .withHeader("Authorization", WireMock.equalTo("Bearer " + access)));
     }
 
+    /**
+     * A server whose ready callback never comes is found by its ready line (the 15 s fallback):
+     * the output is read as the user, its size asked once, then only the bytes written since.
+     */
+    @Test
+    void aServerWithoutItsCallbackIsFoundByItsReadyLineReadIncrementally() throws IOException {
+        firecrest.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4243\"}")));
+        create(Map.of("accessToken", accessToken(user, Duration.ofMinutes(10)), "refreshToken",
+                refreshToken("s2", Instant.now().getEpochSecond()))).statusCode(202);
+        JsonNode job = job(submitted());
+        String output = job.path("standardOutput").asText();
+        String first = "module load jupyter\n";
+        int next = first.length() + 1;
+        firecrest.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(200,
+                JobModelBodies.stat(first.length()))));
+        firecrest.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("bytes", WireMock.equalTo("1"))
+                .willReturn(json(200, JobModelBodies.fileFrom(first, 1))));
+        firecrest.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("bytes",
+                WireMock.equalTo(Integer.toString(next))).willReturn(json(200, JobModelBodies.fileFrom("", next))));
+        listing(JobModelBodies.withNodes(JobModelBodies.job("4243", job.path("name").asText(), user, "RUNNING"), "nid001", 1));
+        awaitState("starting");
+        String serverId = status().extract().path("id");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                firecrest.findAll(getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail"))).size() >= 2);
+
+        String ready = io.hpcspawner.support.JobScripts.readyLine(job.path("script").asText(), serverId, "nid001", 51234);
+        firecrest.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("bytes",
+                WireMock.equalTo(Integer.toString(next))).willReturn(json(200, JobModelBodies.fileFrom(ready + "\n", next))));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> status().body("state", equalTo("running")));
+
+        firecrest.verify(1, getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/stat"))
+                .withQueryParam("path", WireMock.equalTo(output)));
+        List<LoggedRequest> tails = firecrest.findAll(getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail")));
+        assertThat(tails).allSatisfy(t -> {
+            assertThat(t.queryParameter("skipHeading").firstValue()).isEqualTo("true");
+            assertThat(t.queryParameter("lines").isPresent()).isFalse();
+            assertThat(t.getHeader("Authorization")).isNotEqualTo("Bearer " + SERVICE_TOKEN);
+        });
+        assertThat(tails.stream().map(t -> t.queryParameter("bytes").firstValue()).distinct())
+                .containsExactlyInAnyOrder("1", Integer.toString(next));
+        given().header("Authorization", HUB).delete(path()).then().statusCode(202);
+    }
+
     @Test
     void aShortAccessTokenIsRefreshedAndOnlyTheEncryptedRotatedRefreshTokenIsStored() throws IOException {
         firecrest.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4343\"}")));

@@ -13,7 +13,6 @@ import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.JOBS;
 import static io.hpcspawner.scheduler.firecrest.FirecrestV2SchedulerTest.TOKENS;
 import static io.hpcspawner.scheduler.firecrest.Stubs.json;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.error;
-import static io.hpcspawner.scheduler.firecrest.JobModelBodies.fileContent;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.job;
 import static io.hpcspawner.scheduler.firecrest.JobModelBodies.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -231,8 +230,9 @@ class FirecrestFaultTest {
 
     @Test
     void aResetConnectionIsRetried() {
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(200, JobModelBodies.stat(6))));
         answers(() -> get(urlPathEqualTo("/filesystem/daint/ops/tail")), dropped(), dropped(), dropped(),
-                json(200, fileContent("ready\n", 0, 1)));
+                json(200, JobModelBodies.fileFrom("ready\n", 1)));
         Attempts attempts = new Attempts(adapter("daint", Duration.ofSeconds(5)));
 
         assertThat(resilient("daint", attempts, POLICY).tail("/users/alice/out.log", "alice", 10)).isEqualTo("ready\n");

@@ -65,7 +65,7 @@ class FirecrestPollingCostTest {
         }
         StringBuilder report = new StringBuilder();
         inWindow.forEach((n, calls) -> report.append(String.format("BENCH firecrest-v2 polling, %3d running servers: %d FirecREST"
-                + " calls in %d s, all of them batched listings (GET /compute/{system}/jobs?allusers=true), i.e. 1 call per poll%n",
+                + " calls in %d s, all of them batched listings (GET /compute/{system}/jobs?allusers=true&time_window=...), i.e. 1 call per poll%n",
                 n, calls, WINDOW.toSeconds())));
         System.out.print(report);
         // as many polls with 100 servers as with 1 (one more for scheduling jitter)

@@ -38,7 +38,14 @@ import java.util.regex.Pattern;
  * every call from a {@link SimulatedCluster} that really runs the submitted scripts on this
  * machine, checks each bearer token against the real Keycloak's keys ({@link KeycloakSignatures}),
  * and validates every request and answer against the official OpenAPI document
- * ({@link SpecValidator}). {@code GET /__sim/stats} reports the calls by endpoint and identity,
+ * ({@link SpecValidator}). It behaves as a real FirecREST 2.5.7 in rest mode did against Slurm 24.11
+ * (the recorded answers in {@code shared/specs/recorded/firecrest-v2/}): a token without an
+ * {@code email} claim is a service account, and only a service account's {@code allusers=true}
+ * lists other users' jobs; the listing carries every job that ended in the last 24 hours, or in
+ * the {@code time_window} asked for ({@link JobListings}); {@code nodes} is {@code ""} while
+ * pending; a token with under 30 s left gets 401 "Access token expires too soon (less than 30s
+ * remaining)"; {@code ops/tail} and {@code ops/head} take {@code lines} or {@code bytes} and
+ * {@code skipHeading}/{@code skipTrailing}, and {@code ops/stat} answers a file's size. {@code GET /__sim/stats} reports the calls by endpoint and identity,
  * the refused tokens and the spec violations, so the suite can assert on them.
  *
  * <pre>java -cp ... io.hpcspawner.scheduler.firecrest.FirecrestSimulator PORT SYSTEM ISSUER SERVICE_CLIENT_ID STATE_DIR</pre>
@@ -48,7 +55,7 @@ public final class FirecrestSimulator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern JOBS = Pattern.compile("/compute/([^/]+)/jobs");
     private static final Pattern JOB = Pattern.compile("/compute/([^/]+)/jobs/([^/]+)");
-    private static final Pattern OPS = Pattern.compile("/filesystem/([^/]+)/ops/(head|tail)");
+    private static final Pattern OPS = Pattern.compile("/filesystem/([^/]+)/ops/(head|tail|stat)");
     private static final Pattern STATUS = Pattern.compile("/status/([^/]+)/(userinfo|partitions)");
 
     private final String system;
@@ -130,8 +137,14 @@ public final class FirecrestSimulator {
             return reply(200, stats().toString());
         }
         KeycloakSignatures.Verdict token = signatures.check(request.getHeader("Authorization"), Instant.now());
-        String identity = token.claims() == null ? "none" : serviceClient.equals(token.claims().path("azp").asText())
+        // FirecREST's rule: a token without an email claim is a service account's.
+        String identity = token.claims() == null ? "none" : !token.claims().hasNonNull("email")
                 ? "service" : "user:" + token.claims().path("preferred_username").asText();
+        if (token.claims() != null && serviceClient.equals(token.claims().path("azp").asText())
+                && identity.startsWith("user:")) {
+            violations.add(method + " " + path + ": the service client's token has an email claim: FirecREST takes it"
+                    + " for a user, who sees only their own jobs (remove the email scope from the service client)");
+        }
         String endpoint = method + " " + template(path);
         calls.computeIfAbsent(endpoint + " as " + identity.replaceFirst(":.*", ""), k -> new AtomicLong()).incrementAndGet();
         if (!token.ok()) {
@@ -142,7 +155,18 @@ public final class FirecrestSimulator {
         Matcher m;
         if ((m = JOBS.matcher(path)).matches() && known(m.group(1))) {
             if (method.equals("GET")) {
-                return reply(200, jobList(null));
+                String window = request.queryParameter("time_window").isPresent()
+                        ? request.queryParameter("time_window").firstValue() : null;
+                Optional<Duration> covers = JobListings.window(window);
+                if (covers.isEmpty()) {
+                    return reply(400, JobModelBodies.validationError("Request validation error", "query", "time_window",
+                            "Input should be '1h', '8h', '24h', '3d' or '7d'"));
+                }
+                boolean allUsers = request.queryParameter("allusers").isPresent()
+                        && request.queryParameter("allusers").firstValue().equals("true") && user == null;
+                String owner = user == null ? serviceAccount(token.claims()) : user;
+                return reply(200, jobList(cluster.all().stream().filter(j -> allUsers || j.user.equals(owner)).toList(),
+                        covers.get()));
             }
             if (method.equals("POST")) {
                 return user == null ? asService(endpoint) : submit(user, request);
@@ -154,7 +178,7 @@ public final class FirecrestSimulator {
                 return reply(404, JobModelBodies.error("Job " + m.group(2) + " not found"));
             }
             if (method.equals("GET")) {
-                return reply(200, jobList(job.get()));
+                return reply(200, jobList(List.of(job.get()), null));
             }
             if (method.equals("DELETE")) {
                 if (user == null) {
@@ -171,12 +195,7 @@ public final class FirecrestSimulator {
             if (user == null) {
                 return asService(endpoint);
             }
-            int lines = request.queryParameter("lines").isPresent()
-                    ? Integer.parseInt(request.queryParameter("lines").firstValue()) : 10;
-            String file = request.queryParameter("path").isPresent() ? request.queryParameter("path").firstValue() : "";
-            return cluster.lines(m.group(2), user, file, lines)
-                    .map(text -> reply(200, JobModelBodies.fileContent(text, 0, lines)))
-                    .orElseGet(() -> reply(404, JobModelBodies.error("cannot read " + file)));
+            return fileOp(m.group(2), user, request);
         }
         if (path.equals("/status/systems") && method.equals("GET")) {
             return reply(200, "{\"systems\": [" + FirecrestV2SchedulerTest.cluster(system, "["
@@ -197,6 +216,42 @@ public final class FirecrestSimulator {
                     + " \"accounts\": [{\"name\": \"csstaff\", \"default\": true}]}");
         }
         return reply(404, JobModelBodies.error("the simulator does not know " + endpoint));
+    }
+
+    /** {@code ops/stat}, {@code ops/head} and {@code ops/tail} as FirecREST answers them. */
+    private ResponseDefinition fileOp(String op, String user, LoggedRequest request) {
+        String file = request.queryParameter("path").isPresent() ? request.queryParameter("path").firstValue() : "";
+        if (op.equals("stat")) {
+            return cluster.size(user, file).map(size -> reply(200, JobModelBodies.stat(size)))
+                    .orElseGet(() -> reply(404, JobModelBodies.error("stat: cannot statx '" + file
+                            + "': No such file or directory")));
+        }
+        Integer lines = intParameter(request, "lines");
+        Integer bytes = intParameter(request, "bytes");
+        if (lines != null && bytes != null) {
+            return reply(400, JobModelBodies.error("Only one of `bytes` or `lines` can be specified."));
+        }
+        String skipName = op.equals("tail") ? "skipHeading" : "skipTrailing";
+        boolean skip = request.queryParameter(skipName).isPresent()
+                && request.queryParameter(skipName).firstValue().equals("true");
+        int n = bytes != null ? bytes : lines != null ? lines : 10;
+        // FirecREST's positions: head from 0 to n (-n when skipping); tail from -n (n when skipping) to -1
+        int start = op.equals("tail") ? (skip ? n : -n) : 0;
+        int end = op.equals("tail") ? -1 : (skip ? -n : n);
+        String unit = bytes != null ? "bytes" : "lines";
+        return cluster.read(op, user, file, lines, bytes, skip)
+                .map(text -> reply(200, JobModelBodies.fileContent(text, unit, start, end)))
+                .orElseGet(() -> reply(404, JobModelBodies.error(op + ": cannot open '" + file
+                        + "' for reading: No such file or directory")));
+    }
+
+    private static Integer intParameter(LoggedRequest request, String name) {
+        return request.queryParameter(name).isPresent() ? Integer.valueOf(request.queryParameter(name).firstValue()) : null;
+    }
+
+    /** The name FirecREST gives a service account: its {@code preferred_username}. */
+    private static String serviceAccount(JsonNode claims) {
+        return claims.path("preferred_username").asText();
     }
 
     private boolean known(String name) {
@@ -222,10 +277,15 @@ public final class FirecrestSimulator {
         return reply(201, "{\"jobId\": \"" + submitted.id + "\"}");
     }
 
-    private String jobList(SimulatedCluster.Job only) {
+    /** The {@code GetJobResponse} of {@code listed}; with a window, only active jobs and those that ended within it. */
+    private String jobList(List<SimulatedCluster.Job> listed, Duration window) {
         ArrayNode jobs = JSON.createArrayNode();
-        for (SimulatedCluster.Job j : only == null ? cluster.all() : List.of(only)) {
-            jobs.add(model(j));
+        Instant now = Instant.now();
+        for (SimulatedCluster.Job j : listed) {
+            ObjectNode model = model(j);
+            if (window == null || JobListings.listed(model, window, now)) {
+                jobs.add(model);
+            }
         }
         ObjectNode body = JSON.createObjectNode();
         body.set("jobs", jobs);
@@ -237,13 +297,14 @@ public final class FirecrestSimulator {
         ObjectNode model = JobModelBodies.job(j.id, j.name, j.user, state.name());
         boolean pending = state == SimulatedCluster.State.PENDING;
         JobModelBodies.withStatus(model, state.name(), pending ? "Priority" : "None", pending ? null : j.exitCode == null
-                ? 0 : j.exitCode, 0);
-        JobModelBodies.withNodes(model, pending ? "None assigned" : node, pending ? 0 : 1);
+                ? 0 : j.exitCode, null);
+        // rest mode, as recorded: nodes "" while pending
+        JobModelBodies.withNodes(model, pending ? "" : node, 1);
         model.put("workingDirectory", j.workingDirectory);
         ObjectNode time = (ObjectNode) model.get("time");
         time.put("start", j.started == null ? 0 : j.started.getEpochSecond());
         if (j.ended == null) {
-            time.putNull("end");
+            time.put("end", 0);
         } else {
             time.put("end", j.ended.getEpochSecond());
         }

@@ -421,7 +421,7 @@ class FirecrestV2SchedulerTest {
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
                 new ObjectMapper());
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-1"))
-                .willReturn(json(401, error("Access token expires too soon"))));
+                .willReturn(json(401, error(KeycloakSignatures.EXPIRES_TOO_SOON))));
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN + "-2"))
                 .willReturn(json(200, jobs(job("7", "hpcspawner-a", "alice", "RUNNING")))));
 
@@ -438,7 +438,7 @@ class FirecrestV2SchedulerTest {
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", tokens, Duration.ofSeconds(5),
                 new ObjectMapper());
         Stubs.inTurn(wm, () -> delete(urlPathEqualTo(JOBS + "/4242")),
-                json(401, error("Access token expires too soon")), aResponse().withStatus(204));
+                json(401, error(KeycloakSignatures.EXPIRES_TOO_SOON)), aResponse().withStatus(204));
 
         scheduler.cancel("4242", "alice");
 
@@ -466,25 +466,34 @@ class FirecrestV2SchedulerTest {
     // ---------------------------------------------------------------- files
 
     @Test
-    void tailReadsTheLastLinesAsTheUser() {
-        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(200,
-                fileContent("starting\nHPCSPAWNER_READY host=nid001 port=51234\n", -2, -1))));
+    void tailReadsTheWholeSmallFileOnceThenOnlyWhatWasWrittenSince() {
+        String file = "/users/alice/.hpcspawner/my server.log";
+        String first = "starting\nlistening\n";
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(200, JobModelBodies.stat(first.length()))));
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("bytes", equalTo("1"))
+                .willReturn(json(200, JobModelBodies.fileFrom(first, 1))));
+        String added = "HPCSPAWNER_READY host=nid001 port=51234\n";
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("bytes", equalTo("20"))
+                .willReturn(json(200, JobModelBodies.fileFrom(added, 20))));
 
-        String out = scheduler.tail("/users/alice/.hpcspawner/my server.log", "alice", 2);
+        assertThat(scheduler.tail(file, "alice", 200)).isEqualTo(first);
+        assertThat(scheduler.tail(file, "alice", 2)).isEqualTo("listening\n" + added);
 
-        assertThat(out).isEqualTo("starting\nHPCSPAWNER_READY host=nid001 port=51234\n");
-        wm.verify(getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail"))
-                .withQueryParam("path", equalTo("/users/alice/.hpcspawner/my server.log"))
-                .withQueryParam("lines", equalTo("2"))
+        wm.verify(1, getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/stat")).withQueryParam("path", equalTo(file))
+                .withQueryParam("dereference", equalTo("true"))
+                .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
+        wm.verify(2, getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail")).withQueryParam("path", equalTo(file))
+                .withQueryParam("skipHeading", equalTo("true"))
                 .withHeader("Authorization", equalTo("Bearer " + USER_TOKEN + "alice")));
     }
 
     @Test
     void aFileNotWrittenYetReadsAsEmpty() {
-        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(404,
-                error("tail: cannot open '/users/alice/out.log' for reading: No such file or directory"))));
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(404,
+                error("stat: cannot statx '/users/alice/out.log': No such file or directory"))));
 
         assertThat(scheduler.tail("/users/alice/out.log", "alice", 20)).isEmpty();
+        wm.verify(0, getRequestedFor(urlPathEqualTo("/filesystem/daint/ops/tail")));
     }
 
     @Test
@@ -497,8 +506,8 @@ class FirecrestV2SchedulerTest {
 
     @Test
     void aForbiddenFileIsNotTransient() {
-        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/tail")).willReturn(json(403,
-                error("tail: cannot open '/users/bob/out.log' for reading: Permission denied"))));
+        wm.stubFor(get(urlPathEqualTo("/filesystem/daint/ops/stat")).willReturn(json(403,
+                error("stat: cannot statx '/users/bob/out.log': Permission denied"))));
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class,
                 () -> scheduler.tail("/users/bob/out.log", "alice", 20));
@@ -617,7 +626,7 @@ class FirecrestV2SchedulerTest {
     @ParameterizedTest
     @ValueSource(ints = {400, 401, 403, 404})
     void clientErrorsAreNotTransient(int status) {
-        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error("Access token expires too soon"))));
+        wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(status, error(KeycloakSignatures.EXPIRES_TOO_SOON))));
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> scheduler.jobs(Set.of("1"), null));
 

@@ -9,7 +9,10 @@ import java.util.List;
 /**
  * FirecREST v2 answer bodies shaped after the 2.5.6 schemas ({@code JobModel}, {@code JobStatus},
  * {@code JobTime}, {@code JobTask}, {@code ApiResponseError}...), with every property the schema
- * lists, as the server fills them from sacct/squeue over SSH.
+ * lists, filled as the real server filled them in the recorded answers
+ * ({@code shared/specs/recorded/firecrest-v2/}, rest mode): {@code jobId} a string,
+ * {@code stateReason} {@code "None"}, {@code interruptSignal} null without a signal, {@code end} 0
+ * until the job ends, {@code killRequestUser} {@code ""}.
  */
 final class JobModelBodies {
 
@@ -28,7 +31,7 @@ final class JobModelBodies {
         status.put("state", state);
         status.put("stateReason", "None");
         status.put("exitCode", 0);
-        status.put("interruptSignal", 0);
+        status.putNull("interruptSignal");
         ArrayNode tasks = j.putArray("tasks");
         ObjectNode batch = tasks.addObject();
         batch.put("id", id + ".batch");
@@ -37,7 +40,7 @@ final class JobModelBodies {
         taskStatus.put("state", state);
         taskStatus.putNull("stateReason");
         taskStatus.put("exitCode", 0);
-        taskStatus.put("interruptSignal", 0);
+        taskStatus.putNull("interruptSignal");
         time(batch.putObject("time"));
         time(j.putObject("time"));
         j.put("account", "csstaff");
@@ -46,7 +49,7 @@ final class JobModelBodies {
         j.put("group", user);
         j.put("nodes", "nid001234");
         j.put("partition", "normal");
-        j.putNull("killRequestUser");
+        j.put("killRequestUser", "");
         j.put("user", user);
         j.put("workingDirectory", "/users/" + user);
         j.put("priority", 2214);
@@ -56,7 +59,7 @@ final class JobModelBodies {
     private static void time(ObjectNode t) {
         t.put("elapsed", 73);
         t.put("start", 1760000000);
-        t.putNull("end");
+        t.put("end", 0); // as recorded from a real FirecREST (rest mode): 0 until the job ends
         t.put("suspended", 0);
         t.put("limit", 240);
     }
@@ -125,14 +128,41 @@ final class JobModelBodies {
         return e.toString();
     }
 
-    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse}. */
+    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse} of a read by lines. */
     static String fileContent(String content, int start, int end) {
+        return fileContent(content, "lines", start, end);
+    }
+
+    /** {@code GetFileTailResponse} / {@code GetFileHeadResponse}; {@code unit} is {@code lines} or {@code bytes}. */
+    static String fileContent(String content, String unit, long start, long end) {
         ObjectNode out = F.objectNode();
         ObjectNode c = out.putObject("output");
         c.put("content", content);
-        c.put("contentType", "lines");
+        c.put("contentType", unit);
         c.put("startPosition", start);
         c.put("endPosition", end);
+        return out.toString();
+    }
+
+    /** {@code GetFileTailResponse} of {@code tail?bytes=N&skipHeading=true}, as FirecREST words it. */
+    static String fileFrom(String content, long bytesParameter) {
+        return fileContent(content, "bytes", bytesParameter, -1);
+    }
+
+    /** {@code GetFileStatResponse} of a file of {@code size} bytes. */
+    static String stat(long size) {
+        ObjectNode out = F.objectNode();
+        ObjectNode o = out.putObject("output");
+        o.put("mode", 33188);
+        o.put("ino", 4242);
+        o.put("dev", 64769);
+        o.put("nlink", 1);
+        o.put("uid", 1001);
+        o.put("gid", 1001);
+        o.put("size", size);
+        o.put("atime", 1796185024);
+        o.put("ctime", 1796185024);
+        o.put("mtime", 1796185024);
         return out.toString();
     }
 }

@@ -28,6 +28,8 @@ final class KeycloakSignatures {
 
     /** FirecREST v2 refuses tokens that expire within this time. */
     static final Duration MIN_LIFE_LEFT = Duration.ofSeconds(30);
+    /** FirecREST's words for such a token (HTTP 401), as recorded from a real server. */
+    static final String EXPIRES_TOO_SOON = "Access token expires too soon (less than 30s remaining)";
 
     /** The checked claims of a token, or why it was refused. */
     record Verdict(JsonNode claims, String refusal) {
@@ -75,8 +77,7 @@ final class KeycloakSignatures {
             }
             long left = claims.path("exp").asLong() - now.getEpochSecond();
             if (left < MIN_LIFE_LEFT.toSeconds()) {
-                return new Verdict(claims, "token expires in " + left + " s (FirecREST wants at least "
-                        + MIN_LIFE_LEFT.toSeconds() + " s)");
+                return new Verdict(claims, EXPIRES_TOO_SOON);
             }
             return new Verdict(claims, null);
         } catch (Exception e) {

@@ -161,11 +161,34 @@ final class SimulatedCluster {
         return new ArrayList<>(jobs.values());
     }
 
-    /** {@code head} or {@code tail} of a file, read as {@code user}; empty when it cannot be read. */
-    Optional<String> lines(String op, String user, String path, int lines) {
+    /**
+     * {@code head} or {@code tail} of a file, read as {@code user} as FirecREST runs them: {@code lines}
+     * or {@code bytes} (not both), and with {@code skip} (FirecREST's skipHeading/skipTrailing) the
+     * whole file but the first (tail: {@code --bytes=+N} starts at the N-th byte) or last N.
+     * Empty when it cannot be read.
+     */
+    Optional<String> read(String op, String user, String path, Integer lines, Integer bytes, boolean skip) {
+        List<String> command = new ArrayList<>(List.of("/usr/sbin/runuser", "-u", user, "--", op));
+        String sign = skip ? (op.equals("tail") ? "+" : "-") : "";
+        if (bytes != null) {
+            command.add("--bytes=" + sign + bytes);
+        } else {
+            command.add("--lines=" + sign + (lines == null ? 10 : lines));
+        }
+        command.add("--");
+        command.add(path);
+        return run(command);
+    }
+
+    /** The size of a file (links followed), as {@code user} sees it; empty when it cannot be read. */
+    Optional<Long> size(String user, String path) {
+        return run(List.of("/usr/sbin/runuser", "-u", user, "--", "stat", "-L", "-c", "%s", "--", path))
+                .map(String::trim).map(Long::parseLong);
+    }
+
+    private static Optional<String> run(List<String> command) {
         try {
-            Process p = new ProcessBuilder("/usr/sbin/runuser", "-u", user, "--", op, "-n", Integer.toString(lines), "--", path)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return p.waitFor() == 0 ? Optional.of(out) : Optional.empty();
         } catch (IOException e) {

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +48,8 @@ class SlurmrestdListingTest {
         slurm = new SlurmrestdScheduler(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
                 new SlurmTokenMinter("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
                         Duration.ofMinutes(5), Clock.systemUTC()),
-                "slurm", Duration.ofSeconds(5), new OutputFiles(false), new ObjectMapper());
+                "slurm", Duration.ofSeconds(5), new OutputFiles(false), new ObjectMapper(),
+                Optional.of(SlurmrestdApiVersion.V0_0_38));
     }
 
     @AfterEach
@@ -56,7 +58,7 @@ class SlurmrestdListingTest {
     }
 
     void answer(String path, int status, String body) {
-        answers.put(SlurmrestdScheduler.API + path, new String[] {Integer.toString(status), body});
+        answers.put("/slurm/v0.0.38" + path, new String[] {Integer.toString(status), body});
     }
 
     @Test

@@ -20,7 +20,7 @@ class SlurmrestdRecordedAnswersTest {
 
     @Test
     void aRunningJobHasItsNodeAndNoPendingReason() throws Exception {
-        JobInfo j = SlurmrestdScheduler.toJobInfo(response("job-get-running.json").path("jobs").get(0));
+        JobInfo j = new V0038Dialect().toJobInfo(response("job-get-running.json").path("jobs").get(0));
         assertThat(j.phase()).isEqualTo(JobPhase.RUNNING);
         assertThat(j.node()).contains("vm");
         assertThat(j.reason()).isEmpty(); // slurmrestd writes the string "None"
@@ -30,17 +30,17 @@ class SlurmrestdRecordedAnswersTest {
 
     @Test
     void aCancelledJobHasEnded() throws Exception {
-        JobInfo j = SlurmrestdScheduler.toJobInfo(response("job-get-cancelled.json").path("jobs").get(0));
+        JobInfo j = new V0038Dialect().toJobInfo(response("job-get-cancelled.json").path("jobs").get(0));
         assertThat(j.phase()).isEqualTo(JobPhase.ENDED);
         assertThat(j.state()).isEqualTo("CANCELLED");
     }
 
     @Test
     void exitCodesAreRawWaitStatuses() {
-        assertThat(SlurmrestdScheduler.exitStatus(768)).isEqualTo(3);
-        assertThat(SlurmrestdScheduler.exitStatus(0)).isZero();
-        assertThat(SlurmrestdScheduler.exitStatus(15)).isEqualTo(128 + 15); // killed by SIGTERM
-        assertThat(SlurmrestdScheduler.exitStatus(256)).isEqualTo(1);
+        assertThat(V0038Dialect.exitStatus(768)).isEqualTo(3);
+        assertThat(V0038Dialect.exitStatus(0)).isZero();
+        assertThat(V0038Dialect.exitStatus(15)).isEqualTo(128 + 15); // killed by SIGTERM
+        assertThat(V0038Dialect.exitStatus(256)).isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,33 @@
+package io.hpcspawner.scheduler.slurmrestd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
+import java.time.Instant;
+import java.util.Optional;
+
+/** The parts of reading a job that every slurmrestd version shares (names, reason, node). */
+final class JobInfos {
+
+    private JobInfos() {
+    }
+
+    /**
+     * A {@link JobInfo} from a job entry and what the dialect read: the pending reason is empty
+     * when slurmrestd writes {@code "None"}, the node is {@code batch_host} (where the batch script
+     * runs) once the job is no longer pending.
+     */
+    static JobInfo of(JsonNode j, JobPhase phase, String state, Optional<Integer> exit, Optional<Instant> submitted) {
+        String reason = j.path("state_reason").asText("");
+        String node = j.path("batch_host").asText("");
+        return new JobInfo(j.path("job_id").asText(), j.path("name").asText(""), j.path("user_name").asText(""),
+                phase, state, reason.isEmpty() || "None".equals(reason) ? Optional.empty() : Optional.of(reason),
+                node.isEmpty() || phase == JobPhase.PENDING ? Optional.empty() : Optional.of(node), exit, submitted);
+    }
+
+    /** A ping entry's controller: host name and, when given, its mode, e.g. {@code ctl1 (primary)}. */
+    static String host(JsonNode ping) {
+        String mode = ping.path("mode").asText("");
+        return ping.path("hostname").asText("?") + (mode.isEmpty() ? "" : " (" + mode + ")");
+    }
+}

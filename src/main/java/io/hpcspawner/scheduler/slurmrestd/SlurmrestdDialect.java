@@ -1,0 +1,114 @@
+package io.hpcspawner.scheduler.slurmrestd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.scheduler.Partition;
+import java.util.List;
+
+/**
+ * What one slurmrestd API version says differently: its paths, how a job description is written,
+ * how a job and a ping answer are read. Transport, authentication and the {@code errors[]} list
+ * are the same for every version and stay in {@link SlurmrestdScheduler}.
+ */
+abstract class SlurmrestdDialect {
+
+    /** Slurm's ESLURM_INVALID_JOB_ID: the controller does not know the job (never was, or forgotten after MinJobAge). */
+    static final int ESLURM_INVALID_JOB_ID = 2017;
+    /** Slurm's ESLURM_ALREADY_DONE: the job has already ended. */
+    static final int ESLURM_ALREADY_DONE = 2021;
+
+    private final SlurmrestdApiVersion version;
+
+    SlurmrestdDialect(SlurmrestdApiVersion version) {
+        this.version = version;
+    }
+
+    SlurmrestdApiVersion version() {
+        return version;
+    }
+
+    /** A path under this version, e.g. {@code /slurm/v0.0.42/job/submit}. */
+    final String path(String tail) {
+        return "/slurm/" + version.wireName() + "/" + tail;
+    }
+
+    /** {@code GET}: every job the controller knows. */
+    abstract String jobsPath();
+
+    /** {@code GET}: the controller's ping. */
+    abstract String pingPath();
+
+    /** {@code GET}: the partitions. */
+    abstract String partitionsPath();
+
+    /** {@code GET} one job, {@code DELETE} cancels it. */
+    final String jobPath(String jobId) {
+        return path("job/" + jobId);
+    }
+
+    /** {@code POST}: submit a batch job. */
+    final String submitPath() {
+        return path("job/submit");
+    }
+
+    /** Writes the job description's fields in this version's shapes. */
+    abstract JobFields fields(ObjectNode job);
+
+    /** Reads one entry of an answer's {@code jobs} list. */
+    abstract JobInfo toJobInfo(JsonNode job);
+
+    /** Reads one entry of a partitions answer. */
+    abstract Partition toPartition(JsonNode partition);
+
+    /** Reads a ping answer: one entry per controller. */
+    abstract List<ControllerPing> pings(JsonNode answer);
+
+    /**
+     * The per-job errors a cancel answer carries besides {@code errors[]} (Slurm error numbers; 0
+     * entries are dropped); none in versions whose answer has no such list.
+     */
+    List<Integer> cancelErrors(JsonNode answer) {
+        return List.of();
+    }
+
+    /** True when Slurm's error number says the job is unknown to the controller. */
+    boolean unknownJob(int errorNumber) {
+        return errorNumber == ESLURM_INVALID_JOB_ID;
+    }
+
+    /** True when Slurm's error number says there is nothing left to cancel. */
+    boolean nothingToCancel(int errorNumber) {
+        return errorNumber == ESLURM_INVALID_JOB_ID || errorNumber == ESLURM_ALREADY_DONE;
+    }
+
+    /**
+     * The submit body: {@code {"script", "job": {...}}} with the submission's fields, then the
+     * profile's sbatch options through {@link SbatchOptionFields} (a later option wins, as in sbatch).
+     */
+    final ObjectNode submitBody(JobSubmission r, ObjectMapper json) {
+        ObjectNode body = json.createObjectNode();
+        body.put("script", r.script());
+        ObjectNode job = body.putObject("job");
+        JobFields f = fields(job);
+        f.text("name", r.name());
+        f.text("partition", r.partition());
+        f.text("current_working_directory", r.workingDirectory());
+        f.text("standard_output", r.outputPath());
+        f.text("standard_error", r.outputPath());
+        f.number("time_limit", r.timeLimitMinutes());
+        f.count("tasks", 1);
+        f.count("cpus_per_task", r.cpus());
+        r.memory().ifPresent(m -> f.number("memory_per_node", MemorySize.toMegabytes(m)));
+        r.account().ifPresent(a -> f.text("account", a));
+        f.environment(r.environment());
+        SbatchOptionFields.apply(r.sbatchOptions(), f);
+        return body;
+    }
+
+    /** One controller in a ping answer. */
+    record ControllerPing(String host, boolean up) {
+    }
+}
