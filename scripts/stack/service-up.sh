@@ -60,7 +60,6 @@ hpcspawner.watch.gone-grace=30s
 hpcspawner.systems.local.backend=slurmrestd
 hpcspawner.systems.local.url=${HPCSPAWNER_SCHEDULER_URL:-$SLURMRESTD_URL}
 hpcspawner.systems.local.jwt-key-file=$SLURM_JWT_KEY
-$(if [[ "$STACK_SLURM" == 24.11 ]]; then echo "hpcspawner.systems.local.api-version=auto"; fi)
 hpcspawner.systems.local.bind-address=$STACK_HOST
 hpcspawner.systems.local.environment.PATH=/usr/local/bin:/usr/bin:/bin
 hpcspawner.systems.local.environment.LANG=C.UTF-8
@@ -81,6 +80,9 @@ hpcspawner.profiles.whole-node.cpus=2
 hpcspawner.profiles.whole-node.time-limit-minutes=60
 hpcspawner.profiles.whole-node.queue-timeout=45s
 PROPS
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    echo "hpcspawner.systems.local.api-version=auto" >>"$PROPS_FILE.new"
+fi
 if [[ "${HPCSPAWNER_WITH_FIRECREST:-0}" == 1 ]]; then
     cat >>"$PROPS_FILE.new" <<PROPS
 # FirecREST v2 (the simulator of firecrest-up.sh) with users' Keycloak logins
