@@ -10,7 +10,8 @@
 #      CHAOS_CREATES, CHAOS_KILLS, CHAOS_OUTAGE_SECONDS, see docs/resilience.md)
 # Run as root on Debian 12 (the end-to-end suite creates Unix users and starts Slurm).
 # Skip the end-to-end and chaos parts with SKIP_E2E=1, only the Slurm 24.11 run with SKIP_SLURM_2411=1,
-# only the chaos suite with SKIP_CHAOS=1.
+# only the chaos suite with SKIP_CHAOS=1. The hub of both e2e runs is STACK_HUB_VERSION's (default
+# JupyterHub 3.0); E2E_2411_HUB_VERSION=5.2 runs the Slurm 24.11 one under JupyterHub 5.2.1 instead.
 # Every suite runs even when an earlier one failed (unless the build itself failed); the last lines
 # are one summary line per suite, and the exit status is non-zero when any suite failed.
 set -uo pipefail
@@ -81,7 +82,8 @@ else
     else
         chroot_s=$((SECONDS - t0))
         t0=$SECONDS
-        run_e2e "4/5 end-to-end, Slurm 24.11" STACK_SLURM=24.11
+        run_e2e "4/5 end-to-end, Slurm 24.11" STACK_SLURM=24.11 \
+            STACK_HUB_VERSION="${E2E_2411_HUB_VERSION:-${STACK_HUB_VERSION:-3.0}}"
         summary[-1]+=" [chroot ${chroot_s}s, suite $((SECONDS - t0))s; 22.05 suite ${e2e_2205_s}s]"
     fi
 fi
