@@ -166,23 +166,8 @@ final class DataParserDialect extends SlurmrestdDialect {
     private record Fields(ObjectNode job) implements JobFields {
 
         @Override
-        public void text(String field, String value) {
-            job.put(field, value);
-        }
-
-        @Override
-        public void count(String field, long value) {
-            job.put(field, value);
-        }
-
-        @Override
         public void number(String field, long value) {
             job.putObject(field).put("set", true).put("infinite", false).put("number", value);
-        }
-
-        @Override
-        public void remove(String field) {
-            job.remove(field);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
 /**
@@ -8,17 +9,26 @@ import java.util.Map;
  */
 interface JobFields {
 
-    /** A string field, e.g. {@code qos}. */
-    void text(String field, String value);
+    /** The job description being written. */
+    ObjectNode job();
 
-    /** A plain integer field, e.g. {@code tasks}. */
-    void count(String field, long value);
+    /** A string field, e.g. {@code qos}: the same in every version. */
+    default void text(String field, String value) {
+        job().put(field, value);
+    }
+
+    /** A plain integer field, e.g. {@code tasks}: the same in every version. */
+    default void count(String field, long value) {
+        job().put(field, value);
+    }
 
     /** A number Slurm can leave unset or make infinite, e.g. {@code time_limit} (minutes), {@code memory_per_node} (MB). */
     void number(String field, long value);
 
     /** Removes a field written before, e.g. {@code memory_per_node} when {@code memory_per_cpu} replaces it. */
-    void remove(String field);
+    default void remove(String field) {
+        job().remove(field);
+    }
 
     /** The job's whole environment (it inherits nothing). */
     void environment(Map<String, String> environment);

@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.hpcspawner.scheduler.ForwardingScheduler;
 import io.hpcspawner.scheduler.JobInfo;
@@ -49,11 +49,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults injected between the real FirecREST v2 adapter and a WireMock FirecREST, with the adapter
@@ -69,7 +67,11 @@ class FirecrestFaultTest {
     static final String EIGER_JOBS = "/compute/eiger/jobs";
     static final String NAME = "hpcspawner-alice-default";
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()
+                    // Delayed answers must not hold up the next test's requests.
+                    .asynchronousResponseEnabled(true).asynchronousResponseThreads(20).containerThreads(50)).build();
 
     final List<SpecValidator.Excuse> excuses = new ArrayList<>();
     final FakeTime time = new FakeTime();
@@ -77,24 +79,6 @@ class FirecrestFaultTest {
 
     /** Retry 3 attempts from 250 ms doubling to 4 s, half jittered, 15 s per call, Retry-After capped at 30 s. */
     static final ResiliencePolicy POLICY = ResiliencePolicy.defaults();
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort()
-                // Delayed answers must not hold up the next test's requests.
-                .asynchronousResponseEnabled(true).asynchronousResponseThreads(20).containerThreads(50));
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        wm.resetAll();
-    }
 
     @AfterEach
     void everyExchangeFollowsTheSpec() {

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
@@ -29,11 +29,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The job listing's {@code time_window}: the narrowest window FirecREST takes that still shows
@@ -46,24 +45,14 @@ class FirecrestListingWindowTest {
     static final String JOBS = "/compute/daint/jobs";
     static final Instant T0 = Instant.parse("2026-12-02T10:00:00Z");
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
     FakeTime clock;
     FirecrestV2Scheduler scheduler;
 
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
     @BeforeEach
     void reset() {
-        wm.resetAll();
         clock = new FakeTime(T0);
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "daint", FirecrestV2SchedulerTest.TOKENS,
                 Duration.ofSeconds(5), new ObjectMapper(), clock);

@@ -7,9 +7,9 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.hpcspawner.scheduler.resilience.FakeTime;
@@ -21,11 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reading a starting server's output through FirecREST v2 ({@link OutputCursors}): WireMock serves
@@ -39,7 +38,10 @@ class FirecrestOutputReadsTest {
     static final Map<String, byte[]> FILES = new ConcurrentHashMap<>();
     /** The most {@code ops/tail} returns in one answer before it says 413. */
     static volatile int mostInOneAnswer = Integer.MAX_VALUE;
-    static WireMockServer wm;
+
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().extensions(new Files())).build();
 
     FakeTime clock;
     FirecrestV2Scheduler scheduler;
@@ -84,20 +86,8 @@ class FirecrestOutputReadsTest {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body).build();
     }
 
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort().extensions(new Files()));
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
     @BeforeEach
     void reset() {
-        wm.resetAll();
         wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)));
         FILES.clear();
         mostInOneAnswer = Integer.MAX_VALUE;

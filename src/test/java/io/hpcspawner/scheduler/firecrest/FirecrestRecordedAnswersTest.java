@@ -11,7 +11,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
@@ -28,11 +28,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,7 +52,9 @@ class FirecrestRecordedAnswersTest {
             "10-status-systems-service-account.json");
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
     FirecrestV2Scheduler scheduler;
 
     static JsonNode recorded(String file) {
@@ -80,20 +81,8 @@ class FirecrestRecordedAnswersTest {
         wm.stubFor(request(r.path("request").path("method").asText(), urlPathEqualTo(url.getPath())).willReturn(answer));
     }
 
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
     @BeforeEach
     void reset() {
-        wm.resetAll();
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl()), "trixie", FirecrestV2SchedulerTest.TOKENS,
                 Duration.ofSeconds(5), new ObjectMapper());
     }

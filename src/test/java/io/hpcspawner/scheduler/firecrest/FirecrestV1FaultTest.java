@@ -25,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.resilience.FakeTime;
@@ -41,11 +41,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults between the real FirecREST v1 adapter and a WireMock FirecREST v1, with the adapter
@@ -59,28 +57,14 @@ class FirecrestV1FaultTest {
 
     static final String NAME = "hpcspawner-alice-default";
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()
+                    // Delayed answers must not hold up the next test's requests.
+                    .asynchronousResponseEnabled(true).asynchronousResponseThreads(10).containerThreads(30)).build();
 
     final List<SpecValidator.Excuse> excuses = new ArrayList<>();
     final FakeTime time = new FakeTime();
-
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort()
-                // Delayed answers must not hold up the next test's requests.
-                .asynchronousResponseEnabled(true).asynchronousResponseThreads(10).containerThreads(30));
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        wm.resetAll();
-    }
 
     @AfterEach
     void everyExchangeFollowsTheSpec() {

@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.hpcspawner.scheduler.JobInfo;
@@ -47,11 +47,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The FirecREST v1 adapter against a WireMock FirecREST v1. After each test every request the
@@ -74,25 +73,15 @@ class FirecrestV1SchedulerTest {
     static final V1Tasks.Pacing PACING = new V1Tasks.Pacing(Duration.ofMillis(5), Duration.ofMillis(20),
             Duration.ofSeconds(2));
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
 
     final List<SpecValidator.Excuse> excuses = new ArrayList<>();
     FirecrestV1Scheduler scheduler;
 
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
     @BeforeEach
     void reset() {
-        wm.resetAll();
         scheduler = new FirecrestV1Scheduler(URI.create(wm.baseUrl() + "/"), "daint", TOKENS, Duration.ofSeconds(5),
                 PACING, new ObjectMapper());
     }

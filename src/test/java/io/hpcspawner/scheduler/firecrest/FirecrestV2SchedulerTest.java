@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
@@ -48,11 +48,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -67,7 +66,9 @@ class FirecrestV2SchedulerTest {
     static final String SERVICE_TOKEN = "service-token";
     static final String JOBS = "/compute/daint/jobs";
 
-    static WireMockServer wm;
+    @RegisterExtension
+    static final WireMockExtension wm = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
 
     final List<SpecValidator.Excuse> excuses = new ArrayList<>();
     FirecrestV2Scheduler scheduler;
@@ -95,20 +96,8 @@ class FirecrestV2SchedulerTest {
         }
     };
 
-    @BeforeAll
-    static void start() {
-        wm = new WireMockServer(wireMockConfig().dynamicPort());
-        wm.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wm.stop();
-    }
-
     @BeforeEach
     void reset() {
-        wm.resetAll();
         // Upper case on purpose: FirecREST stores system names in lower case and compares exactly.
         scheduler = new FirecrestV2Scheduler(URI.create(wm.baseUrl() + "/"), "Daint", TOKENS, Duration.ofSeconds(5),
                 new ObjectMapper());

@@ -3,8 +3,6 @@ package io.hpcspawner.scheduler.firecrest;
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.Response;
-import com.atlassian.oai.validator.model.SimpleRequest;
-import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.LevelResolver;
 import com.atlassian.oai.validator.report.MessageResolver;
 import com.atlassian.oai.validator.report.ValidationReport;
@@ -13,16 +11,15 @@ import com.atlassian.oai.validator.util.HttpParsingUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.http.HttpHeader;
-import com.github.tomakehurst.wiremock.http.HttpHeaders;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.hpcspawner.support.TestResources;
+import io.hpcspawner.support.WireMockExchanges;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +122,7 @@ final class SpecValidator {
 
     private SpecValidator(String resource, UnaryOperator<String> to30, List<Difference> differences, boolean v1,
             List<AddedParameter> additions) {
-        String spec = to30.apply(read(resource));
+        String spec = to30.apply(TestResources.read(resource));
         LevelResolver levels = LevelResolver.create()
                 // Stricter than the default: a query parameter the document does not know (e.g. 2.5.7's
                 // `name` on GET /compute/{system_name}/jobs) would be silently ignored by the server.
@@ -196,7 +193,8 @@ final class SpecValidator {
                     }
                 }
             }
-            ValidationReport report = validate(request(logged, dropped), fault ? Optional.empty() : Optional.of(response(event)));
+            ValidationReport report = validate(WireMockExchanges.request(logged, dropped),
+                    fault ? Optional.empty() : Optional.of(WireMockExchanges.response(event)));
             if (v1 && !fault && path.equals("/tasks") && status == 200) {
                 report = report.merge(tasks(event, taskCreators));
             }
@@ -372,49 +370,4 @@ final class SpecValidator {
                 .map(ValidationReport.MessageContext.Pointers::getInstance).orElse("");
     }
 
-    static Request request(LoggedRequest logged) {
-        return request(logged, List.of());
-    }
-
-    /** The request without the query parameters named in {@code without}. */
-    static Request request(LoggedRequest logged, List<String> without) {
-        URI uri = URI.create(logged.getUrl());
-        SimpleRequest.Builder b = new SimpleRequest.Builder(logged.getMethod().getName(), uri.getPath());
-        logged.getQueryParams().forEach((name, param) -> {
-            if (!without.contains(name)) {
-                b.withQueryParam(name, param.values());
-            }
-        });
-        headers(logged.getHeaders()).forEach(h -> b.withHeader(h.key(), h.values()));
-        String body = logged.getBodyAsString();
-        if (body != null && !body.isEmpty()) {
-            b.withBody(body);
-        }
-        return b.build();
-    }
-
-    static Response response(ServeEvent event) {
-        SimpleResponse.Builder b = SimpleResponse.Builder.status(event.getResponse().getStatus());
-        headers(event.getResponse().getHeaders()).forEach(h -> b.withHeader(h.key(), h.values()));
-        String body = event.getResponse().getBodyAsString();
-        if (body != null && !body.isEmpty()) {
-            b.withBody(body);
-        }
-        return b.build();
-    }
-
-    private static List<HttpHeader> headers(HttpHeaders headers) {
-        return headers == null ? List.of() : new ArrayList<>(headers.all());
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = SpecValidator.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + resource);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

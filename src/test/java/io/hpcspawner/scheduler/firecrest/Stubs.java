@@ -2,10 +2,10 @@ package io.hpcspawner.scheduler.firecrest;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
+import com.github.tomakehurst.wiremock.junit.Stubbing;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -22,7 +22,7 @@ final class Stubs {
     }
 
     /** Answers the matching requests with {@code responses} in turn; the last one then repeats. */
-    static void inTurn(WireMockServer wm, Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
+    static void inTurn(Stubbing wm, Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
         String scenario = UUID.randomUUID().toString();
         for (int i = 0; i < responses.length; i++) {
             ScenarioMappingBuilder m = request.get().inScenario(scenario)

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.JobSubmission;
@@ -27,10 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -45,22 +43,16 @@ class SlurmrestdContractTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> PROFILE_OPTIONS = List.of("--qos=high", "--constraint=gpu", "--gres=gpu:1",
             "--reservation=course", "--exclusive", "--nodes=1", "--gpus-per-node=1", "--mem-per-cpu=2G");
-    static WireMockServer wiremock;
 
-    @BeforeAll
-    static void start() {
-        wiremock = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-        wiremock.start();
-    }
+    @RegisterExtension
+    static final WireMockExtension wiremock = standIn();
 
-    @AfterAll
-    static void stop() {
-        wiremock.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        wiremock.resetAll();
+    /**
+     * A slurmrestd stand-in for a test class: WireMock on a free loopback port, started before the
+     * class's first test, emptied (stubs and journal) before each test, stopped after the last.
+     */
+    static WireMockExtension standIn() {
+        return WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
     }
 
     static SlurmrestdScheduler adapter(Optional<SlurmrestdApiVersion> version) {
@@ -68,7 +60,7 @@ class SlurmrestdContractTest {
     }
 
     /** The adapter against a stand-in, speaking {@code version} or ({@code empty}) discovering it. */
-    static SlurmrestdScheduler adapter(WireMockServer standIn, Optional<SlurmrestdApiVersion> version) {
+    static SlurmrestdScheduler adapter(WireMockExtension standIn, Optional<SlurmrestdApiVersion> version) {
         return new SlurmrestdScheduler(URI.create(standIn.baseUrl()),
                 new SlurmTokenMinter("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8),
                         Duration.ofMinutes(5), Clock.systemUTC()),

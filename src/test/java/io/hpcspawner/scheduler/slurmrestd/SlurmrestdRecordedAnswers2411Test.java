@@ -25,6 +25,11 @@ class SlurmrestdRecordedAnswers2411Test {
         return JSON.readTree(SlurmrestdSpecs.read("/slurmrestd/slurm-24.11/" + file));
     }
 
+    /** The first job of a recorded answer of {@code v} ({@code call}: job, job-after-cancel) as the adapter reads it. */
+    static JobInfo recordedJob(SlurmrestdApiVersion v, String call) throws Exception {
+        return v.dialect().toJobInfo(recorded("slurm-" + v + "-" + call + ".json").path("jobs").get(0));
+    }
+
     static SlurmrestdDialect dialect(String version) {
         return SlurmrestdApiVersion.of(version).orElseThrow().dialect();
     }
@@ -36,7 +41,7 @@ class SlurmrestdRecordedAnswers2411Test {
     @ParameterizedTest
     @EnumSource(value = SlurmrestdApiVersion.class, names = {"V0_0_40", "V0_0_42"})
     void aRunningJobHasItsNodeItsSubmitTimeAndNoReasonOrExitCode(SlurmrestdApiVersion v) throws Exception {
-        JobInfo j = v.dialect().toJobInfo(recorded("slurm-" + v + "-job.json").path("jobs").get(0));
+        JobInfo j = recordedJob(v, "job");
         assertThat(j.phase()).isEqualTo(JobPhase.RUNNING);
         assertThat(j.state()).isEqualTo("RUNNING");
         assertThat(j.node()).contains("trixie1");
@@ -51,7 +56,7 @@ class SlurmrestdRecordedAnswers2411Test {
     @ParameterizedTest
     @EnumSource(value = SlurmrestdApiVersion.class, names = {"V0_0_40", "V0_0_42"})
     void aCancelledJobHasEndedKilledBySigterm(SlurmrestdApiVersion v) throws Exception {
-        JobInfo j = v.dialect().toJobInfo(recorded("slurm-" + v + "-job-after-cancel.json").path("jobs").get(0));
+        JobInfo j = recordedJob(v, "job-after-cancel");
         assertThat(j.phase()).isEqualTo(JobPhase.ENDED);
         assertThat(j.state()).isEqualTo("CANCELLED");
         assertThat(j.exitCode()).contains(128 + 15); // status SIGNALED, signal TERM

@@ -1,20 +1,16 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.model.Request;
-import com.atlassian.oai.validator.model.Response;
 import com.atlassian.oai.validator.model.SimpleRequest;
-import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.hpcspawner.support.TestResources;
+import io.hpcspawner.support.WireMockExchanges;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,8 +81,8 @@ final class SlurmrestdSpecs {
                 problems.add(where + ": no stub matched");
                 continue;
             }
-            ValidationReport report = validator == slurm2205 ? validator.validateRequest(request(r))
-                    : validator.validate(request(r), response(e));
+            ValidationReport report = validator == slurm2205 ? validator.validateRequest(WireMockExchanges.request(r))
+                    : validator.validate(WireMockExchanges.request(r), WireMockExchanges.response(e));
             for (ValidationReport.Message m : report.getMessages()) {
                 if (m.getLevel() == ValidationReport.Level.ERROR && !documentFlaw(m)) {
                     problems.add(where + ": " + m.getKey() + ": " + m.getMessage());
@@ -119,38 +115,8 @@ final class SlurmrestdSpecs {
                 .toList();
     }
 
-    private static Request request(LoggedRequest logged) {
-        SimpleRequest.Builder b = new SimpleRequest.Builder(logged.getMethod().getName(),
-                URI.create(logged.getUrl()).getPath());
-        logged.getQueryParams().forEach((name, param) -> b.withQueryParam(name, param.values()));
-        logged.getHeaders().all().forEach(h -> b.withHeader(h.key(), h.values()));
-        String body = logged.getBodyAsString();
-        if (body != null && !body.isEmpty()) {
-            b.withBody(body);
-        }
-        return b.build();
-    }
-
-    private static Response response(ServeEvent event) {
-        SimpleResponse.Builder b = SimpleResponse.Builder.status(event.getResponse().getStatus());
-        if (event.getResponse().getHeaders() != null) {
-            event.getResponse().getHeaders().all().forEach(h -> b.withHeader(h.key(), h.values()));
-        }
-        String body = event.getResponse().getBodyAsString();
-        if (body != null && !body.isEmpty()) {
-            b.withBody(body);
-        }
-        return b.build();
-    }
-
+    /** A test resource (a document, a recorded answer) as text. */
     static String read(String resource) {
-        try (InputStream in = SlurmrestdSpecs.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + resource);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestResources.read(resource);
     }
 }

@@ -4,21 +4,18 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code api-version=auto}: the version comes from the server's {@code GET /openapi/v3} on first
@@ -27,24 +24,10 @@ import org.junit.jupiter.api.Test;
  */
 class SlurmrestdVersionDiscoveryTest {
 
-    static WireMockServer wiremock;
+    @RegisterExtension
+    static final WireMockExtension wiremock = SlurmrestdContractTest.standIn();
+
     static final String JOBS = "{\"jobs\": [], \"last_backfill\": {}, \"last_update\": {}, \"errors\": [], \"warnings\": []}";
-
-    @BeforeAll
-    static void start() {
-        wiremock = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-        wiremock.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        wiremock.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        wiremock.resetAll();
-    }
 
     static void document(String resource) {
         wiremock.stubFor(get(urlPathEqualTo("/openapi/v3")).willReturn(aResponse().withStatus(200)
