@@ -10,7 +10,8 @@
 #      CHAOS_CREATES, CHAOS_KILLS, CHAOS_OUTAGE_SECONDS, see docs/resilience.md)
 # Run as root on Debian 12 (the end-to-end suite creates Unix users and starts Slurm).
 # Skip the end-to-end and chaos parts with SKIP_E2E=1, only the Slurm 24.11 run with SKIP_SLURM_2411=1,
-# only the chaos suite with SKIP_CHAOS=1.
+# only the chaos suite with SKIP_CHAOS=1. The hub of both e2e runs is STACK_HUB_VERSION's (default
+# JupyterHub 3.0); E2E_2411_HUB_VERSION=5.2 runs the Slurm 24.11 one under JupyterHub 5.2.1 instead.
 # Every suite runs even when an earlier one failed (unless the build itself failed); the last lines
 # are one summary line per suite, and the exit status is non-zero when any suite failed.
 set -uo pipefail
@@ -50,8 +51,8 @@ record "2/5 hub plugin (pytest)" "$?"
 
 skipped() { summary+=("$(printf '== %-32s skipped (%s)' "$1:" "$2")"); }
 if [[ "${SKIP_E2E:-0}" == 1 ]]; then
-    skipped "3/5 e2e (Slurm 22.05)" SKIP_E2E=1
-    skipped "4/5 e2e (Slurm 24.11)" SKIP_E2E=1
+    skipped "3/5 end-to-end, Slurm 22.05" SKIP_E2E=1
+    skipped "4/5 end-to-end, Slurm 24.11" SKIP_E2E=1
     skipped "5/5 chaos" SKIP_E2E=1
     exit "$failed"
 fi
@@ -63,25 +64,26 @@ run_e2e() {
     out="$(mktemp)"
     env "$@" scripts/e2e.sh 2>&1 | tee "$out"
     status=${PIPESTATUS[0]}
-    record "$name" "$status" "$(grep '^e2e (Slurm' "$out" | tail -n1)"
+    record "$name" "$status" "$(grep '^e2e (Slurm' "$out" | tail -n1 || echo "e2e ($*): no summary line")"
     rm -f "$out"
 }
 echo "== 3/5 end-to-end suite against the real local stack, Slurm 22.05: scripts/e2e.sh"
 t0=$SECONDS
-run_e2e "3/5 e2e (Slurm 22.05)" STACK_SLURM=22.05
+run_e2e "3/5 end-to-end, Slurm 22.05" STACK_SLURM=22.05
 e2e_2205_s=$((SECONDS - t0))
 
 if [[ "${SKIP_SLURM_2411:-0}" == 1 ]]; then
-    skipped "4/5 e2e (Slurm 24.11)" SKIP_SLURM_2411=1
+    skipped "4/5 end-to-end, Slurm 24.11" SKIP_SLURM_2411=1
 else
     echo "== 4/5 end-to-end suite against Slurm 24.11 (trixie chroot): STACK_SLURM=24.11 scripts/e2e.sh"
     t0=$SECONDS
     if ! scripts/stack/trixie.sh install; then
-        record "4/5 e2e (Slurm 24.11)" 1 "scripts/stack/trixie.sh install failed"
+        record "4/5 end-to-end, Slurm 24.11" 1 "scripts/stack/trixie.sh install failed"
     else
         chroot_s=$((SECONDS - t0))
         t0=$SECONDS
-        run_e2e "4/5 e2e (Slurm 24.11)" STACK_SLURM=24.11
+        run_e2e "4/5 end-to-end, Slurm 24.11" STACK_SLURM=24.11 \
+            STACK_HUB_VERSION="${E2E_2411_HUB_VERSION:-${STACK_HUB_VERSION:-3.0}}"
         summary[-1]+=" [chroot ${chroot_s}s, suite $((SECONDS - t0))s; 22.05 suite ${e2e_2205_s}s]"
     fi
 fi

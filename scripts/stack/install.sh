@@ -6,6 +6,8 @@
 #   - Chromium (Debian's) + playwright-core@1 from npm into $STACK_DIR/node, for the browser e2e
 #     tests (src/test/e2e/browser/); no browser is ever downloaded by npm/playwright
 #   - system user slurmrestd, test users alice, bob, carol (with home directories)
+#   - with STACK_SLURM=24.11 or STACK_HUB_VERSION=5.2: the Debian 13 root of trixie.sh (Slurm 24.11,
+#     JupyterHub 5.2.1; ~2-5 min the first time, then ~0.3 s)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -90,5 +92,11 @@ for u in "${STACK_TEST_USERS[@]}"; do
         chmod 0750 "$home"
     fi
 done
+
+# --- the Debian 13 root (Slurm 24.11, JupyterHub 5.2.1), when asked for ---------------------
+if [[ "$STACK_SLURM" == 24.11 || "${STACK_HUB_VERSION:-3.0}" == 5.2 ]]; then
+    out="$("$STACK_SCRIPTS_DIR/trixie.sh" install)" || die "trixie.sh install failed"
+    say "$out"
+fi
 
 say "install.sh: done"

@@ -16,7 +16,7 @@
 # HPCSPAWNER_SCHEDULER_URL points the system "local" at another slurmrestd address (default: the
 # stack's slurmrestd), e.g. a fault-injecting proxy in front of it.
 # STACK_SLURM=24.11 points the system "local" at the Slurm 24.11 cluster (slurmrestd 127.0.0.1:6830,
-# its JWT key) instead of 22.05, with a store of its own ($STACK_DIR/service/store-24.11: records
+# its JWT key, api-version=auto: the service picks v0.0.42 from the server's /openapi/v3) instead of 22.05, with a store of its own ($STACK_DIR/service/store-24.11: records
 # and deployment id are per cluster, job ids of one mean nothing on the other); a running service
 # set up for the other cluster is restarted (its configuration changed).
 set -euo pipefail
@@ -80,6 +80,9 @@ hpcspawner.profiles.whole-node.cpus=2
 hpcspawner.profiles.whole-node.time-limit-minutes=60
 hpcspawner.profiles.whole-node.queue-timeout=45s
 PROPS
+if [[ "$STACK_SLURM" == 24.11 ]]; then
+    echo "hpcspawner.systems.local.api-version=auto" >>"$PROPS_FILE.new"
+fi
 if [[ "${HPCSPAWNER_WITH_FIRECREST:-0}" == 1 ]]; then
     cat >>"$PROPS_FILE.new" <<PROPS
 # FirecREST v2 (the simulator of firecrest-up.sh) with users' Keycloak logins

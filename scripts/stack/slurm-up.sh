@@ -228,7 +228,11 @@ else
 fi
 
 # --- MariaDB and slurmdbd (24.11) ----------------------------------------------------------
-if ((WITH_DBD)); then
+if ((!WITH_DBD)); then
+    # STACK_SLURMDBD=0 after a run with it: slurm.conf no longer names slurmdbd
+    stop_by_pidfile slurmdbd "$SLURM_RUN/slurmdbd.pid" 30
+    stop_by_pidfile mariadbd "$SLURM_RUN/mariadbd.pid" 60
+else
     DB_DIR="$SLURM_DIR/mysql"
     DB_SOCK="$DB_DIR/mysqld.sock"
     if [[ ! -d "$DB_DIR/mysql" ]]; then

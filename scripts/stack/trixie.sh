@@ -147,25 +147,43 @@ in_root() {
         HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 }
 
+# copy_user NAME: NAME (and its primary group) in the root with this machine's ids; fails on
+# an id clash (the root's own ids must never shadow the test users').
+copy_user() {
+    local u="$1" uid gid group home shell
+    uid="$(id -u "$u" 2>/dev/null)" || die "user $u missing on this machine: run scripts/stack/install.sh first"
+    gid="$(id -g "$u")"
+    group="$(id -gn "$u")"
+    home="$(getent passwd "$u" | cut -d: -f6)"
+    shell="$(getent passwd "$u" | cut -d: -f7)"
+    if ! in_root getent group "$group" >/dev/null; then
+        in_root groupadd -g "$gid" "$group"
+    fi
+    [[ "$(in_root getent group "$group" | cut -d: -f3)" == "$gid" ]] ||
+        die "group $group has another gid in $ROOT than here ($gid)"
+    if ! in_root getent passwd "$u" >/dev/null; then
+        in_root useradd -M -u "$uid" -g "$gid" -d "$home" -s "$shell" "$u" 2>&1 |
+            { grep -v 'outside of the UID_MIN' >&2 || true; }
+    fi
+    [[ "$(in_root id -u "$u"):$(in_root id -g "$u")" == "$uid:$gid" ]] ||
+        die "user $u has another uid/gid in $ROOT than here ($uid:$gid)"
+}
+
 copy_users() {
-    local u uid gid group home shell
-    for u in "${TRIXIE_USERS[@]}"; do
-        uid="$(id -u "$u" 2>/dev/null)" || die "user $u missing on this machine: run scripts/stack/install.sh first"
-        gid="$(id -g "$u")"
-        group="$(id -gn "$u")"
-        home="$(getent passwd "$u" | cut -d: -f6)"
-        shell="$(getent passwd "$u" | cut -d: -f7)"
-        if ! in_root getent group "$group" >/dev/null; then
-            in_root groupadd -g "$gid" "$group"
-        fi
-        [[ "$(in_root getent group "$group" | cut -d: -f3)" == "$gid" ]] ||
-            die "group $group has another gid in $ROOT than here ($gid)"
-        if ! in_root getent passwd "$u" >/dev/null; then
-            in_root useradd -M -u "$uid" -g "$gid" -d "$home" -s "$shell" "$u"
-        fi
-        [[ "$(in_root id -u "$u"):$(in_root id -g "$u")" == "$uid:$gid" ]] ||
-            die "user $u has another uid/gid in $ROOT than here ($uid:$gid)"
-    done
+    local u
+    for u in "${TRIXIE_USERS[@]}"; do copy_user "$u"; done
+    # munge and slurm too, on a fresh root only (before the packages create them with ids of their
+    # own): then the root's munge key and Slurm state belong to the same users here and there,
+    # not to whichever local user happens to have the root's ids.
+    if [[ ! -f "$STAMP" ]]; then
+        for u in munge slurm; do
+            if id -u "$u" >/dev/null 2>&1 && ! in_root getent passwd "$u" >/dev/null &&
+                ! in_root getent passwd "$(id -u "$u")" >/dev/null &&
+                ! in_root getent group "$(id -gn "$u")" >/dev/null && ! in_root getent group "$(id -g "$u")" >/dev/null; then
+                copy_user "$u"
+            fi
+        done
+    fi
 }
 
 # bookworm's libmariadb3, unpacked beside trixie's for slurmdbd's LD_LIBRARY_PATH
