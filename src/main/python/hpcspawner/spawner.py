@@ -111,10 +111,6 @@ def spawn_error(message, status_code=500, html_message=None, code=None, field=No
     return HPCSpawnError(message, status_code, html_message, code=code, field=field)
 
 
-#: what the user sees when a start is stopped before its server was ready
-STOPPED_WHILE_STARTING = "The server was stopped while it was starting."
-
-
 async def service_options_form(spawner):
     """Default ``options_form``: the HTML form the service renders for this user."""
     return await spawner.fetch_options_form()
@@ -291,7 +287,7 @@ class HPCSpawner(Spawner):
 
     def _check_stop(self, generation):
         if self._stop_requested(generation):
-            raise spawn_error(STOPPED_WHILE_STARTING, code="stopped")
+            raise spawn_error("The server was stopped while it was starting.", code="stopped")
 
     async def _sleep(self, seconds, generation=None):
         """Sleep, waking early when stop() is called."""
@@ -390,8 +386,7 @@ class HPCSpawner(Spawner):
         self.start_id = start_id
         feed = self._feed = EventFeed(start_id)
         self._start_running = True
-        started = self._now()
-        deadline = started + self.start_timeout
+        deadline = self._now() + self.start_timeout
         try:
             status = await self._submit(start_id, deadline, generation)
             if self._stop_requested(generation):
@@ -406,16 +401,6 @@ class HPCSpawner(Spawner):
                 return url
             terminal = await self._follow_events(deadline, generation, feed.push)
             return await self._finish_start(terminal)
-        except asyncio.CancelledError:
-            if self._now() - started >= self.start_timeout:
-                raise  # JupyterHub's start_timeout: the hub reports its own timeout
-            # JupyterHub 5.1+ cancels start() when its own DELETE stops a pending start (and
-            # calls stop() a second later, which cancels the job). A start() that ends cancelled
-            # reads as success to the hub: the spawn-pending page would say "ready" and the hub's
-            # spawn request would never be answered. End with the plugin's error instead.
-            self.log.info("The hub cancelled the pending start of %s", self._log_name)
-            feed.push({"progress": 100, "failed": True, "message": STOPPED_WHILE_STARTING})
-            raise spawn_error(STOPPED_WHILE_STARTING, code="stopped") from None
         finally:
             self._start_running = False
             feed.close()
