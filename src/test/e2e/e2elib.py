@@ -310,6 +310,20 @@ class Background(threading.Thread):
         return self.result
 
 
+def spawn_request_answer(post, hub_version, timeout=30):
+    """The answer to a spawn POST (a ``Background`` of ``Hub.start``) whose start was then stopped
+    while queued; None when JupyterHub 5.1+ left it unanswered. That happens when the hub's own
+    DELETE interrupts the start before slow_spawn_timeout (10 s): the hub cancels the spawn and
+    never finishes the request (docs/hub-plugin.md). Any other hub must answer."""
+    post.join(timeout)
+    if post.is_alive():
+        assert hub_version >= (5, 1), f"JupyterHub {hub_version} left the spawn request unanswered for {timeout} s"
+        return None
+    if post.error:
+        raise post.error
+    return post.result
+
+
 # --- the hpcspawner service -------------------------------------------------------------------------------
 class Service:
     """The service's REST API (api/v1) with the hub token, or another bearer token."""
