@@ -133,3 +133,12 @@ def test_post_install_renders_and_passes_shellcheck(tmp_path):
         pytest.skip("shellcheck not installed (apt-get install shellcheck)")
     result = subprocess.run(["shellcheck", "-s", "bash", str(hook)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_readme_shows_lines_of_the_checked_example():
+    # UenvProfileExampleTest checks examples/hpcspawner-uenv.properties; the README must not drift from it.
+    readme = (UENV / "README.md").read_text()
+    (block,) = re.findall(r"```properties\n(.*?)```", readme, re.S)
+    example = set((UENV / "examples/hpcspawner-uenv.properties").read_text().splitlines())
+    shown = [l for l in block.splitlines() if l.strip() and not l.startswith("#")]
+    assert shown and [l for l in shown if l not in example] == []
