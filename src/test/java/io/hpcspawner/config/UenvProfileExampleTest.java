@@ -59,7 +59,7 @@ class UenvProfileExampleTest {
     void theExamplePassesTheStartUpChecks() throws IOException {
         SpawnerConfig config = withExample(base());
         assertThat(new ConfigChecks(config).problems()).isEmpty();
-        assertThat(config.profiles()).containsKeys("jupyterlab", "jupyterlab-gpu");
+        assertThat(config.profiles()).containsKeys("jupyterlab", "jupyterlab-gpu", "prgenv-gnu");
     }
 
     @Test
@@ -67,8 +67,9 @@ class UenvProfileExampleTest {
         SpawnerConfig config = withExample(base());
         config.profiles().forEach((name, p) -> {
             if (config.systems().get(p.system()).prelude().orElse(List.of()).contains(ACTIVATE)) {
-                assertThat(p.sbatchOptions().orElse(List.of())).as(name)
-                        .anySatisfy(o -> assertThat(o).startsWith("--uenv=jupyterlab/"));
+                assertThat(p.sbatchOptions().orElse(List.of())).as(name).filteredOn(o -> o.startsWith("--uenv="))
+                        .singleElement().satisfies(o -> assertThat(o.substring("--uenv=".length()).split(","))
+                                .anySatisfy(image -> assertThat(image).startsWith("jupyterlab/").endsWith(":/user-tools")));
             }
         });
     }
@@ -95,6 +96,19 @@ class UenvProfileExampleTest {
         assertThat(check.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(check.getInputStream().readAllBytes())).isEmpty();
         assertThat(check.exitValue()).isZero();
+    }
+
+    @Test
+    void aStackedProfileMountsBothImagesWithOneOption() throws Exception {
+        SpawnerConfig config = withExample(base());
+        assertThat(config.profiles().get("prgenv-gnu").sbatchOptions().orElseThrow())
+                .containsExactly("--uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
+        LaunchPlan plan = new ProfileCatalog(config).plan("alice", Map.of("profile", "prgenv-gnu"));
+        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
+                new ServerKey("alice", ""), plan, config.systems().get("daint"), "hpcsp-abc",
+                "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
+                JobEnvironment.compose(Map.of(), Map.of()));
+        assertThat(script.lines()).contains("#SBATCH --uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
     }
 
     @Test
