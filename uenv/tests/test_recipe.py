@@ -138,7 +138,7 @@ def test_post_install_renders_and_passes_shellcheck(tmp_path):
 def test_the_readme_shows_lines_of_the_checked_example():
     # UenvProfileExampleTest checks examples/hpcspawner-uenv.properties; the README must not drift from it.
     readme = (UENV / "README.md").read_text()
-    (block,) = re.findall(r"```properties\n(.*?)```", readme, re.S)
+    blocks = re.findall(r"```properties\n(.*?)```", readme, re.S)
     example = set((UENV / "examples/hpcspawner-uenv.properties").read_text().splitlines())
-    shown = [l for l in block.splitlines() if l.strip() and not l.startswith("#")]
+    shown = [l for b in blocks for l in b.splitlines() if l.strip() and not l.startswith("#")]
     assert shown and [l for l in shown if l not in example] == []

@@ -59,7 +59,7 @@ class UenvProfileExampleTest {
     void theExamplePassesTheStartUpChecks() throws IOException {
         SpawnerConfig config = withExample(base());
         assertThat(new ConfigChecks(config).problems()).isEmpty();
-        assertThat(config.profiles()).containsKeys("jupyterlab", "jupyterlab-gpu", "prgenv-gnu");
+        assertThat(config.profiles()).containsKeys("jupyterlab", "jupyterlab-gpu", "prgenv-gnu", "clariden");
     }
 
     @Test
@@ -109,6 +109,21 @@ class UenvProfileExampleTest {
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
                 JobEnvironment.compose(Map.of(), Map.of()));
         assertThat(script.lines()).contains("#SBATCH --uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
+    }
+
+    @Test
+    void theUenvRunFormMountsTheImageInTheServersCommand() throws Exception {
+        SpawnerConfig config = withExample(base());
+        LaunchPlan plan = new ProfileCatalog(config).plan("alice", Map.of("profile", "clariden"));
+        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
+                new ServerKey("alice", ""), plan, config.systems().get("clariden"), "hpcsp-abc",
+                "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
+                JobEnvironment.compose(Map.of(), Map.of()));
+        List<String> lines = script.lines().toList();
+        assertThat(lines).noneMatch(l -> l.startsWith("#SBATCH --uenv")).noneMatch(l -> l.contains("activate.sh"));
+        int path = lines.indexOf(lines.stream().filter(l -> l.startsWith("export PATH=")).findFirst().orElseThrow());
+        int server = lines.indexOf("uenv run --view=jupyter jupyterlab/5.2:/user-tools -- jupyterhub-singleuser &");
+        assertThat(server).isGreaterThan(path);
     }
 
     @Test
