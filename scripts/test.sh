@@ -2,6 +2,7 @@
 # All the tests, in the order a failure is cheapest to find:
 #   1. the service: unit, Quarkus and architecture tests, then the packaged-jar tests (./mvnw verify)
 #   2. the hub plugin: pytest against an in-process fake of the service API
+#      and the uenv recipe's offline checks (pytest uenv/tests)
 #   3. the end-to-end suite against the real local stack (Slurm 22.05 + slurmrestd v0.0.38 +
 #      JupyterHub 3.0 + configurable-http-proxy + the service), installed and started by scripts/e2e.sh
 #   4. the same suite against Slurm 24.11 (slurmrestd v0.0.42) and JupyterHub 5.2.1, both from
@@ -49,6 +50,9 @@ if ! /usr/bin/python3 -c 'import jupyterhub, pytest' 2>/dev/null; then
 fi
 /usr/bin/python3 -m pytest -q -p no:cacheprovider src/test/python
 record "2/5 hub plugin (pytest)" "$?"
+# The uenv recipe's offline checks (uenv/README.md#tests), under a second to run.
+/usr/bin/python3 -m pytest -q -p no:cacheprovider uenv/tests
+record "2/5 uenv recipe (pytest)" "$?"
 
 skipped() { summary+=("$(printf '== %-32s skipped (%s)' "$1:" "$2")"); }
 if [[ "${SKIP_E2E:-0}" == 1 ]]; then

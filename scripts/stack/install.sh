@@ -17,6 +17,7 @@ APT_PACKAGES=(
     munge slurmctld slurmd slurmrestd slurm-client slurm-wlm-jwt-plugin
     jupyterhub python3-notebook python3-jupyter-server
     python3-pytest python3-pytest-asyncio python3-requests python3-httpx
+    python3-jsonschema python3-yaml python3-jinja2 python3-packaging shellcheck
     curl unzip
     chromium
 )
