@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Builds the container images with buildah and smoke-tests each one by running its command in its
+# own file system (scripts/image-run.sh). No registry is needed: every image is built from a local
+# stand-in base made of Debian packages (dockerfiles/local-base/), passed as --build-arg BASE.
+# A site builds the same Dockerfiles with their default, pinned public bases (dockerfiles/versions.env).
+#
+#   scripts/images.sh [check-pins|bases|service|proxy|all]...     (default: all)
+#
+# service needs target/quarkus-app (./mvnw package). Needs root, buildah, podman (import only),
+# debootstrap, jq, curl, python3. Images are tagged localhost/hpcspawner-*:dev.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source dockerfiles/versions.env
+
+SUITE=trixie
+DEBIAN=localhost/hpcspawner-debian:$SUITE
+WORK=${IMAGES_WORK:-/tmp/hpcspawner-images}
+mkdir -p "$WORK"
+
+log() { printf '%s images: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+fail() { printf 'images: FAILED: %s\n' "$*" >&2; exit 1; }
+build() { # build TAG DOCKERFILE CONTEXT [buildah args...]
+  local tag=$1 file=$2 context=$3; shift 3
+  local start=$SECONDS
+  buildah bud --isolation chroot --layers -f "$file" -t "$tag" "$@" "$context" > "$WORK/build-${tag##*/}.log" 2>&1 \
+    || { tail -n 30 "$WORK/build-${tag##*/}.log" >&2; fail "build of $tag (log: $WORK/build-${tag##*/}.log)"; }
+  log "built $tag in $((SECONDS - start)) s"
+}
+have_image() { buildah inspect --type image "$1" >/dev/null 2>&1; }
+wait_http() { # wait_http URL SECONDS PID: until URL answers 200, or the process died, or time ran out
+  local url=$1 deadline=$((SECONDS + $2)) pid=$3
+  while (( SECONDS < deadline )); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# Every Dockerfile's ARG default must be the pin in versions.env (so the pins are written once).
+check_pins() {
+  local bad=0
+  check() { # check FILE ARG VALUE
+    local got
+    got=$(sed -n "s/^ARG $2=//p" "$1" | head -n 1)
+    [[ "$got" == "$3" ]] || { echo "images: $1: ARG $2=$got, but dockerfiles/versions.env says $3" >&2; bad=1; }
+  }
+  check dockerfiles/service/Dockerfile BASE "$SERVICE_BASE"
+  [[ -f dockerfiles/proxy/Dockerfile ]] && { check dockerfiles/proxy/Dockerfile BASE "$PROXY_BASE"; check dockerfiles/proxy/Dockerfile CHP_VERSION "$CHP_VERSION"; }
+  (( bad == 0 )) || fail "pins disagree"
+  log "pins agree with dockerfiles/versions.env"
+}
+
+bases() {
+  if ! have_image "$DEBIAN"; then
+    local start=$SECONDS root="$WORK/debian-$SUITE"
+    rm -rf "$root"
+    debootstrap --variant=minbase "$SUITE" "$root" http://deb.debian.org/debian > "$WORK/debootstrap.log" 2>&1 \
+      || fail "debootstrap (log: $WORK/debootstrap.log)"
+    tar -C "$root" -c . | podman import - "$DEBIAN" > /dev/null
+    rm -rf "$root"
+    log "made $DEBIAN with debootstrap in $((SECONDS - start)) s"
+  fi
+  for b in jre node; do
+    build "localhost/hpcspawner-base-$b" "dockerfiles/local-base/$b.Dockerfile" dockerfiles/local-base --build-arg BASE="$DEBIAN"
+  done
+}
+
+service() {
+  [[ -f target/quarkus-app/quarkus-run.jar ]] || fail "no target/quarkus-app: run ./mvnw package first"
+  build localhost/hpcspawner-service:dev dockerfiles/service/Dockerfile . --build-arg BASE=localhost/hpcspawner-base-jre
+
+  # Smoke: the service starts as the image's user on a read-only root with a minimal site
+  # configuration (one slurmrestd system that need not be up) and answers its liveness check.
+  local conf="$WORK/service-config" port=18090 mport=19000
+  rm -rf "$conf"; mkdir -p "$conf"
+  head -c 32 /dev/urandom | base64 > "$conf/jwt.key"
+  cat > "$conf/application.properties" <<PROPS
+quarkus.http.port=$port
+quarkus.management.port=$mport
+hpcspawner.public-url=http://127.0.0.1:$port
+hpcspawner.auth.hub-token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+hpcspawner.systems.smoke.backend=slurmrestd
+hpcspawner.systems.smoke.url=http://127.0.0.1:1
+hpcspawner.systems.smoke.jwt-key-file=/deployments/config/jwt.key
+hpcspawner.profiles.small.system=smoke
+hpcspawner.profiles.small.partition=debug
+PROPS
+  chmod -R a+rX "$conf"
+  local start=$SECONDS
+  scripts/image-run.sh -v "$conf:/deployments/config" -w /var/lib/hpcspawner localhost/hpcspawner-service:dev \
+    > "$WORK/service-smoke.log" 2>&1 &
+  local pid=$!
+  if ! wait_http "http://127.0.0.1:$mport/q/health/live" 60 "$pid"; then
+    stop "$pid"; cat "$WORK/service-smoke.log" >&2; fail "the service image did not answer /q/health/live"
+  fi
+  local health
+  health=$(curl -fsS "http://127.0.0.1:$mport/q/health/live")
+  stop "$pid"
+  [[ "$(jq -r .status <<<"$health")" == UP ]] || fail "service liveness is not UP: $health"
+  log "service image: /q/health/live UP after $((SECONDS - start)) s (read-only root, uid 185)"
+}
+
+targets=("$@"); (( ${#targets[@]} )) || targets=(all)
+for t in "${targets[@]}"; do
+  case "$t" in
+    check-pins) check_pins ;;
+    bases) bases ;;
+    service) service ;;
+    proxy) proxy ;;
+    all) check_pins; bases; service ;;
+    *) fail "unknown target $t" ;;
+  esac
+done
