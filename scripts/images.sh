@@ -47,7 +47,11 @@ check_pins() {
     [[ "$got" == "$3" ]] || { echo "images: $1: ARG $2=$got, but dockerfiles/versions.env says $3" >&2; bad=1; }
   }
   check dockerfiles/service/Dockerfile BASE "$SERVICE_BASE"
-  [[ -f dockerfiles/proxy/Dockerfile ]] && { check dockerfiles/proxy/Dockerfile BASE "$PROXY_BASE"; check dockerfiles/proxy/Dockerfile CHP_VERSION "$CHP_VERSION"; }
+  check dockerfiles/proxy/Dockerfile BASE "$PROXY_BASE"
+  check dockerfiles/proxy/Dockerfile CHP_VERSION "$CHP_VERSION"
+  local locked
+  locked=$(jq -r '.packages["node_modules/configurable-http-proxy"].version' dockerfiles/proxy/package-lock.json)
+  [[ "$locked" == "$CHP_VERSION" ]] || { echo "images: dockerfiles/proxy/package-lock.json locks configurable-http-proxy $locked, versions.env says $CHP_VERSION" >&2; bad=1; }
   (( bad == 0 )) || fail "pins disagree"
   log "pins agree with dockerfiles/versions.env"
 }
@@ -102,6 +106,33 @@ PROPS
   log "service image: /q/health/live UP after $((SECONDS - start)) s (read-only root, uid 185)"
 }
 
+proxy() {
+  # npm inside the build trusts what the host trusts (this machine's egress intercepts TLS).
+  local ca=()
+  [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]] \
+    && ca=(-v "$NODE_EXTRA_CA_CERTS:/run/build-ca.crt:ro" --build-arg NODE_EXTRA_CA_CERTS=/run/build-ca.crt)
+  build localhost/hpcspawner-proxy:dev dockerfiles/proxy/Dockerfile dockerfiles/proxy \
+    --build-arg BASE=localhost/hpcspawner-base-node "${ca[@]}"
+
+  # Smoke: the proxy starts as nobody on a read-only root, answers its health check on the public
+  # port, and its API (on the address the image gives it) answers with the token and refuses without.
+  local port=18000 aport=18001 token start=$SECONDS
+  token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  scripts/image-run.sh -e CONFIGPROXY_AUTH_TOKEN="$token" localhost/hpcspawner-proxy:dev \
+    --ip=127.0.0.1 --port=$port --api-ip=127.0.0.1 --api-port=$aport > "$WORK/proxy-smoke.log" 2>&1 &
+  local pid=$!
+  if ! wait_http "http://127.0.0.1:$port/_chp_healthz" 30 "$pid"; then
+    stop "$pid"; cat "$WORK/proxy-smoke.log" >&2; fail "the proxy image did not answer /_chp_healthz"
+  fi
+  local routes denied
+  routes=$(curl -fsS -H "Authorization: token $token" "http://127.0.0.1:$aport/api/routes" || echo failed)
+  denied=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$aport/api/routes")
+  stop "$pid"
+  jq -e 'type == "object"' <<<"$routes" > /dev/null 2>&1 || fail "proxy API GET /api/routes with the token answered: $routes"
+  [[ "$denied" == 403 ]] || fail "proxy API without a token answered $denied, not 403"
+  log "proxy image: /_chp_healthz and the API (403 without token) answer after $((SECONDS - start)) s (read-only root, uid 65534)"
+}
+
 targets=("$@"); (( ${#targets[@]} )) || targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
@@ -109,7 +140,7 @@ for t in "${targets[@]}"; do
     bases) bases ;;
     service) service ;;
     proxy) proxy ;;
-    all) check_pins; bases; service ;;
+    all) check_pins; bases; service; proxy ;;
     *) fail "unknown target $t" ;;
   esac
 done
