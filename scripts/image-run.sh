@@ -8,7 +8,7 @@
 # Like a runtime with a read-only root file system: the image's files are mounted read-only, /tmp
 # is an empty tmpfs, -w PATH adds another empty writable tmpfs (a volume), -v binds a host file or
 # directory read-only; /proc and /dev are the usual ones; the network is the host's. The command is
-# the image's entrypoint and command (ARGs replace the command), run as the image's user, in its
+# the image's entrypoint and command (ARGs replace the command), run as pid 1 and the image's user, in its
 # working directory, with exactly the image's environment plus -e. `kill` of this script's pid
 # stops the command; the mounts end with it.
 # Needs root, buildah, jq, unshare (util-linux), python3.
@@ -43,7 +43,9 @@ cleanup() { buildah umount "$ctr" >/dev/null 2>&1 || true; buildah rm "$ctr" >/d
 trap cleanup EXIT
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT
 
-unshare --mount --propagation private -- python3 - "$@" <<'PY' &
+# Own mount and pid namespaces: the command is pid 1 (as in a container) and sees only its own
+# processes; it gets SIGTERM when unshare ends.
+unshare --mount --propagation private --pid --fork --kill-child=SIGTERM -- python3 - "$@" <<'PY' &
 import json, os, subprocess, sys
 
 def sh(*argv):

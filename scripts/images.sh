@@ -4,7 +4,7 @@
 # stand-in base made of Debian packages (dockerfiles/local-base/), passed as --build-arg BASE.
 # A site builds the same Dockerfiles with their default, pinned public bases (dockerfiles/versions.env).
 #
-#   scripts/images.sh [check-pins|bases|service|proxy|all]...     (default: all)
+#   scripts/images.sh [check-pins|bases|service|proxy|hub|all]...     (default: all)
 #
 # service needs target/quarkus-app (./mvnw package). Needs root, buildah, podman (import only),
 # debootstrap, jq, curl, python3. Images are tagged localhost/hpcspawner-*:dev.
@@ -22,7 +22,7 @@ fail() { printf 'images: FAILED: %s\n' "$*" >&2; exit 1; }
 build() { # build TAG DOCKERFILE CONTEXT [buildah args...]
   local tag=$1 file=$2 context=$3; shift 3
   local start=$SECONDS
-  buildah bud --isolation chroot --layers -f "$file" -t "$tag" "$@" "$context" > "$WORK/build-${tag##*/}.log" 2>&1 \
+  buildah bud --isolation chroot --layers --force-rm -f "$file" -t "$tag" "$@" "$context" > "$WORK/build-${tag##*/}.log" 2>&1 \
     || { tail -n 30 "$WORK/build-${tag##*/}.log" >&2; fail "build of $tag (log: $WORK/build-${tag##*/}.log)"; }
   log "built $tag in $((SECONDS - start)) s"
 }
@@ -52,6 +52,15 @@ check_pins() {
   local locked
   locked=$(jq -r '.packages["node_modules/configurable-http-proxy"].version' dockerfiles/proxy/package-lock.json)
   [[ "$locked" == "$CHP_VERSION" ]] || { echo "images: dockerfiles/proxy/package-lock.json locks configurable-http-proxy $locked, versions.env says $CHP_VERSION" >&2; bad=1; }
+  check dockerfiles/hub/Dockerfile BASE "$HUB_BASE"
+  check dockerfiles/hub/Dockerfile SETUPTOOLS_VERSION "$SETUPTOOLS_VERSION"
+  pinned() { # pinned FILE PACKAGE VERSION: FILE says PACKAGE==VERSION
+    grep -qx "$2==$3" "$1" || { echo "images: $1 does not pin $2==$3 (dockerfiles/versions.env)" >&2; bad=1; }
+  }
+  pinned dockerfiles/hub/requirements.txt jupyterhub "$JUPYTERHUB_VERSION"
+  pinned dockerfiles/hub/requirements.txt oauthenticator "$OAUTHENTICATOR_VERSION"
+  pinned dockerfiles/hub/requirements.txt jupyterhub-idle-culler "$IDLE_CULLER_VERSION"
+  pinned dockerfiles/hub/requirements-debian.txt jupyterhub "$JUPYTERHUB_VERSION"
   (( bad == 0 )) || fail "pins disagree"
   log "pins agree with dockerfiles/versions.env"
 }
@@ -66,7 +75,7 @@ bases() {
     rm -rf "$root"
     log "made $DEBIAN with debootstrap in $((SECONDS - start)) s"
   fi
-  for b in jre node; do
+  for b in jre node hub; do
     build "localhost/hpcspawner-base-$b" "dockerfiles/local-base/$b.Dockerfile" dockerfiles/local-base --build-arg BASE="$DEBIAN"
   done
 }
@@ -133,6 +142,29 @@ proxy() {
   log "proxy image: /_chp_healthz and the API (403 without token) answer after $((SECONDS - start)) s (read-only root, uid 65534)"
 }
 
+hub() {
+  # PyPI is not reachable here: the stand-in base already has JupyterHub from Debian, and the
+  # image installs only what that covers (requirements-debian.txt) plus the plugin's wheel.
+  build localhost/hpcspawner-hub:dev dockerfiles/hub/Dockerfile . \
+    --build-arg BASE=localhost/hpcspawner-base-hub --build-arg REQUIREMENTS=requirements-debian.txt \
+    --build-arg PIP_OFFLINE="--no-index --no-deps"
+
+  # Smoke, as uid 1000 on a read-only root: the pinned JupyterHub runs, and the plugin is
+  # installed where JupyterHub finds it (its entry point "hpc" loads the spawner class).
+  local version start=$SECONDS
+  version=$(scripts/image-run.sh -w /srv/jupyterhub localhost/hpcspawner-hub:dev jupyterhub --version) \
+    || fail "jupyterhub --version in the hub image: $version"
+  [[ "$version" == "$JUPYTERHUB_VERSION" ]] || fail "the hub image runs JupyterHub $version, the pin is $JUPYTERHUB_VERSION"
+  local spawner
+  spawner=$(scripts/image-run.sh -w /srv/jupyterhub localhost/hpcspawner-hub:dev python3 -c '
+from importlib.metadata import entry_points
+import hpcspawner
+(ep,) = [e for e in entry_points(group="jupyterhub.spawners") if e.name == "hpc"]
+cls = ep.load()
+print(cls.__module__ + "." + cls.__name__)' 2>&1) || fail "the plugin does not load in the hub image: $spawner"
+  log "hub image: JupyterHub $version, spawner entry point hpc -> $spawner, in $((SECONDS - start)) s (read-only root, uid 1000)"
+}
+
 targets=("$@"); (( ${#targets[@]} )) || targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
@@ -140,7 +172,8 @@ for t in "${targets[@]}"; do
     bases) bases ;;
     service) service ;;
     proxy) proxy ;;
-    all) check_pins; bases; service; proxy ;;
+    hub) hub ;;
+    all) check_pins; bases; service; proxy; hub ;;
     *) fail "unknown target $t" ;;
   esac
 done
