@@ -3,24 +3,26 @@
 # (podman run cannot work on this project's CI machine: see dockerfiles/README.md).
 #
 #   scripts/image-run.sh [-v HOST_PATH:IMAGE_PATH]... [-w IMAGE_PATH]... [-e NAME=VALUE]...
-#                        [--entrypoint PROGRAM] IMAGE [ARG...]
+#                        [-u UID[:GID]] [--entrypoint PROGRAM] IMAGE [ARG...]
 #
 # Like a runtime with a read-only root file system: the image's files are mounted read-only, /tmp
 # is an empty tmpfs, -w PATH adds another empty writable tmpfs (a volume), -v binds a host file or
 # directory read-only; /proc and /dev are the usual ones; the network is the host's. The command is
-# the image's entrypoint and command (ARGs replace the command), run as pid 1 and the image's user, in its
+# the image's entrypoint and command (ARGs replace the command), run as pid 1 and the image's user
+# (or -u, numeric), in its
 # working directory, with exactly the image's environment plus -e. `kill` of this script's pid
 # stops the command; the mounts end with it.
 # Needs root, buildah, jq, unshare (util-linux), python3.
 set -euo pipefail
 
-binds=() writable=() envs=() entrypoint=""
+binds=() writable=() envs=() entrypoint="" user=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -v) binds+=("$2"); shift 2 ;;
     -w) writable+=("$2"); shift 2 ;;
     -e) envs+=("$2"); shift 2 ;;
     --entrypoint) entrypoint="$2"; shift 2 ;;
+    -u) user="$2"; shift 2 ;;
     --) shift; break ;;
     -*) echo "image-run: unknown option $1" >&2; exit 2 ;;
     *) break ;;
@@ -34,7 +36,7 @@ ctr=$(buildah from --pull-never --quiet "$image")
 # trap removes it when this script's process ends, whatever the command did.
 mnt=$(buildah mount "$ctr")
 
-export IMAGE_RUN_MNT="$mnt" IMAGE_RUN_CONFIG="$config" IMAGE_RUN_ENTRYPOINT="$entrypoint"
+export IMAGE_RUN_MNT="$mnt" IMAGE_RUN_CONFIG="$config" IMAGE_RUN_ENTRYPOINT="$entrypoint" IMAGE_RUN_USER="$user"
 export IMAGE_RUN_BINDS="${binds[*]:-}" IMAGE_RUN_WRITABLE="${writable[*]:-}"
 export IMAGE_RUN_ENVS
 IMAGE_RUN_ENVS=$(printf '%s\n' "${envs[@]:-}")
@@ -74,7 +76,7 @@ env = dict(e.split("=", 1) for e in config.get("Env") or [])
 env.update(dict(e.split("=", 1) for e in os.environ["IMAGE_RUN_ENVS"].splitlines() if e))
 entry = [os.environ["IMAGE_RUN_ENTRYPOINT"]] if os.environ["IMAGE_RUN_ENTRYPOINT"] else (config.get("Entrypoint") or [])
 argv = entry + (sys.argv[1:] if len(sys.argv) > 1 else (config.get("Cmd") or []))
-user = config.get("User") or "0"
+user = os.environ["IMAGE_RUN_USER"] or config.get("User") or "0"
 uid, _, gid = user.partition(":")
 if not uid.isdigit() or (gid and not gid.isdigit()):
     sys.exit(f"image-run: user {user!r} is not numeric; name lookups inside the image are not supported")

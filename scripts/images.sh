@@ -4,7 +4,7 @@
 # stand-in base made of Debian packages (dockerfiles/local-base/), passed as --build-arg BASE.
 # A site builds the same Dockerfiles with their default, pinned public bases (dockerfiles/versions.env).
 #
-#   scripts/images.sh [check-pins|bases|service|proxy|hub|all]...     (default: all)
+#   scripts/images.sh [check-pins|bases|service|proxy|hub|singleuser|all]...     (default: all)
 #
 # service needs target/quarkus-app (./mvnw package). Needs root, buildah, podman (import only),
 # debootstrap, jq, curl, python3. Images are tagged localhost/hpcspawner-*:dev.
@@ -61,6 +61,12 @@ check_pins() {
   pinned dockerfiles/hub/requirements.txt oauthenticator "$OAUTHENTICATOR_VERSION"
   pinned dockerfiles/hub/requirements.txt jupyterhub-idle-culler "$IDLE_CULLER_VERSION"
   pinned dockerfiles/hub/requirements-debian.txt jupyterhub "$JUPYTERHUB_VERSION"
+  check dockerfiles/singleuser/Dockerfile BASE "$SINGLEUSER_BASE"
+  grep -qF -- "--build-arg BASE=$SINGLEUSER_NGC_BASE" dockerfiles/singleuser/Dockerfile \
+    || { echo "images: dockerfiles/singleuser/Dockerfile does not name the NGC base $SINGLEUSER_NGC_BASE" >&2; bad=1; }
+  pinned dockerfiles/singleuser/requirements.txt jupyterhub "$JUPYTERHUB_VERSION"
+  pinned dockerfiles/singleuser/requirements.txt jupyterlab "$JUPYTERLAB_VERSION"
+  pinned dockerfiles/singleuser/requirements-debian.txt jupyterhub "$JUPYTERHUB_VERSION"
   (( bad == 0 )) || fail "pins disagree"
   log "pins agree with dockerfiles/versions.env"
 }
@@ -165,6 +171,21 @@ print(cls.__module__ + "." + cls.__name__)' 2>&1) || fail "the plugin does not l
   log "hub image: JupyterHub $version, spawner entry point hpc -> $spawner, in $((SECONDS - start)) s (read-only root, uid 1000)"
 }
 
+singleuser() {
+  build localhost/hpcspawner-singleuser:dev dockerfiles/singleuser/Dockerfile dockerfiles/singleuser \
+    --build-arg BASE=localhost/hpcspawner-base-hub --build-arg REQUIREMENTS=requirements-debian.txt \
+    --build-arg PIP_OFFLINE="--no-index --no-deps"
+
+  # Smoke, as an HPC runtime runs it: as some user the image does not know, read-only root, no home.
+  local version start=$SECONDS
+  [[ -z "$(buildah inspect --type image localhost/hpcspawner-singleuser:dev | jq -r '.OCIv1.config.User // empty')" ]] \
+    || fail "the singleuser image sets USER; HPC runtimes run it as the calling user"
+  version=$(scripts/image-run.sh -u 54321:54321 -e HOME=/tmp localhost/hpcspawner-singleuser:dev jupyterhub-singleuser --version 2>/dev/null) \
+    || fail "jupyterhub-singleuser --version in the singleuser image failed"
+  [[ "$version" == "$JUPYTERHUB_VERSION" ]] || fail "the singleuser image has jupyterhub-singleuser $version, the pin is $JUPYTERHUB_VERSION"
+  log "singleuser image: jupyterhub-singleuser $version as uid 54321, no USER, in $((SECONDS - start)) s (read-only root)"
+}
+
 targets=("$@"); (( ${#targets[@]} )) || targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
@@ -173,7 +194,8 @@ for t in "${targets[@]}"; do
     service) service ;;
     proxy) proxy ;;
     hub) hub ;;
-    all) check_pins; bases; service; proxy; hub ;;
+    singleuser) singleuser ;;
+    all) check_pins; bases; service; proxy; hub; singleuser ;;
     *) fail "unknown target $t" ;;
   esac
 done
