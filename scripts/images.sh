@@ -168,7 +168,27 @@ import hpcspawner
 (ep,) = [e for e in entry_points(group="jupyterhub.spawners") if e.name == "hpc"]
 cls = ep.load()
 print(cls.__module__ + "." + cls.__name__)' 2>&1) || fail "the plugin does not load in the hub image: $spawner"
-  log "hub image: JupyterHub $version, spawner entry point hpc -> $spawner, in $((SECONDS - start)) s (read-only root, uid 1000)"
+  # The hub loads a configuration from where the chart mounts it, and the spawner takes its settings
+  # (a minimal one here, written like docs/hub-plugin.md; the chart's rendered one replaces it).
+  local conf="$WORK/hub-config" loaded
+  rm -rf "$conf"; mkdir -p "$conf"
+  cat > "$conf/jupyterhub_config.py" <<'CONF'
+import os
+c.JupyterHub.spawner_class = "hpc"
+c.HPCSpawner.service_url = "http://hpcspawner:8090"
+c.HPCSpawner.service_token = os.environ["HPCSPAWNER_TOKEN"]
+c.JupyterHub.cleanup_servers = False
+CONF
+  chmod -R a+rX "$conf"
+  loaded=$(scripts/image-run.sh -v "$conf:/usr/local/etc/jupyterhub" -w /srv/jupyterhub -e HPCSPAWNER_TOKEN=smoke-token \
+    localhost/hpcspawner-hub:dev python3 -c '
+from jupyterhub.app import JupyterHub
+app = JupyterHub()
+app.load_config_file("/usr/local/etc/jupyterhub/jupyterhub_config.py")
+spawner = app.spawner_class(config=app.config)
+print(type(spawner).__name__, spawner.service_url, app.cleanup_servers)' 2>&1) || fail "the hub image did not load its configuration: $loaded"
+  [[ "$loaded" == "HPCSpawner http://hpcspawner:8090 False" ]] || fail "the hub image loaded its configuration as: $loaded"
+  log "hub image: JupyterHub $version, spawner entry point hpc -> $spawner, configuration loaded ($loaded), in $((SECONDS - start)) s (read-only root, uid 1000)"
 }
 
 singleuser() {
