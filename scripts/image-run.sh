@@ -43,12 +43,19 @@ IMAGE_RUN_ENVS=$(printf '%s\n' "${envs[@]:-}")
 
 cleanup() { buildah umount "$ctr" >/dev/null 2>&1 || true; buildah rm "$ctr" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+# SIGTERM to this script goes to the command (pid 1 of its namespace, the child of unshare);
+# unshare ends when it does, and then the trap on EXIT unmounts.
+stop_command() {
+  local pid
+  for pid in $(cat "/proc/$child/task/$child/children" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "$child" 2>/dev/null || true
+}
+trap stop_command TERM INT
 
 # Own mount and pid namespaces: the command is pid 1 (as in a container) and sees only its own
 # processes; it gets SIGTERM when unshare ends.
 unshare --mount --propagation private --pid --fork --kill-child=SIGTERM -- python3 - "$@" <<'PY' &
-import json, os, subprocess, sys
+import ctypes, json, os, signal, subprocess, sys
 
 def sh(*argv):
     subprocess.run(argv, check=True)
@@ -86,6 +93,8 @@ os.chdir(config.get("WorkingDir") or "/")
 os.setgroups([])
 os.setgid(int(gid or 0))
 os.setuid(int(uid))
+# Changing the user cleared unshare's --kill-child: set it again, so the command ends with unshare.
+ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
 os.execvpe(argv[0], argv, env)
 PY
 child=$!

@@ -37,6 +37,8 @@ wait_http() { # wait_http URL SECONDS PID: until URL answers 200, or the process
   return 1
 }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Ports free right now (other programs on the machine may use fixed ones).
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Every Dockerfile's ARG default must be the pin in versions.env (so the pins are written once).
 check_pins() {
@@ -77,7 +79,7 @@ bases() {
     rm -rf "$root"
     debootstrap --variant=minbase "$SUITE" "$root" http://deb.debian.org/debian > "$WORK/debootstrap.log" 2>&1 \
       || fail "debootstrap (log: $WORK/debootstrap.log)"
-    tar -C "$root" -c . | podman import - "$DEBIAN" > /dev/null
+    tar -C "$root" -c . | podman import --quiet - "$DEBIAN" > /dev/null
     rm -rf "$root"
     log "made $DEBIAN with debootstrap in $((SECONDS - start)) s"
   fi
@@ -92,7 +94,8 @@ service() {
 
   # Smoke: the service starts as the image's user on a read-only root with a minimal site
   # configuration (one slurmrestd system that need not be up) and answers its liveness check.
-  local conf="$WORK/service-config" port=18090 mport=19000
+  local conf="$WORK/service-config" port mport
+  port=$(free_port); mport=$(free_port)
   rm -rf "$conf"; mkdir -p "$conf"
   head -c 32 /dev/urandom | base64 > "$conf/jwt.key"
   cat > "$conf/application.properties" <<PROPS
@@ -131,7 +134,8 @@ proxy() {
 
   # Smoke: the proxy starts as nobody on a read-only root, answers its health check on the public
   # port, and its API (on the address the image gives it) answers with the token and refuses without.
-  local port=18000 aport=18001 token start=$SECONDS
+  local port aport token start=$SECONDS
+  port=$(free_port); aport=$(free_port)
   token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   scripts/image-run.sh -e CONFIGPROXY_AUTH_TOKEN="$token" localhost/hpcspawner-proxy:dev \
     --ip=127.0.0.1 --port=$port --api-ip=127.0.0.1 --api-port=$aport > "$WORK/proxy-smoke.log" 2>&1 &
