@@ -46,8 +46,9 @@ trap cleanup EXIT
 # SIGTERM to this script goes to the command (pid 1 of its namespace, the child of unshare);
 # unshare ends when it does, and then the trap on EXIT unmounts.
 stop_command() {
-  local pid
-  for pid in $(cat "/proc/$child/task/$child/children" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+  local pids pid
+  read -r -a pids < "/proc/$child/task/$child/children" 2>/dev/null || true  # no newline at its end
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait "$child" 2>/dev/null || true
 }
 trap stop_command TERM INT

@@ -10,6 +10,7 @@
 # debootstrap, jq, curl, python3. Images are tagged localhost/hpcspawner-*:dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=dockerfiles/versions.env
 source dockerfiles/versions.env
 
 SUITE=trixie
@@ -138,7 +139,7 @@ proxy() {
   port=$(free_port); aport=$(free_port)
   token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   scripts/image-run.sh -e CONFIGPROXY_AUTH_TOKEN="$token" localhost/hpcspawner-proxy:dev \
-    --ip=127.0.0.1 --port=$port --api-ip=127.0.0.1 --api-port=$aport > "$WORK/proxy-smoke.log" 2>&1 &
+    --ip=127.0.0.1 --port="$port" --api-ip=127.0.0.1 --api-port="$aport" > "$WORK/proxy-smoke.log" 2>&1 &
   local pid=$!
   if ! wait_http "http://127.0.0.1:$port/_chp_healthz" 30 "$pid"; then
     stop "$pid"; cat "$WORK/proxy-smoke.log" >&2; fail "the proxy image did not answer /_chp_healthz"
