@@ -192,6 +192,30 @@ class ChartTest {
         assertThat(proxy.toString()).doesNotContain("reloader.stakater.com");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void onlyTheHubReachesTheProxyApiAndTheService(List<Path> valuesFiles) {
+        RenderedChart chart = RenderedChart.render(valuesFiles, Map.of());
+        JsonNode hubPods = chart.get("Deployment", "jhub-hpcspawner-hub").path("spec").path("selector").path("matchLabels");
+        Map<String, Object> only = Map.of("podSelector", Map.of("matchLabels", hubPods));
+        JsonNode onlyHub = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(List.of(only));
+
+        JsonNode proxy = chart.get("NetworkPolicy", "jhub-hpcspawner-proxy").path("spec");
+        assertThat(proxy.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText()).isEqualTo("proxy");
+        for (JsonNode rule : proxy.path("ingress")) {
+            if (rule.path("ports").toString().contains("\"api\"")) {
+                assertThat(rule.path("from")).as("who reaches the proxy API").isEqualTo(onlyHub);
+            } else {
+                assertThat(rule.path("ports").toString()).as("open ports of the proxy").isEqualTo("[{\"port\":\"http\",\"protocol\":\"TCP\"}]");
+            }
+        }
+        JsonNode spawner = chart.get("NetworkPolicy", "jhub-hpcspawner-spawner").path("spec");
+        assertThat(spawner.path("ingress")).hasSize(1);
+        assertThat(spawner.path("ingress").get(0).path("from")).as("who reaches the service").isEqualTo(onlyHub);
+        assertThat(texts(spawner.path("policyTypes"))).containsExactly("Ingress");
+        assertThat(chart.find("NetworkPolicy", "jhub-hpcspawner-hub")).isPresent();
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> texts = new ArrayList<>();
         array.forEach(n -> texts.add(n.asText()));
