@@ -94,11 +94,16 @@ profile). Arguments: prefix, map.
 {{- end }}
 {{- end -}}
 
-{{/* Reloader annotations (named objects), when reloader.annotate. Arguments: root, configmap name. */}}
+{{/*
+Reloader annotations (named objects), when reloader.annotate. Arguments: root, configmap name,
+and optionally a site Secret name (empty: none).
+*/}}
 {{- define "hpcspawner.reloaderAnnotations" -}}
 {{- $root := index . 0 -}}
+{{- $secrets := list (include "hpcspawner.secretName" $root) -}}
+{{- if and (gt (len .) 2) (index . 2) }}{{ $secrets = append $secrets (index . 2) }}{{ end -}}
 {{- if $root.Values.reloader.annotate }}
 configmap.reloader.stakater.com/reload: {{ index . 1 | quote }}
-secret.reloader.stakater.com/reload: {{ include "hpcspawner.secretName" $root | quote }}
+secret.reloader.stakater.com/reload: {{ join "," $secrets | quote }}
 {{- end }}
 {{- end -}}

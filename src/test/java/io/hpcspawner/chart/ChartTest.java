@@ -108,6 +108,18 @@ class ChartTest {
     }
 
     @Test
+    void theSitesSecretIsMountedReadOnlyWhereTheSettingsLook() {
+        RenderedChart chart = RenderedChart.staging();
+        JsonNode pod = chart.get("Deployment", "jhub-hpcspawner-spawner").path("spec").path("template").path("spec");
+        assertThat(pod.path("volumes").toString()).contains("{\"name\":\"site-secret\",\"secret\":{\"secretName\":\"hpcspawner-site\"");
+        assertThat(pod.path("containers").get(0).path("volumeMounts").toString())
+                .contains("{\"name\":\"site-secret\",\"mountPath\":\"/var/run/secrets/hpcspawner\",\"readOnly\":true}");
+        String properties = chart.get("ConfigMap", "jhub-hpcspawner-spawner").path("data").path("hpcspawner.properties").asText();
+        assertThat(properties).contains("hpcspawner.systems.daint.jwt-key-file=/var/run/secrets/hpcspawner/daint-jwt.key");
+        assertThat(RenderedChart.render().get("Deployment", "jhub-hpcspawner-spawner").toString()).doesNotContain("site-secret");
+    }
+
+    @Test
     void aStageRemovesASharedSystemWithNull() {
         RenderedChart chart = RenderedChart.render(RenderedChart.SITE_COMMON, RenderedChart.EXAMPLES.resolve("cluster2.yaml"));
         String properties = chart.get("ConfigMap", "jhub-hpcspawner-spawner").path("data").path("hpcspawner.properties").asText();
@@ -187,6 +199,7 @@ class ChartTest {
         assertThat(hub.path("secret.reloader.stakater.com/reload").asText()).isEqualTo("jhub-hpcspawner");
         JsonNode spawner = chart.get("Deployment", "jhub-hpcspawner-spawner").path("metadata").path("annotations");
         assertThat(spawner.path("configmap.reloader.stakater.com/reload").asText()).isEqualTo("jhub-hpcspawner-spawner");
+        assertThat(spawner.path("secret.reloader.stakater.com/reload").asText()).isEqualTo("jhub-hpcspawner,hpcspawner-site");
         JsonNode proxy = chart.get("Deployment", "jhub-hpcspawner-proxy");
         assertThat(proxy.toString()).doesNotContain("reloader.stakater.com");
     }

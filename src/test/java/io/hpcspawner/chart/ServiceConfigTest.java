@@ -40,8 +40,8 @@ class ServiceConfigTest {
         InvalidConfigurationException failure = catchThrowableOfType(InvalidConfigurationException.class,
                 () -> new ConfigChecks(TestConfigs.from(settings)).verify());
 
-        // Key files (the Slurm JWT key) come from the site's own Secrets, which the chart does not
-        // mount yet: their absence here is the only problem allowed.
+        // Key files (the Slurm JWT key) come from the site's Secret (spawner.siteSecret), which only
+        // exists in the cluster: their absence here is the only problem allowed.
         List<String> problems = failure == null ? List.of() : failure.problems();
         assertThat(problems).as("start-up problems of %s", overlay.getFileName())
                 .allSatisfy(p -> assertThat(p).matches("hpcspawner\\.systems\\.[a-z0-9-]+\\.jwt-key-file: .*"));
