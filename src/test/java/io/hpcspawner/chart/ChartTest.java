@@ -29,7 +29,7 @@ class ChartTest {
     }
 
     /** The chart's defaults, and each overlay on site-common.yaml (which alone has no Ingress host). */
-    static Stream<List<Path>> releases() {
+    public static Stream<List<Path>> releases() {
         return Stream.concat(Stream.of(List.of()), overlays().map(o -> List.of(RenderedChart.SITE_COMMON, o)));
     }
 
