@@ -10,7 +10,12 @@ values = json.loads(Path(os.environ["HPCSPAWNER_CHART_VALUES"]).read_text())
 
 c.JupyterHub.base_url = values["baseUrl"]
 c.JupyterHub.hub_bind_url = "http://:8081"
-c.JupyterHub.hub_connect_url = values["hubConnectUrl"]
+# The proxy's /hub/ route and the service's calls use the hub Service; JupyterHub takes the
+# proxy's hub route from hub_connect_url, so a public URL here would loop through the proxy.
+c.JupyterHub.hub_connect_url = values["hubUrl"]
+if values["nodesHubUrl"]:
+    # The hub as compute nodes reach it: the servers' JUPYTERHUB_API_URL is <this>/hub/api.
+    c.Spawner.hub_connect_url = values["nodesHubUrl"]
 
 # The proxy runs in its own pod: the hub restarts without cutting users off.
 c.ConfigurableHTTPProxy.should_start = False

@@ -42,7 +42,9 @@ class HubConfigTest {
 
         assertThat(config.at("/JupyterHub/cleanup_servers").asBoolean(true)).isFalse();
         assertThat(config.at("/JupyterHub/hub_bind_url").asText()).isEqualTo("http://:8081");
-        assertThat(config.at("/JupyterHub/hub_connect_url").asText()).isEqualTo("https://jupyter-staging.example.org/hub/");
+        // the proxy's /hub/ route follows JupyterHub.hub_connect_url: the Service, not the public URL
+        assertThat(config.at("/JupyterHub/hub_connect_url").asText()).isEqualTo("http://jhub-hpcspawner-hub:8081");
+        assertThat(config.at("/Spawner/hub_connect_url").asText()).isEqualTo("https://jupyter-staging.example.org");
         assertThat(config.at("/JupyterHub/last_activity_interval").asInt()).isEqualTo(60);
         assertThat(config.at("/JupyterHub/spawner_class").asText()).isEqualTo("hpcspawner.HPCSpawner");
         assertThat(config.at("/JupyterHub/db_url").asText()).isEqualTo("sqlite:////srv/jupyterhub/jupyterhub.sqlite");
