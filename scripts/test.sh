@@ -36,6 +36,12 @@ print_summary() {
 }
 trap print_summary EXIT
 
+# The Debian packages first: the plugin's pytest needs them, and so does the chart test that loads
+# the rendered jupyterhub_config.py with traitlets (HubConfigTest, in ./mvnw verify).
+if ! /usr/bin/python3 -c 'import jupyterhub, pytest' 2>/dev/null; then
+    scripts/stack/install.sh
+fi
+
 echo "== 1/5 service: ./mvnw verify"
 ./mvnw -B -ntp verify
 status=$?
@@ -45,9 +51,6 @@ if [[ "$status" != 0 && ! -f target/quarkus-app/quarkus-run.jar ]]; then
 fi
 
 echo "== 2/5 hub plugin: pytest src/test/python"
-if ! /usr/bin/python3 -c 'import jupyterhub, pytest' 2>/dev/null; then
-    scripts/stack/install.sh
-fi
 /usr/bin/python3 -m pytest -q -p no:cacheprovider src/test/python
 record "2/5 hub plugin (pytest)" "$?"
 # The uenv recipe's offline checks (uenv/README.md#tests), under a second to run.

@@ -1,0 +1,101 @@
+package io.hpcspawner.chart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The chart rendered with Helm (helm-java, offline) and parsed into one JSON tree per object. */
+final class RenderedChart {
+
+    static final Path CHART = Path.of("chart");
+    static final Path EXAMPLES = CHART.resolve("examples");
+    static final Path SITE_COMMON = EXAMPLES.resolve("site-common.yaml");
+    /** Pins every generated secret, so renders are stable and never reach `lookup` (which needs a cluster). */
+    static final Path PINNED_SECRETS = Path.of("src/test/resources/chart/pinned-secrets.yaml");
+    static final String RELEASE = "jhub";
+    /** Helm's offline default is v1.20.0, below the chart's kubeVersion. */
+    static final String KUBE_VERSION = "1.31.0";
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    final String text;
+    final List<JsonNode> objects;
+
+    private RenderedChart(String text, List<JsonNode> objects) {
+        this.text = text;
+        this.objects = objects;
+    }
+
+    /** Renders with the pinned secrets, then the given values files in order, then the given --set values. */
+    static RenderedChart render(List<Path> valuesFiles, Map<String, Object> set) {
+        TemplateCommand template = new Helm(CHART).template()
+                .withName(RELEASE).withNamespace("jupyter").withKubeVersion(KUBE_VERSION)
+                .withValuesFile(PINNED_SECRETS);
+        valuesFiles.forEach(template::withValuesFile);
+        set.forEach(template::set);
+        String text = template.call();
+        List<JsonNode> objects = new ArrayList<>();
+        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(text)) {
+            while (documents.hasNext()) {
+                JsonNode document = documents.next();
+                if (document != null && document.isObject()) {
+                    objects.add(document);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the rendered chart is not YAML:\n" + text, e);
+        }
+        return new RenderedChart(text, objects);
+    }
+
+    static RenderedChart render(Path... valuesFiles) {
+        return render(List.of(valuesFiles), Map.of());
+    }
+
+    /** The example staging release: site-common.yaml and staging.yaml. */
+    static RenderedChart staging() {
+        return render(SITE_COMMON, EXAMPLES.resolve("staging.yaml"));
+    }
+
+    /** Each example stage or cluster file, layered on site-common.yaml as a site deploys it. */
+    static List<Path> exampleOverlays() {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).filter(f -> !f.equals(SITE_COMMON)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    List<JsonNode> ofKind(String kind) {
+        return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+    }
+
+    Optional<JsonNode> find(String kind, String name) {
+        return ofKind(kind).stream().filter(o -> name.equals(o.path("metadata").path("name").asText())).findFirst();
+    }
+
+    JsonNode get(String kind, String name) {
+        return find(kind, name).orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + text));
+    }
+
+    /** Pod templates of every workload, by workload name. */
+    Map<String, JsonNode> podSpecs() {
+        Map<String, JsonNode> specs = new java.util.TreeMap<>();
+        for (JsonNode deployment : ofKind("Deployment")) {
+            specs.put(deployment.path("metadata").path("name").asText(), deployment.path("spec").path("template").path("spec"));
+        }
+        return specs;
+    }
+}

@@ -1,0 +1,59 @@
+package io.hpcspawner.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.hpcspawner.config.ConfigChecks;
+import io.hpcspawner.config.InvalidConfigurationException;
+import io.hpcspawner.support.TestConfigs;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The service's site file as each example release renders it, plus the hub token the pod gets from
+ * the Secret, put through the service's own start-up checks (ConfigChecks).
+ */
+class ServiceConfigTest {
+
+    static Stream<Path> overlays() {
+        return RenderedChart.exampleOverlays().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overlays")
+    void theRenderedSiteFilePassesTheServicesStartUpChecksButForFilesTheSiteMounts(Path overlay) throws IOException {
+        RenderedChart chart = RenderedChart.render(RenderedChart.SITE_COMMON, overlay);
+        Map<String, String> settings = siteFile(chart);
+
+        InvalidConfigurationException failure = catchThrowableOfType(InvalidConfigurationException.class,
+                () -> new ConfigChecks(TestConfigs.from(settings)).verify());
+
+        // Key files (the Slurm JWT key) come from the site's Secret (spawner.siteSecret), which only
+        // exists in the cluster: their absence here is the only problem allowed.
+        List<String> problems = failure == null ? List.of() : failure.problems();
+        assertThat(problems).as("start-up problems of %s", overlay.getFileName())
+                .allSatisfy(p -> assertThat(p).matches("hpcspawner\\.systems\\.[a-z0-9-]+\\.jwt-key-file: .*"));
+    }
+
+    private static Map<String, String> siteFile(RenderedChart chart) throws IOException {
+        Properties file = new Properties();
+        file.load(new StringReader(chart.get("ConfigMap", "jhub-hpcspawner-spawner").path("data").path("hpcspawner.properties").asText()));
+        Map<String, String> settings = new HashMap<>();
+        file.stringPropertyNames().stream().filter(k -> k.startsWith("hpcspawner.")).forEach(k -> settings.put(k, file.getProperty(k)));
+        String hubToken = chart.get("Secret", "jhub-hpcspawner").path("data").path("hub-token").asText();
+        settings.put("hpcspawner.auth.hub-token", new String(Base64.getDecoder().decode(hubToken), StandardCharsets.UTF_8));
+        return settings;
+    }
+}
