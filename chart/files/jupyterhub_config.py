@@ -2,9 +2,12 @@
 # hub-values.json (mounted from the release's Secret); secrets come from the environment.
 import json
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
+c.JupyterHub.services = []
+c.JupyterHub.load_roles = []
 
 values = json.loads(Path(os.environ["HPCSPAWNER_CHART_VALUES"]).read_text())
 
@@ -32,6 +35,54 @@ c.JupyterHub.pid_file = "/tmp/jupyterhub.pid"
 
 c.JupyterHub.spawner_class = "hpcspawner.HPCSpawner"
 c.HPCSpawner.service_url = values["spawnerUrl"]  # token: HPCSPAWNER_TOKEN
+
+# Prometheus scrapes /hub/metrics with the token of this service (metrics-token of the Secret).
+c.JupyterHub.services.append({"name": "metrics", "api_token": os.environ["HPCSPAWNER_METRICS_TOKEN"]})
+c.JupyterHub.load_roles.append({"name": "metrics", "scopes": ["read:metrics"], "services": ["metrics"]})
+
+keycloak = values["keycloak"]
+if keycloak["enabled"]:
+    # Log in with Keycloak (oauthenticator's entry point); the plugin passes each user's tokens
+    # (auth_state, encrypted with JUPYTERHUB_CRYPT_KEY) to the service, which acts as the user.
+    c.JupyterHub.authenticator_class = "generic-oauth"
+    oauth = c.GenericOAuthenticator
+    oauth.client_id = keycloak["clientId"]
+    oauth.client_secret = os.environ["KEYCLOAK_HUB_CLIENT_SECRET"].strip()  # a file may end with a newline
+    oauth.authorize_url = keycloak["authorizeUrl"]
+    oauth.token_url = keycloak["tokenUrl"]
+    oauth.userdata_url = keycloak["userdataUrl"]
+    oauth.oauth_callback_url = keycloak["callbackUrl"]
+    oauth.scope = keycloak["scopes"]
+    oauth.username_claim = keycloak["usernameClaim"]
+    if keycloak["allowedGroups"]:
+        oauth.allowed_groups = keycloak["allowedGroups"]
+    if keycloak["adminGroups"]:
+        oauth.admin_groups = keycloak["adminGroups"]
+    oauth.enable_auth_state = True
+    # fresh tokens before every start, so the service gets a usable refresh token
+    oauth.refresh_pre_spawn = True
+    c.HPCSpawner.pass_login = True
+
+cull = values["cull"]
+if cull["enabled"]:
+    # Stops servers (ends their jobs) idle for longer than timeout; the hub starts it and gives it a
+    # token with only the scopes below.
+    command = [
+        sys.executable, "-m", "jupyterhub_idle_culler",
+        f"--timeout={cull['timeout']}",
+        f"--cull-every={cull['every']}",
+        f"--concurrency={cull['concurrency']}",
+        f"--max-age={cull['maxAge']}",
+        f"--cull-admin-users={str(cull['adminUsers']).lower()}",
+    ]
+    scopes = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+    if cull["users"]:
+        command.append("--cull-users")
+        scopes.append("admin:users")
+    if cull["removeNamedServers"]:
+        command.append("--remove-named-servers")
+    c.JupyterHub.services.append({"name": "jupyterhub-idle-culler", "command": command})
+    c.JupyterHub.load_roles.append({"name": "jupyterhub-idle-culler", "scopes": scopes, "services": ["jupyterhub-idle-culler"]})
 
 for section, settings in sorted(values["config"].items()):
     if not section[:1].isupper():

@@ -34,36 +34,10 @@ app.kubernetes.io/managed-by: {{ $root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
-{{- define "hpcspawner.secretName" -}}
-{{- include "hpcspawner.fullname" . -}}
-{{- end -}}
-
 {{- define "hpcspawner.image" -}}
 {{- $image := index . 0 -}}
 {{- $root := index . 1 -}}
 {{- printf "%s:%s" $image.name (default $root.Chart.AppVersion $image.tag) -}}
-{{- end -}}
-
-{{/*
-A generated secret: the explicit value, else the one already in the release's Secret (lookup,
-empty under `helm template` and Argo CD), else a new random one. Arguments: root, key, explicit
-value, length.
-*/}}
-{{- define "hpcspawner.generatedSecret" -}}
-{{- $root := index . 0 -}}
-{{- $key := index . 1 -}}
-{{- $explicit := index . 2 -}}
-{{- if $explicit -}}
-{{- $explicit -}}
-{{- else -}}
-{{- $existing := (lookup "v1" "Secret" $root.Release.Namespace (include "hpcspawner.secretName" $root)) | default dict -}}
-{{- $data := get $existing "data" | default dict -}}
-{{- if hasKey $data $key -}}
-{{- get $data $key | b64dec -}}
-{{- else -}}
-{{- randAlphaNum 64 | sha256sum -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 
 {{/* The hub Service URL inside the cluster. */}}
@@ -95,15 +69,13 @@ profile). Arguments: prefix, map.
 {{- end -}}
 
 {{/*
-Reloader annotations (named objects), when reloader.annotate. Arguments: root, configmap name,
-and optionally a site Secret name (empty: none).
+Reloader annotations (named objects), when reloader.annotate. Arguments: root, the ConfigMap's name,
+the Secrets' names joined with commas (hpcspawner.secretsOf in _secrets.tpl).
 */}}
 {{- define "hpcspawner.reloaderAnnotations" -}}
 {{- $root := index . 0 -}}
-{{- $secrets := list (include "hpcspawner.secretName" $root) -}}
-{{- if and (gt (len .) 2) (index . 2) }}{{ $secrets = append $secrets (index . 2) }}{{ end -}}
 {{- if $root.Values.reloader.annotate }}
 configmap.reloader.stakater.com/reload: {{ index . 1 | quote }}
-secret.reloader.stakater.com/reload: {{ join "," $secrets | quote }}
+secret.reloader.stakater.com/reload: {{ index . 2 | quote }}
 {{- end }}
 {{- end -}}

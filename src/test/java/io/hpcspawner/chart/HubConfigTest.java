@@ -72,6 +72,15 @@ class HubConfigTest {
     }
 
     private JsonNode load(RenderedChart chart) throws IOException, InterruptedException {
+        return load(chart, dir);
+    }
+
+    /**
+     * Loads the rendered config in {@code dir} with the hub container's environment: plain values as
+     * rendered, secretKeyRefs from the chart's Secret, or "from-secret:<name>/<key>" for a Secret
+     * made outside Helm.
+     */
+    static JsonNode load(RenderedChart chart, Path dir) throws IOException, InterruptedException {
         String configPy = chart.get("ConfigMap", "jhub-hpcspawner-hub").path("data").path("jupyterhub_config.py").asText();
         String values = new String(Base64.getDecoder().decode(
                 chart.get("Secret", "jhub-hpcspawner").path("data").path("hub-values.json").asText()), StandardCharsets.UTF_8);
@@ -79,6 +88,18 @@ class HubConfigTest {
         Files.writeString(dir.resolve("hub-values.json"), values);
         assertThat(Path.of(PYTHON)).as("the test needs %s with traitlets (apt-get install python3-traitlets)", PYTHON).exists();
         ProcessBuilder python = new ProcessBuilder(PYTHON, "-c", LOAD, dir.toString()).redirectErrorStream(true);
+        JsonNode chartSecret = chart.get("Secret", "jhub-hpcspawner").path("data");
+        for (JsonNode env : chart.get("Deployment", "jhub-hpcspawner-hub").at("/spec/template/spec/containers/0/env")) {
+            JsonNode ref = env.at("/valueFrom/secretKeyRef");
+            String value = env.path("value").asText();
+            if (!ref.isMissingNode()) {
+                String key = ref.path("key").asText();
+                value = ref.path("name").asText().equals("jhub-hpcspawner") && chartSecret.has(key)
+                        ? new String(Base64.getDecoder().decode(chartSecret.path(key).asText()), StandardCharsets.UTF_8)
+                        : "from-secret:" + ref.path("name").asText() + "/" + key;
+            }
+            python.environment().put(env.path("name").asText(), value);
+        }
         python.environment().put("HPCSPAWNER_CHART_VALUES", dir.resolve("hub-values.json").toString());
         Process process = python.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every rendered Kubernetes object read as its API type (fabric8's model): a misspelled field,
  * which the API server would drop or refuse, is found and named. The CRD objects (cert-manager's
- * Certificate) are not checked yet.
+ * Certificate, External Secrets' ExternalSecret, SecretStore and Password) are not checked yet.
  */
 class KubernetesFieldsTest {
 
@@ -35,7 +35,7 @@ class KubernetesFieldsTest {
             "PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
             "Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class,
             "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
-    private static final List<String> CUSTOM_KINDS = List.of("Certificate");
+    private static final List<String> CUSTOM_KINDS = List.of("Certificate", "ExternalSecret", "SecretStore", "Password");
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static Stream<List<Path>> releases() {
