@@ -49,7 +49,7 @@ keycloak-hub-client-secret keycloak-service-client-secret token-encryption-key
 {{- $keys := list -}}
 {{- if and (eq .Values.secrets.source "externalSecrets") $es.generateMissing -}}
 {{- range splitList " " (include "hpcspawner.neededKeys" .) -}}
-{{- if and (has . (list "proxy-token" "cookie-secret" "crypt-key" "hub-token" "metrics-token")) (not (hasKey $es.remoteRefs .)) -}}
+{{- if and (has . (list "proxy-token" "cookie-secret" "crypt-key" "hub-token" "metrics-token")) (not (get $es.remoteRefs .)) -}}
 {{- $keys = append $keys . -}}
 {{- end -}}
 {{- end -}}
@@ -138,7 +138,7 @@ characters; 32 random bytes in base64 for token-encryption-key). Arguments: root
 {{- else if eq $s.source "externalSecrets" -}}
 {{- $generated := splitList " " (include "hpcspawner.generatedKeys" .) -}}
 {{- range splitList " " (include "hpcspawner.neededKeys" .) -}}
-{{- if and (not (hasKey $s.externalSecrets.remoteRefs .)) (not (has . $generated)) -}}
+{{- if and (not (get $s.externalSecrets.remoteRefs .)) (not (has . $generated)) -}}
 {{- fail (printf "secrets.externalSecrets.remoteRefs.%s is required with secrets.source=externalSecrets: give {key, property} of its place in Vault%s" . (ternary ", or set secrets.externalSecrets.generateMissing: true" "" (has . (list "proxy-token" "cookie-secret" "crypt-key" "hub-token" "metrics-token")))) -}}
 {{- end -}}
 {{- end -}}

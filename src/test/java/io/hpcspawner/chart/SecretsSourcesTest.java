@@ -204,6 +204,11 @@ class SecretsSourcesTest {
 
     @Test
     void aMissingRequiredValueFailsNamingIt() {
+        // null drops a place given in shared values
+        assertThatThrownBy(() -> RenderedChart.render(List.of(RenderedChart.SITE_COMMON, PRODUCTION),
+                Map.of("secrets.externalSecrets.remoteRefs.token-encryption-key", "null")))
+                .hasMessageContaining("secrets.externalSecrets.remoteRefs.token-encryption-key is required with"
+                        + " secrets.source=externalSecrets: give {key, property} of its place in Vault\n");
         assertThatThrownBy(() -> RenderedChart.render(List.of(RenderedChart.SITE_COMMON, CLUSTER2), Map.of(
                 "secrets.source", "externalSecrets", "secrets.externalSecrets.generateMissing", true,
                 "secrets.externalSecrets.secretStore.create", false, "secrets.externalSecrets.secretStore.name", "vault")))
