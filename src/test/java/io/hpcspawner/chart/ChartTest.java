@@ -35,7 +35,7 @@ class ChartTest {
 
     @Test
     void lintsStrictWithItsDefaults() {
-        LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+        LintResult lint = RenderedChart.helm().lint().strict().call();
         assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
     }
 

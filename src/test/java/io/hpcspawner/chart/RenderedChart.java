@@ -29,6 +29,7 @@ final class RenderedChart {
     static final String KUBE_VERSION = "1.31.0";
 
     private static final YAMLMapper YAML = new YAMLMapper();
+    private static Path withDependencies;
 
     final String text;
     final List<JsonNode> objects;
@@ -40,7 +41,7 @@ final class RenderedChart {
 
     /** Renders with the pinned secrets, then the given values files in order, then the given --set values. */
     static RenderedChart render(List<Path> valuesFiles, Map<String, Object> set) {
-        TemplateCommand template = new Helm(CHART).template()
+        TemplateCommand template = helm().template()
                 .withName(RELEASE).withNamespace("jupyter").withKubeVersion(KUBE_VERSION)
                 .withValuesFile(PINNED_SECRETS);
         valuesFiles.forEach(template::withValuesFile);
@@ -58,6 +59,50 @@ final class RenderedChart {
             throw new UncheckedIOException("the rendered chart is not YAML:\n" + text, e);
         }
         return new RenderedChart(text, objects);
+    }
+
+    /** Helm on the chart as `helm dependency build` leaves it: see {@link #chartWithDependencies()}. */
+    static Helm helm() {
+        return new Helm(chartWithDependencies());
+    }
+
+    /**
+     * A copy of chart/ (made once per test run) whose charts/ holds an unpacked stub of each
+     * dependency: Helm refuses to lint or render a chart whose dependency is missing, even when its
+     * condition is false, and the real Reloader chart cannot be fetched offline. The stub has no
+     * templates; its values.yaml has the real chart's top-level keys, so the parent's schema is
+     * checked against them as at a real install (Helm merges a dependency's defaults into its section).
+     */
+    static synchronized Path chartWithDependencies() {
+        if (withDependencies == null) {
+            try {
+                Path copy = Files.createTempDirectory("hpcspawner-chart-").resolve("hpcspawner");
+                try (Stream<Path> files = Files.walk(CHART)) {
+                    for (Path file : files.toList()) {
+                        Path target = copy.resolve(CHART.relativize(file).toString());
+                        if (Files.isDirectory(file)) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.copy(file, target);
+                        }
+                    }
+                }
+                Path reloader = Files.createDirectories(copy.resolve("charts/reloader"));
+                Files.writeString(reloader.resolve("Chart.yaml"),
+                        "apiVersion: v2\nname: reloader\nversion: 2.2.16\ndescription: test stub of stakater-charts/reloader\n");
+                Files.writeString(reloader.resolve("values.yaml"), """
+                        global: {imagePullSecrets: []}
+                        kubernetes: {host: https://kubernetes.default}
+                        nameOverride: ""
+                        fullnameOverride: ""
+                        reloader: {watchGlobally: true, reloadStrategy: default, serviceAccount: {create: true}}
+                        """);
+                withDependencies = copy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return withDependencies;
     }
 
     static RenderedChart render(Path... valuesFiles) {
