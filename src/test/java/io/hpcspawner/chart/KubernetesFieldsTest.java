@@ -34,8 +34,9 @@ class KubernetesFieldsTest {
             "Secret", io.fabric8.kubernetes.api.model.Secret.class,
             "PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
             "Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class,
-            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
-    private static final List<String> CUSTOM_KINDS = List.of("Certificate");
+            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
+            "ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class);
+    private static final List<String> CUSTOM_KINDS = List.of("Certificate", "ServiceMonitor");
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static Stream<List<Path>> releases() {

@@ -135,6 +135,17 @@ final class RenderedChart {
         return find(kind, name).orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + text));
     }
 
+    /** The service's rendered site file (hpcspawner.properties of its ConfigMap). */
+    String serviceProperties() {
+        return get("ConfigMap", "jhub-hpcspawner-spawner").path("data").path("hpcspawner.properties").asText();
+    }
+
+    /** The value of one hpcspawner.* property of the service's site file, or null. */
+    String serviceProperty(String name) {
+        return serviceProperties().lines().filter(l -> l.startsWith(name + "=")).map(l -> l.substring(name.length() + 1))
+                .findFirst().orElse(null);
+    }
+
     /** Pod templates of every workload, by workload name. */
     Map<String, JsonNode> podSpecs() {
         Map<String, JsonNode> specs = new java.util.TreeMap<>();
