@@ -114,10 +114,11 @@ final class RenderedChart {
         return render(SITE_COMMON, EXAMPLES.resolve("staging.yaml"));
     }
 
-    /** Each example stage or cluster file, layered on site-common.yaml as a site deploys it. */
+    /** Each example stage or cluster file, layered on site-common.yaml as a site deploys it (not the Argo CD examples). */
     static List<Path> exampleOverlays() {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(f -> f.toString().endsWith(".yaml")).filter(f -> !f.equals(SITE_COMMON)).sorted().toList();
+            return files.filter(f -> f.toString().endsWith(".yaml")).filter(f -> !f.equals(SITE_COMMON))
+                    .filter(f -> !f.getFileName().toString().startsWith("argocd-")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
