@@ -22,7 +22,9 @@ class CrdSchemaTest {
 
     @Test
     void theFixturesServeTheKindsTheChartRenders() {
-        assertThat(CrdSchemas.all().keySet()).contains("cert-manager.io/v1 Certificate", "monitoring.coreos.com/v1 ServiceMonitor");
+        assertThat(CrdSchemas.all().keySet()).contains("cert-manager.io/v1 Certificate", "monitoring.coreos.com/v1 ServiceMonitor",
+                "external-secrets.io/v1 ExternalSecret", "external-secrets.io/v1 SecretStore",
+                "generators.external-secrets.io/v1alpha1 Password");
         assertThat(Files.exists(CrdSchemas.DIRECTORY.resolve("README.md"))).as("source, version and licence of the fixtures").isTrue();
     }
 
@@ -48,6 +50,71 @@ class CrdSchemaTest {
         assertThat(CrdSchemas.validate(schema, monitor)).isEmpty();
         ((ObjectNode) monitor.path("spec").path("endpoints").get(0)).put("bearerToken", "x");
         assertThat(CrdSchemas.validate(schema, monitor)).singleElement().asString().contains("bearerToken");
+    }
+
+    /** The External Secrets objects of secrets.source=externalSecrets, as the chart renders them. */
+    @Test
+    void externalSecretsObjectsOfTheChartsShapeAreValidAndAMisspellingIsNot() throws Exception {
+        YAMLMapper yaml = new YAMLMapper();
+        JsonNode store = yaml.readTree("""
+                apiVersion: external-secrets.io/v1
+                kind: SecretStore
+                metadata: {name: jhub-hpcspawner-vault}
+                spec:
+                  provider:
+                    vault:
+                      server: https://vault.example.org
+                      path: secret
+                      version: v2
+                      auth:
+                        appRole: {path: approle, roleId: aaaa1111, secretRef: {name: vault-approle, key: secret-id}}
+                """);
+        JsonNode externalSecret = yaml.readTree("""
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata: {name: jhub-hpcspawner}
+                spec:
+                  refreshInterval: 1h
+                  secretStoreRef: {kind: SecretStore, name: jhub-hpcspawner-vault}
+                  target: {name: jhub-hpcspawner, creationPolicy: Owner}
+                  data:
+                    - secretKey: keycloak-hub-client-secret
+                      remoteRef: {key: jupyter/keycloak, property: hub-client-secret}
+                """);
+        JsonNode generated = yaml.readTree("""
+                apiVersion: external-secrets.io/v1
+                kind: ExternalSecret
+                metadata: {name: jhub-hpcspawner-generated}
+                spec:
+                  refreshPolicy: CreatedOnce
+                  target:
+                    name: jhub-hpcspawner-generated
+                    creationPolicy: Orphan
+                    deletionPolicy: Retain
+                    immutable: true
+                    template:
+                      engineVersion: v2
+                      data: {proxy-token: '{{ index . "proxy-token" | sha256sum }}'}
+                  dataFrom:
+                    - sourceRef: {generatorRef: {apiVersion: generators.external-secrets.io/v1alpha1, kind: Password, name: jhub-hpcspawner-generated}}
+                      rewrite: [{regexp: {source: "^password$", target: proxy-token}}]
+                """);
+        JsonNode password = yaml.readTree("""
+                apiVersion: generators.external-secrets.io/v1alpha1
+                kind: Password
+                metadata: {name: jhub-hpcspawner-generated}
+                spec: {length: 64, symbols: 0, noUpper: false, allowRepeat: true}
+                """);
+        for (JsonNode object : List.of(store, externalSecret, generated, password)) {
+            var schema = CrdSchemas.of(object.path("apiVersion").asText(), object.path("kind").asText()).orElseThrow();
+            assertThat(CrdSchemas.validate(schema, object)).as("%s", object.path("kind")).isEmpty();
+        }
+        ((ObjectNode) externalSecret.path("spec").path("target")).put("creationPolicty", "Owner");
+        assertThat(CrdSchemas.validate(CrdSchemas.of("external-secrets.io/v1", "ExternalSecret").orElseThrow(), externalSecret))
+                .singleElement().asString().contains("creationPolicty");
+        ((ObjectNode) store.path("spec").path("provider").path("vault").path("auth").path("appRole")).put("roleID", "x");
+        assertThat(CrdSchemas.validate(CrdSchemas.of("external-secrets.io/v1", "SecretStore").orElseThrow(), store))
+                .singleElement().asString().contains("roleID");
     }
 
     @Test
