@@ -76,7 +76,9 @@ final class RenderedChart {
     static synchronized Path chartWithDependencies() {
         if (withDependencies == null) {
             try {
-                Path copy = Files.createTempDirectory("hpcspawner-chart-").resolve("hpcspawner");
+                Path temp = Files.createTempDirectory("hpcspawner-chart-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(temp)));
+                Path copy = temp.resolve("hpcspawner");
                 try (Stream<Path> files = Files.walk(CHART)) {
                     for (Path file : files.toList()) {
                         Path target = copy.resolve(CHART.relativize(file).toString());
@@ -103,6 +105,16 @@ final class RenderedChart {
             }
         }
         return withDependencies;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // a leftover temporary copy is harmless
+        }
     }
 
     static RenderedChart render(Path... valuesFiles) {
