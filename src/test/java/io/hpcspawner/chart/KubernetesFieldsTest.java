@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every rendered Kubernetes object read as its API type (fabric8's model): a misspelled field,
- * which the API server would drop or refuse, is found and named. The CRD objects (cert-manager's
- * Certificate, External Secrets' ExternalSecret, SecretStore and Password) are not checked yet.
+ * Every rendered Kubernetes object read as its API type (fabric8's model), or checked against its
+ * CRD's schema (CrdSchemas) for custom resources: a misspelled field, which the API server would drop
+ * or refuse, is found and named. A kind with neither fails the test.
  */
 class KubernetesFieldsTest {
 
@@ -34,8 +34,8 @@ class KubernetesFieldsTest {
             "Secret", io.fabric8.kubernetes.api.model.Secret.class,
             "PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
             "Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class,
-            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
-    private static final List<String> CUSTOM_KINDS = List.of("Certificate", "ExternalSecret", "SecretStore", "Password");
+            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
+            "ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static Stream<List<Path>> releases() {
@@ -45,7 +45,8 @@ class KubernetesFieldsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("releases")
     void everyObjectHasOnlyFieldsOfItsKubernetesType(List<Path> valuesFiles) throws Exception {
-        RenderedChart chart = RenderedChart.render(valuesFiles, Map.of());
+        // optional kinds rendered too: the ServiceMonitors (offline, the CRD is never detected)
+        RenderedChart chart = RenderedChart.render(valuesFiles, Map.of("metrics.serviceMonitor.enabled", true));
         assertThat(unknownFields(chart)).isEmpty();
     }
 
@@ -60,10 +61,15 @@ class KubernetesFieldsTest {
         List<String> unknown = new ArrayList<>();
         for (JsonNode object : chart.objects) {
             String kind = object.path("kind").asText();
-            if (CUSTOM_KINDS.contains(kind)) {
+            String apiVersion = object.path("apiVersion").asText();
+            var crd = CrdSchemas.of(apiVersion, kind);
+            if (crd.isPresent()) {
+                String name = kind + " " + object.path("metadata").path("name").asText() + ": ";
+                CrdSchemas.validate(crd.get(), object).forEach(m -> unknown.add(name + m));
                 continue;
             }
-            assertThat(TYPES).as("a type to check %s against", kind).containsKey(kind);
+            assertThat(TYPES).as("a fabric8 type or a CRD schema (src/test/resources/chart/crds) for %s %s", apiVersion, kind)
+                    .containsKey(kind);
             Object typed = JSON.treeToValue(object, TYPES.get(kind));
             collect(typed, kind + " " + object.path("metadata").path("name").asText() + ": ", "", unknown);
         }

@@ -29,6 +29,7 @@ final class RenderedChart {
     static final String KUBE_VERSION = "1.31.0";
 
     private static final YAMLMapper YAML = new YAMLMapper();
+    private static Path withDependencies;
 
     final String text;
     final List<JsonNode> objects;
@@ -40,7 +41,7 @@ final class RenderedChart {
 
     /** Renders with the pinned secrets, then the given values files in order, then the given --set values. */
     static RenderedChart render(List<Path> valuesFiles, Map<String, Object> set) {
-        TemplateCommand template = new Helm(CHART).template()
+        TemplateCommand template = helm().template()
                 .withName(RELEASE).withNamespace("jupyter").withKubeVersion(KUBE_VERSION)
                 .withValuesFile(PINNED_SECRETS);
         valuesFiles.forEach(template::withValuesFile);
@@ -60,6 +61,62 @@ final class RenderedChart {
         return new RenderedChart(text, objects);
     }
 
+    /** Helm on the chart as `helm dependency build` leaves it: see {@link #chartWithDependencies()}. */
+    static Helm helm() {
+        return new Helm(chartWithDependencies());
+    }
+
+    /**
+     * A copy of chart/ (made once per test run) whose charts/ holds an unpacked stub of each
+     * dependency: Helm refuses to lint or render a chart whose dependency is missing, even when its
+     * condition is false, and the real Reloader chart cannot be fetched offline. The stub has no
+     * templates; its values.yaml has the real chart's top-level keys, so the parent's schema is
+     * checked against them as at a real install (Helm merges a dependency's defaults into its section).
+     */
+    static synchronized Path chartWithDependencies() {
+        if (withDependencies == null) {
+            try {
+                Path temp = Files.createTempDirectory("hpcspawner-chart-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(temp)));
+                Path copy = temp.resolve("hpcspawner");
+                try (Stream<Path> files = Files.walk(CHART)) {
+                    for (Path file : files.toList()) {
+                        Path target = copy.resolve(CHART.relativize(file).toString());
+                        if (Files.isDirectory(file)) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.copy(file, target);
+                        }
+                    }
+                }
+                Path reloader = Files.createDirectories(copy.resolve("charts/reloader"));
+                Files.writeString(reloader.resolve("Chart.yaml"),
+                        "apiVersion: v2\nname: reloader\nversion: 2.2.16\ndescription: test stub of stakater-charts/reloader\n");
+                Files.writeString(reloader.resolve("values.yaml"), """
+                        global: {imagePullSecrets: []}
+                        kubernetes: {host: https://kubernetes.default}
+                        nameOverride: ""
+                        fullnameOverride: ""
+                        reloader: {watchGlobally: true, reloadStrategy: default, serviceAccount: {create: true}}
+                        """);
+                withDependencies = copy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return withDependencies;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // a leftover temporary copy is harmless
+        }
+    }
+
     static RenderedChart render(Path... valuesFiles) {
         return render(List.of(valuesFiles), Map.of());
     }
@@ -69,10 +126,11 @@ final class RenderedChart {
         return render(SITE_COMMON, EXAMPLES.resolve("staging.yaml"));
     }
 
-    /** Each example stage or cluster file, layered on site-common.yaml as a site deploys it. */
+    /** Each example stage or cluster file, layered on site-common.yaml as a site deploys it (not the Argo CD examples). */
     static List<Path> exampleOverlays() {
         try (Stream<Path> files = Files.list(EXAMPLES)) {
-            return files.filter(f -> f.toString().endsWith(".yaml")).filter(f -> !f.equals(SITE_COMMON)).sorted().toList();
+            return files.filter(f -> f.toString().endsWith(".yaml")).filter(f -> !f.equals(SITE_COMMON))
+                    .filter(f -> !f.getFileName().toString().startsWith("argocd-")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,6 +146,17 @@ final class RenderedChart {
 
     JsonNode get(String kind, String name) {
         return find(kind, name).orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in:\n" + text));
+    }
+
+    /** The service's rendered site file (hpcspawner.properties of its ConfigMap). */
+    String serviceProperties() {
+        return get("ConfigMap", "jhub-hpcspawner-spawner").path("data").path("hpcspawner.properties").asText();
+    }
+
+    /** The value of one hpcspawner.* property of the service's site file, or null. */
+    String serviceProperty(String name) {
+        return serviceProperties().lines().filter(l -> l.startsWith(name + "=")).map(l -> l.substring(name.length() + 1))
+                .findFirst().orElse(null);
     }
 
     /** Pod templates of every workload, by workload name. */
