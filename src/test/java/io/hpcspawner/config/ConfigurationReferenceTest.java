@@ -130,11 +130,40 @@ class ConfigurationReferenceTest {
         assertThat(wrong).as("defaults in %s that differ from SpawnerConfig's @WithDefault", REFERENCE).isEmpty();
     }
 
+    @Test
+    void everyKeyWithoutDefaultThatMustBeSetSaysRequired() throws IOException {
+        Map<String, String> rows = documentedRows(reference());
+        Set<String> notSaid = new TreeSet<>();
+        requiredKeys().forEach(key -> {
+            if (rows.containsKey(key) && !rows.get(key).startsWith("required")) {
+                notSaid.add(key + " (doc: " + rows.get(key) + ")");
+            }
+        });
+        assertThat(notSaid).as("keys the service cannot start without, whose row in %s does not say required", REFERENCE).isEmpty();
+    }
+
+    /** Keys with no default that are neither Optional nor a map: start-up fails without them (within their group). */
+    static Set<String> requiredKeys() {
+        ConfigMappingInterface mapping = ConfigMappingInterface.getConfigurationInterface(SpawnerConfig.class);
+        Map<String, Property> properties = ConfigMappingInterface.getProperties(mapping).get(SpawnerConfig.class).get("");
+        Set<String> required = new TreeSet<>();
+        properties.forEach((name, property) -> {
+            Class<?> type = property.getMethod().getReturnType();
+            if (!name.endsWith("[*]") && !property.hasDefaultValue() && !property.isMap()
+                    && type != Optional.class && !Map.class.isAssignableFrom(type)) {
+                required.add("hpcspawner." + name);
+            }
+        });
+        return required;
+    }
+
     /** Guards the checks above against a parser that finds nothing, or finds keys that cannot exist. */
     @Test
     void theParsersSeeWhatASiteAdminSees() {
         Set<String> keys = mappingKeys().keySet();
         assertThat(keys).contains("hpcspawner.systems.*.backend", "hpcspawner.users.names.*", "hpcspawner.keycloak.issuer");
+        assertThat(requiredKeys()).contains("hpcspawner.auth.hub-token", "hpcspawner.systems.*.backend", "hpcspawner.profiles.*.partition")
+                .doesNotContain("hpcspawner.public-url", "hpcspawner.users.names.*", "hpcspawner.profiles.*.cpus");
         assertThat(exists("hpcspawner.systems.daint.jwt-key-file", keys)).isTrue();
         assertThat(exists("hpcspawner.users.names.\"Jane.Doe\"", keys)).isTrue();
         assertThat(exists("hpcspawner.keycloak.previous-token-encryption-keys[0]", keys)).isTrue();
