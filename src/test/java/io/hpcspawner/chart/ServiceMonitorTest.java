@@ -58,6 +58,23 @@ class ServiceMonitorTest {
         assertThat(chart.ofKind("ServiceMonitor")).hasSize(2);
     }
 
+    @Test
+    void prometheusReadsTheMetricsTokenTheHubHasWhateverTheSecretsSource() {
+        // production: External Secrets with generateMissing, where the metrics token lives in the generated Secret
+        RenderedChart chart = RenderedChart.render(RenderedChart.SITE_COMMON, RenderedChart.EXAMPLES.resolve("production.yaml"));
+        JsonNode credentials = chart.get("ServiceMonitor", "jhub-hpcspawner-hub").at("/spec/endpoints/0/authorization/credentials");
+        JsonNode hubEnv = chart.get("Deployment", "jhub-hpcspawner-hub").at("/spec/template/spec/containers/0/env");
+        JsonNode hubToken = null;
+        for (JsonNode variable : hubEnv) {
+            if (variable.path("name").asText().equals("HPCSPAWNER_METRICS_TOKEN")) {
+                hubToken = variable.at("/valueFrom/secretKeyRef");
+            }
+        }
+        assertThat(hubToken).as("the hub's HPCSPAWNER_METRICS_TOKEN").isNotNull();
+        assertThat(credentials.path("name").asText()).isEqualTo(hubToken.path("name").asText());
+        assertThat(credentials.path("key").asText()).isEqualTo(hubToken.path("key").asText());
+    }
+
     /** The port of the one Service the monitor selects that the endpoint names. */
     private static JsonNode selectedPort(RenderedChart chart, JsonNode monitor, JsonNode endpoint) {
         List<JsonNode> services = chart.ofKind("Service").stream().filter(s -> selects(monitor, s)).toList();
