@@ -103,7 +103,7 @@ clean_stale() {
 # is stopped by the next one); its pid is the group's id.
 smoke_start() { # smoke_start LOG image-run.sh ARGS...
   local out=$1; shift
-  setsid scripts/image-run.sh "$@" > "$out" 2>&1 &
+  setsid scripts/image-run.sh "$@" > "$out" 2>&1 9>&- &  # without the lock: it may outlive a killed run
   smoke_pid=$!
   echo "$smoke_pid" >> "$WORK/smoke.pgids"
 }
