@@ -33,6 +33,7 @@ build() { # build TAG DOCKERFILE CONTEXT [buildah args...]
   log "built $tag in $((SECONDS - start)) s"
 }
 have_image() { buildah inspect --type image "$1" >/dev/null 2>&1; }
+# Time limits are generous: on a busy 2-core machine the service took 49 s to answer (5 s when idle).
 wait_http() { # wait_http URL SECONDS PID: until URL answers 200, or the process died, or time ran out
   local url=$1 deadline=$((SECONDS + $2)) pid=$3
   while (( SECONDS < deadline )); do
@@ -168,7 +169,7 @@ PROPS
   local start=$SECONDS
   smoke_start "$WORK/service-smoke.log" -v "$conf:/deployments/config" -w /var/lib/hpcspawner localhost/hpcspawner-service:dev
   local pid=$smoke_pid
-  if ! wait_http "http://127.0.0.1:$mport/q/health/live" 60 "$pid"; then
+  if ! wait_http "http://127.0.0.1:$mport/q/health/live" 180 "$pid"; then
     stop "$pid"; cat "$WORK/service-smoke.log" >&2; fail "the service image did not answer /q/health/live"
   fi
   local health
@@ -194,7 +195,7 @@ proxy() {
   smoke_start "$WORK/proxy-smoke.log" -e CONFIGPROXY_AUTH_TOKEN="$token" localhost/hpcspawner-proxy:dev \
     --ip=127.0.0.1 --port="$port" --api-ip=127.0.0.1 --api-port="$aport"
   local pid=$smoke_pid
-  if ! wait_http "http://127.0.0.1:$port/_chp_healthz" 30 "$pid"; then
+  if ! wait_http "http://127.0.0.1:$port/_chp_healthz" 90 "$pid"; then
     stop "$pid"; cat "$WORK/proxy-smoke.log" >&2; fail "the proxy image did not answer /_chp_healthz"
   fi
   local routes denied
