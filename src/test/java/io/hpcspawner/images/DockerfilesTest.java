@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -80,7 +81,7 @@ class DockerfilesTest {
      * applies to it here; scripts/images.sh builds the image.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"service, .", "hub, .", "proxy, dockerfiles/proxy", "singleuser, dockerfiles/singleuser"})
+    @CsvSource({"service, .", "hub, .", "proxy, dockerfiles/proxy", "singleuser, dockerfiles/singleuser"})
     void copiesOnlyWhatItsBuildContextHas(String name, String context) throws IOException {
         Dockerfile file = image(name);
         List<String> allowed = Files.readAllLines(Path.of(".dockerignore")).stream()
