@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the local HPC test stack needs on a Debian 12 machine (run as root).
 # Idempotent: skips what is already present, so it is cheap to run every time.
-#   - Debian packages (Slurm + slurmrestd + JWT plugin, munge, JupyterHub 3.0, test libs)
+#   - Debian packages (Slurm + slurmrestd + JWT plugin, munge, JupyterHub 3.0, test libs, and
+#     buildah, podman, debootstrap, jq for scripts/images.sh)
 #   - configurable-http-proxy@4 from npm into $STACK_DIR/node
 #   - Chromium (Debian's) + playwright-core@1 from npm into $STACK_DIR/node, for the browser e2e
 #     tests (src/test/e2e/browser/); no browser is ever downloaded by npm/playwright
@@ -20,6 +21,8 @@ APT_PACKAGES=(
     python3-jsonschema python3-yaml python3-jinja2 python3-packaging shellcheck
     curl unzip
     chromium
+    # scripts/images.sh: build the container images (buildah; podman only imports the debootstrapped base)
+    buildah podman debootstrap jq
 )
 
 # --- Debian packages -------------------------------------------------------------

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,11 +80,8 @@ class HubConfigTest {
      * made outside Helm.
      */
     static JsonNode load(RenderedChart chart, Path dir) throws IOException, InterruptedException {
-        String configPy = chart.get("ConfigMap", "jhub-hpcspawner-hub").path("data").path("jupyterhub_config.py").asText();
-        String values = new String(Base64.getDecoder().decode(
-                chart.get("Secret", "jhub-hpcspawner").path("data").path("hub-values.json").asText()), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("jupyterhub_config.py"), configPy);
-        Files.writeString(dir.resolve("hub-values.json"), values);
+        Files.writeString(dir.resolve("jupyterhub_config.py"), chart.hubConfigPy());
+        Files.writeString(dir.resolve("hub-values.json"), chart.hubValuesJson());
         assertThat(Path.of(PYTHON)).as("the test needs %s with traitlets (apt-get install python3-traitlets)", PYTHON).exists();
         ProcessBuilder python = new ProcessBuilder(PYTHON, "-c", LOAD, dir.toString()).redirectErrorStream(true);
         JsonNode chartSecret = chart.get("Secret", "jhub-hpcspawner").path("data");

@@ -159,6 +159,17 @@ final class RenderedChart {
                 .findFirst().orElse(null);
     }
 
+    /** The hub's jupyterhub_config.py, from the ConfigMap the hub mounts. */
+    String hubConfigPy() {
+        return get("ConfigMap", "jhub-hpcspawner-hub").path("data").path("jupyterhub_config.py").asText();
+    }
+
+    /** The hub's values (hub-values.json, which jupyterhub_config.py reads), decoded from the release's Secret. */
+    String hubValuesJson() {
+        return new String(java.util.Base64.getDecoder().decode(
+                get("Secret", "jhub-hpcspawner").path("data").path("hub-values.json").asText()), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Pod templates of every workload, by workload name. */
     Map<String, JsonNode> podSpecs() {
         Map<String, JsonNode> specs = new java.util.TreeMap<>();

@@ -37,9 +37,14 @@ class UenvProfileExampleTest {
 
     /** The example on top of a base that has what it leaves out (hub token, Keycloak), as a site file. */
     static SpawnerConfig withExample(Map<String, String> base) throws IOException {
+        return withExample(EXAMPLE, base);
+    }
+
+    /** A site-file example (a properties file) on top of {@code base}, read as the service reads its configuration. */
+    static SpawnerConfig withExample(Path example, Map<String, String> base) throws IOException {
         return new SmallRyeConfigBuilder().withMapping(SpawnerConfig.class)
                 .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(EXAMPLE.toUri().toURL(), 270),
+                .withSources(new PropertiesConfigSource(example.toUri().toURL(), 270),
                         new PropertiesConfigSource(base, "base", 260))
                 .build().getConfigMapping(SpawnerConfig.class);
     }
