@@ -79,6 +79,13 @@ final class ChartValuesReference {
         return doc.toString();
     }
 
+    /** The keys the reference shows with an empty description cell, in schema order. */
+    static List<String> undescribed(JsonNode schema) {
+        List<Row> rows = new ArrayList<>();
+        schema.path("properties").fields().forEachRemaining(e -> collect(e.getKey(), e.getValue(), missing(), rows));
+        return rows.stream().filter(row -> row.description().isBlank()).map(Row::key).toList();
+    }
+
     /** Rows for a key and everything under it: its own row unless it is only a container of documented keys. */
     static void collect(String key, JsonNode node, JsonNode defaults, List<Row> rows) {
         boolean container = node.has("properties");

@@ -28,6 +28,29 @@ class ChartValuesReferenceTest {
     }
 
     @Test
+    void everyValueOnThePageIsDescribed() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(ChartValuesReference.SCHEMA.toFile());
+
+        assertThat(ChartValuesReference.undescribed(schema))
+                .as("keys of %s shown in %s without a \"description\"", ChartValuesReference.SCHEMA, ChartValuesReference.DOC)
+                .isEmpty();
+    }
+
+    @Test
+    void aKeyWithoutDescriptionIsNamed() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree("""
+                {"properties": {"hub": {"type": "object", "properties": {
+                  "baseUrl": {"type": "string", "description": "the path the hub is served under"},
+                  "db": {"type": "object", "properties": {"type": {"enum": ["sqlite-pvc", "sqlite-memory"]}}},
+                  "extraConfig": {"type": "object", "description": "Python snippets",
+                    "additionalProperties": {"type": "object", "properties": {"code": {"type": "string"}}}}}},
+                 "imagePullSecrets": {"type": "array"}}}""");
+
+        assertThat(ChartValuesReference.undescribed(schema))
+                .containsExactly("hub.db.type", "hub.extraConfig.<name>.code", "imagePullSecrets");
+    }
+
+    @Test
     void aKeyShowsItsTypeDefaultAndDescription() throws IOException {
         JsonNode schema = new ObjectMapper().readTree("""
                 {"properties": {"hub": {"type": "object", "properties": {
