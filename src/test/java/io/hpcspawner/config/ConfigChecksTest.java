@@ -16,13 +16,7 @@ class ConfigChecksTest {
 
     @Test
     void theReplacedRenewMarginAndNegativeTokenDurationsAreNamed() {
-        Map<String, String> p = TestConfigs.minimal();
-        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
-        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
-        p.put("hpcspawner.keycloak.user-client.secret", "s1");
-        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
-        p.put("hpcspawner.keycloak.service-client.secret", "s2");
-        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        Map<String, String> p = TestConfigs.withKeycloak();
         p.put("hpcspawner.keycloak.renew-margin", "60s");
         p.put("hpcspawner.keycloak.token-margin", "-5s");
         List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
@@ -34,13 +28,7 @@ class ConfigChecksTest {
 
     @Test
     void aMalformedPreviousTokenKeyIsNamedByItsPosition() {
-        Map<String, String> p = TestConfigs.minimal();
-        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
-        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
-        p.put("hpcspawner.keycloak.user-client.secret", "s1");
-        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
-        p.put("hpcspawner.keycloak.service-client.secret", "s2");
-        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        Map<String, String> p = TestConfigs.withKeycloak();
         p.put("hpcspawner.keycloak.previous-token-encryption-keys",
                 "file:/run/secrets/old-key,c2l4dGVlbiBieXRlIGtleQ==,vault:no-field,file:relative");
         List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();

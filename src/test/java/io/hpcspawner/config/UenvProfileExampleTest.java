@@ -10,8 +10,6 @@ import io.hpcspawner.spawn.ReadySignalSetup;
 import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.support.TestConfigs;
 import io.quarkus.qute.Engine;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,22 +40,11 @@ class UenvProfileExampleTest {
 
     /** A site-file example (a properties file) on top of {@code base}, read as the service reads its configuration. */
     static SpawnerConfig withExample(Path example, Map<String, String> base) throws IOException {
-        return new SmallRyeConfigBuilder().withMapping(SpawnerConfig.class)
-                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new PropertiesConfigSource(example.toUri().toURL(), 270),
-                        new PropertiesConfigSource(base, "base", 260))
-                .build().getConfigMapping(SpawnerConfig.class);
+        return TestConfigs.from(example, base);
     }
 
     static Map<String, String> base() {
-        Map<String, String> p = TestConfigs.minimal();
-        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
-        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
-        p.put("hpcspawner.keycloak.user-client.secret", "s1");
-        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
-        p.put("hpcspawner.keycloak.service-client.secret", "s2");
-        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-        return p;
+        return TestConfigs.withKeycloak();
     }
 
     @Test

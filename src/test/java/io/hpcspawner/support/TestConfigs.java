@@ -25,6 +25,27 @@ public final class TestConfigs {
         return p;
     }
 
+    /** {@link #minimal()} with the Keycloak settings a FirecREST system needs (fake secrets). */
+    public static Map<String, String> withKeycloak() {
+        Map<String, String> p = minimal();
+        p.put("hpcspawner.keycloak.issuer", "https://auth.example.org/realms/hpc");
+        p.put("hpcspawner.keycloak.user-client.id", "jupyterhub");
+        p.put("hpcspawner.keycloak.user-client.secret", "s1");
+        p.put("hpcspawner.keycloak.service-client.id", "hpcspawner");
+        p.put("hpcspawner.keycloak.service-client.secret", "s2");
+        p.put("hpcspawner.keycloak.token-encryption-key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        return p;
+    }
+
+    /** A site file (a properties file, as {@code hpcspawner.config-file} names it) read on top of {@code base}. */
+    public static SpawnerConfig from(java.nio.file.Path siteFile, Map<String, String> base) throws java.io.IOException {
+        return new SmallRyeConfigBuilder().withMapping(SpawnerConfig.class)
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(siteFile.toUri().toURL(), 270),
+                        new PropertiesConfigSource(base, "base", 260))
+                .build().getConfigMapping(SpawnerConfig.class);
+    }
+
     public static SpawnerConfig from(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(SpawnerConfig.class)
                 .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
