@@ -49,7 +49,7 @@ class ArgoCdApplicationTest {
             List<Path> valuesFiles = new ArrayList<>();
             helm.path("valueFiles").forEach(f -> valuesFiles.add(RenderedChart.CHART.resolve(f.asText())));
             assertThat(valuesFiles).as("%s valueFiles", name).hasSizeGreaterThanOrEqualTo(2).allMatch(Files::isRegularFile);
-            assertThat(RenderedChart.render(valuesFiles, Map.of()).podSpecs()).as("%s renders", name).hasSize(3);
+            assertThat(RenderedChart.render(withValuesObject(valuesFiles, helm), Map.of()).podSpecs()).as("%s renders", name).hasSize(3);
 
             assertThat(releases.add(helm.path("releaseName").asText())).as("%s release name is its own", name).isTrue();
             assertThat(namespaces.add(spec.path("destination").path("namespace").asText())).as("%s namespace", name).isTrue();
@@ -61,6 +61,38 @@ class ArgoCdApplicationTest {
         for (JsonNode application : applications()) {
             assertThat(application.path("spec").path("ignoreDifferences").toString()).contains("STAKATER_");
         }
+    }
+
+    @Test
+    void noApplicationUsesSecretsArgoCdWouldMintAgainOnEverySync() throws Exception {
+        // Argo CD renders with `helm template`: no lookup, so secrets.source=chart regenerates every token
+        // (users logged out, the proxy and the hub out of step) at each sync.
+        for (JsonNode application : applications()) {
+            JsonNode helm = application.path("spec").path("source").path("helm");
+            String source = "chart";
+            List<JsonNode> layers = new ArrayList<>();
+            for (JsonNode file : helm.path("valueFiles")) {
+                layers.add(new YAMLMapper().readTree(RenderedChart.CHART.resolve(file.asText()).toFile()));
+            }
+            layers.add(helm.path("valuesObject"));
+            for (JsonNode layer : layers) {
+                source = layer.path("secrets").path("source").asText(source);
+            }
+            assertThat(source).as("%s secrets.source", application.path("metadata").path("name").asText()).isNotEqualTo("chart");
+        }
+    }
+
+    /** The Application's valueFiles, then its helm.valuesObject (which Argo CD applies last) as one more file. */
+    private static List<Path> withValuesObject(List<Path> valuesFiles, JsonNode helm) throws Exception {
+        if (!helm.has("valuesObject")) {
+            return valuesFiles;
+        }
+        Path file = Files.createTempFile("argocd-values-object", ".yaml");
+        file.toFile().deleteOnExit();
+        new YAMLMapper().writeValue(file.toFile(), helm.path("valuesObject"));
+        List<Path> all = new ArrayList<>(valuesFiles);
+        all.add(file);
+        return all;
     }
 
     private static List<JsonNode> applications() throws Exception {
