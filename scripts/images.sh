@@ -65,7 +65,12 @@ preflight() {
     command -v "$cmd" > /dev/null 2>&1 || missing+=("$cmd")
   done
   (( ${#missing[@]} == 0 )) || fail "missing: ${missing[*]} (scripts/stack/install.sh installs them: apt-get install buildah podman debootstrap jq curl)"
-  mkdir -p "$WORK"
+  # $WORK holds the lock, the smoke tests' process groups (which a later run kills) and their
+  # configurations: another user must not own it or anything on its path (a shared /tmp).
+  if [[ -L "$WORK" ]] || { [[ -e "$WORK" ]] && [[ "$(stat -c %u "$WORK")" != 0 ]]; }; then
+    fail "$WORK is a symbolic link or not owned by root: remove it or set IMAGES_WORK to a directory of root's"
+  fi
+  install -d -m 0700 -o root -g root "$WORK"
   exec 9> "$WORK/lock"
   flock -n 9 || fail "another scripts/images.sh is running (it holds $WORK/lock)"
   clean_stale
