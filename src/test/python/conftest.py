@@ -27,6 +27,8 @@ async def fake():
     yield service
     await service.close()
     await asyncio.sleep(0.05)  # let clients see their connections close
+    violations = list(dict.fromkeys(service.contract_violations))
+    assert not violations, "the fake service's traffic breaks docs/openapi.yaml:\n  " + "\n  ".join(violations)
 
 
 class FakeUser:

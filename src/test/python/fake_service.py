@@ -2,11 +2,17 @@
 
 import asyncio
 import json
+import os
 import re
 import socket
 
 from tornado import web
 from tornado.httpserver import HTTPServer
+
+from openapi_contract import DOC_GAPS, Contract
+
+#: docs/openapi.yaml, read once for all tests (HPCSPAWNER_CONTRACT_GAPS=off: without DOC_GAPS)
+CONTRACT = Contract(gaps=[] if os.environ.get("HPCSPAWNER_CONTRACT_GAPS") == "off" else DOC_GAPS)
 
 START_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 DEFAULT_SCRIPT = [
@@ -86,6 +92,9 @@ class FakeService:
     ``emit``), ``fail_next(method, n, status, code)`` (inject errors), ``drop_stream_after``
     (cut the next event stream after n events), ``reject_option`` (400 invalid_option),
     ``stop_delay``, ``options_html``, ``pause()``/``resume()`` (refuse connections).
+
+    Every request and every answer is checked against docs/openapi.yaml (:mod:`openapi_contract`);
+    the mismatches collect in ``contract_violations`` and fail the test (see conftest.py).
     """
 
     def __init__(self, token="hub-secret-token"):
@@ -108,6 +117,8 @@ class FakeService:
         self.port = None
         self.http_server = None
         self.sse_streams = 0
+        self.contract = CONTRACT
+        self.contract_violations = []
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -193,6 +204,16 @@ class Base(web.RequestHandler):
         pass
 
     def prepare(self):
+        self._sent = []
+        request = self.request
+        self.fake.contract_violations += self.fake.contract.check_request(
+            request.method,
+            request.path,
+            {k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()},
+            dict(request.headers),
+            request.headers.get("Content-Type"),
+            request.body or b"",
+        )
         body = None
         if self.request.body:
             try:
@@ -216,6 +237,19 @@ class Base(web.RequestHandler):
             status, code = fault
             self.error(status, code, f"injected {status}")
             raise web.Finish()
+
+    def flush(self, include_footers=False):
+        self._sent.append(b"".join(self._write_buffer))
+        return super().flush(include_footers)
+
+    def on_finish(self):
+        self.fake.contract_violations += self.fake.contract.check_response(
+            self.request.method,
+            self.request.path,
+            self.get_status(),
+            self._headers.get("Content-Type"),
+            b"".join(getattr(self, "_sent", [])),
+        )
 
     def error(self, status, code, message, field=None):
         self.set_status(status)

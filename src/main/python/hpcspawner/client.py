@@ -8,6 +8,8 @@ start with ``Last-Event-ID`` resume.
 import asyncio
 import json
 import logging
+import time
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -15,6 +17,7 @@ from tornado.iostream import StreamClosedError
 from tornado.simple_httpclient import HTTPTimeoutError, SimpleAsyncHTTPClient
 
 from .events import SSEParser
+from .retry import Retry
 
 API_PREFIX = "/api/v1"
 
@@ -28,15 +31,17 @@ class ServiceError(Exception):
 
     ``status`` is the HTTP status (``None`` when the service could not be reached or timed out),
     ``code`` the service's error code (``invalid_option``, ``server_active``, ...), ``message``
-    its human-readable message and ``field`` the offending input field, if any.
+    its human-readable message, ``field`` the offending input field, if any, and
+    ``retry_after`` the seconds the service asked to wait (``Retry-After``), if it did.
     """
 
-    def __init__(self, message, status=None, code=None, field=None):
+    def __init__(self, message, status=None, code=None, field=None, retry_after=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.field = field
+        self.retry_after = retry_after
 
     @property
     def transient(self):
@@ -60,7 +65,23 @@ def _quote(segment):
     return quote(segment, safe="")
 
 
-def _error_from_response(status, body, what):
+def parse_retry_after(value, now=None):
+    """Seconds from a ``Retry-After`` header (delay seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if at is None or at.tzinfo is None:
+        return None
+    return max(0.0, at.timestamp() - (time.time() if now is None else now))
+
+
+def _error_from_response(status, body, what, headers=None):
     code = field = message = None
     try:
         payload = json.loads(body.decode("utf-8")) if body else None
@@ -72,7 +93,8 @@ def _error_from_response(status, body, what):
         field = payload.get("field") if isinstance(payload.get("field"), str) else None
     if not message:
         message = f"spawner service answered HTTP {status} to {what}"
-    return ServiceError(message, status=status, code=code, field=field)
+    retry_after = parse_retry_after(headers.get("Retry-After")) if headers is not None else None
+    return ServiceError(message, status=status, code=code, field=field, retry_after=retry_after)
 
 
 def _error_from_exception(exc, base_url, what):
@@ -81,7 +103,7 @@ def _error_from_exception(exc, base_url, what):
             f"spawner service at {base_url} did not answer {what} in time", code=TIMEOUT
         )
     if isinstance(exc, HTTPClientError) and exc.code != 599 and exc.response is not None:
-        return _error_from_response(exc.code, exc.response.body, what)
+        return _error_from_response(exc.code, exc.response.body, what, exc.response.headers)
     reason = str(exc) or type(exc).__name__
     return ServiceError(
         f"spawner service at {base_url} is unreachable ({reason})", code=UNREACHABLE
@@ -155,20 +177,19 @@ class ServiceClient:
 
         Returns the decoded JSON answer (``None`` for an empty body); raises :class:`ServiceError`.
         """
-        attempts = 1 + max(0, self.connect_retries if retries is None else retries)
-        delay = self.retry_delay
-        for attempt in range(attempts):
-            try:
-                return await self._request_once(method, path, body)
-            except ServiceError as e:
-                if not e.transient or attempt + 1 >= attempts:
-                    raise
-                self.log.debug(
-                    "%s %s failed (%s), retry %d/%d in %.1fs",
-                    method, path, e, attempt + 1, attempts - 1, delay,
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        retry = self.retry(attempts=1 + max(0, self.connect_retries if retries is None else retries))
+
+        def on_retry(e, wait):
+            self.log.debug(
+                "%s %s failed (%s), retry %d/%d in %.1fs",
+                method, path, e, retry.tries, retry.attempts - 1, wait,
+            )
+
+        return await retry.run(lambda: self._request_once(method, path, body), on_retry)
+
+    def retry(self, **kwargs):
+        """The :class:`~hpcspawner.retry.Retry` of one call with this client's ``retry_delay``."""
+        return Retry(self.retry_delay, **kwargs)
 
     async def _request_once(self, method, path, body):
         what = f"{method} {API_PREFIX}{path}"
@@ -205,7 +226,7 @@ class ServiceClient:
                     status=response.code,
                     code="bad_response",
                 ) from None
-        raise _error_from_response(response.code, response.body, what)
+        raise _error_from_response(response.code, response.body, what, response.headers)
 
     async def create_server(
         self, user, server_name, start_id, options, environment, retries=None, login=None
@@ -255,7 +276,7 @@ class ServiceClient:
         loop = asyncio.get_running_loop()
         queue = asyncio.Queue()
         parser = SSEParser(last_event_id)
-        state = {"status": None, "error_body": [], "abandoned": False}
+        state = {"status": None, "headers": {}, "error_body": [], "abandoned": False}
         end = object()
 
         def on_header(line):
@@ -265,6 +286,8 @@ class ServiceClient:
                     state["status"] = int(parts[1])
                 except (IndexError, ValueError):
                     state["status"] = 0
+            elif line.lower().startswith("retry-after:"):
+                state["headers"]["Retry-After"] = line.split(":", 1)[1].strip()
 
         def on_chunk(chunk):
             if state["abandoned"]:
@@ -312,7 +335,9 @@ class ServiceClient:
                 response = fetch.result()
                 if response.code == 200:
                     return
-                raise _error_from_response(response.code, b"".join(state["error_body"]), what)
+                raise _error_from_response(
+                    response.code, b"".join(state["error_body"]), what, state["headers"]
+                )
         finally:
             state["abandoned"] = True
             if not fetch.done():

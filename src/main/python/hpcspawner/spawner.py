@@ -165,7 +165,8 @@ class HPCSpawner(Spawner):
     ).tag(config=True)
 
     retry_delay = Float(
-        0.5, help="First delay in seconds between retries (doubles up to 5 s)."
+        0.5, help="First delay in seconds between retries (doubles up to 5 s, with jitter; a "
+        "longer Retry-After of the service wins, up to 30 s)."
     ).tag(config=True)
 
     validate_cert = Bool(True, help="Verify the service's TLS certificate.").tag(config=True)
@@ -288,6 +289,17 @@ class HPCSpawner(Spawner):
     def _check_stop(self, generation):
         if self._stop_requested(generation):
             raise spawn_error("The server was stopped while it was starting.", code="stopped")
+
+    def _retry(self, deadline, generation=None):
+        """The retry policy of a call of this spawner until ``deadline`` (on ``_now``).
+
+        With ``generation``, its waits end early when stop() is called.
+        """
+
+        async def sleep(seconds):
+            await self._sleep(seconds, generation)
+
+        return self.client.retry(deadline=deadline, sleep=sleep, clock=self._now)
 
     async def _sleep(self, seconds, generation=None):
         """Sleep, waking early when stop() is called."""
@@ -467,21 +479,24 @@ class HPCSpawner(Spawner):
             ) from None
         environment = self.get_env()
         login = await self._login()
-        delay = self.retry_delay
         attempts_409 = 0
         self.log.info("Submitting start %s of %s to %s", start_id, self._log_name, self.client.base_url)
-        while True:
-            self._check_stop(generation)
-            try:
-                status = await self.client.create_server(
-                    self._user_name, self.name, start_id, options, environment, retries=0,
-                    login=login,
-                )
-                return status if isinstance(status, dict) else {}
-            except ServiceError as e:
-                # only server_active means an earlier start the hub forgot; server_limit and the
-                # like are the user's to act on and are shown at once
-                if e.code == "server_active" or (e.status == 409 and not e.code):
+
+        async def create():
+            nonlocal attempts_409
+            while True:
+                self._check_stop(generation)
+                try:
+                    status = await self.client.create_server(
+                        self._user_name, self.name, start_id, options, environment, retries=0,
+                        login=login,
+                    )
+                    return status if isinstance(status, dict) else {}
+                except ServiceError as e:
+                    # only server_active means an earlier start the hub forgot; server_limit and
+                    # the like are the user's to act on and are shown at once
+                    if not (e.code == "server_active" or (e.status == 409 and not e.code)):
+                        raise
                     replaced = await self._replace_active_start(generation)
                     if replaced == "wait" and self._now() + self.stop_poll_interval < deadline:
                         # the previous server is still stopping: create again once it is gone
@@ -490,19 +505,19 @@ class HPCSpawner(Spawner):
                     attempts_409 += 1
                     if attempts_409 >= 3:
                         raise self._error_for(e) from None
-                    continue
-                if not e.transient:
-                    raise self._error_for(e) from None
-                if self._now() + delay >= deadline:
-                    raise spawn_error(
-                        f"The spawner service could not be reached: {e}", status_code=503,
-                        code=e.code,
-                    ) from None
-                self.log.warning(
-                    "Creating %s failed (%s); retrying in %.1fs", self._log_name, e, delay
-                )
-                await self._sleep(delay, generation)
-                delay = min(delay * 2, 5.0)
+
+        def on_retry(e, wait):
+            self.log.warning("Creating %s failed (%s); retrying in %.1fs", self._log_name, e, wait)
+
+        retry = self._retry(deadline, generation)
+        try:
+            return await retry.run(create, on_retry)
+        except ServiceError as e:
+            if not e.transient:
+                raise self._error_for(e) from None
+            raise spawn_error(
+                f"The spawner service could not be reached: {e}", status_code=503, code=e.code,
+            ) from None
 
     async def _replace_active_start(self, generation):
         """After 409 server_active: the service still runs an earlier start the hub forgot.
@@ -597,7 +612,7 @@ class HPCSpawner(Spawner):
         ``deadline``; returns the terminal event's data.
         """
         last_id = None
-        delay = self.retry_delay
+        retry = self._retry(deadline, generation)
         not_found = 0
         while True:
             self._check_stop(generation)
@@ -626,7 +641,7 @@ class HPCSpawner(Spawner):
                         continue
                     got_event = True
                     not_found = 0
-                    delay = self.retry_delay
+                    retry.reset()
                     if on_event is not None:
                         on_event(data)
                     if is_terminal(data):
@@ -635,8 +650,7 @@ class HPCSpawner(Spawner):
                 # the stream ended without a terminal event: resume after the last event
                 if got_event:
                     continue
-                await self._sleep(min(delay, max(0.0, deadline - self._now())), generation)
-                delay = min(delay * 2, 5.0)
+                await retry.sleep(retry.wait_within_deadline())
             except ServiceError as e:
                 if server_gone(e):
                     not_found += 1
@@ -646,13 +660,13 @@ class HPCSpawner(Spawner):
                         ) from None
                 elif e.status is not None and e.status < 500:
                     raise self._error_for(e) from None
-                else:
+                wait = retry.wait_within_deadline(e)
+                if not server_gone(e):
                     self.log.warning(
                         "Event stream of %s: %s; resuming after event %s in %.1fs",
-                        self._log_name, e, last_id, delay,
+                        self._log_name, e, last_id, wait,
                     )
-                await self._sleep(min(delay, max(0.0, deadline - self._now())), generation)
-                delay = min(delay * 2, 5.0)
+                await retry.sleep(wait)
 
     # poll / stop --------------------------------------------------------------------------
 
@@ -752,22 +766,21 @@ class HPCSpawner(Spawner):
         """
         self._stop_generation += 1
         deadline = self._now() + self.stop_timeout
-        delay = self.retry_delay
         self.log.info("Stopping %s", self._log_name)
         await self._refresh_login()
-        while True:
-            try:
-                status = await self.client.delete_server(self._user_name, self.name)
-                break
-            except ServiceError as e:
-                if server_gone(e):
-                    self.log.info("%s is already gone", self._log_name)
-                    return
-                if not e.transient or self._now() + delay >= deadline:
-                    raise spawn_error(f"The server could not be stopped: {e.message}", code=e.code) from None
-                self.log.warning("Stopping %s failed (%s); retrying in %.1fs", self._log_name, e, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+
+        def on_retry(e, wait):
+            self.log.warning("Stopping %s failed (%s); retrying in %.1fs", self._log_name, e, wait)
+
+        try:
+            status = await self._retry(deadline).run(
+                lambda: self.client.delete_server(self._user_name, self.name), on_retry
+            )
+        except ServiceError as e:
+            if server_gone(e):
+                self.log.info("%s is already gone", self._log_name)
+                return
+            raise spawn_error(f"The server could not be stopped: {e.message}", code=e.code) from None
         while True:
             state = status.get("state") if isinstance(status, dict) else None
             if state in ENDED_STATES:

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -53,12 +55,18 @@ public class ServerResource {
     @Path("server")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start the default server")
-    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background")
-    @APIResponse(responseCode = "200", description = "The start with this startId, answered again")
-    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large")
-    @APIResponse(responseCode = "403", description = "user_not_allowed")
-    @APIResponse(responseCode = "409", description = "server_active, server_limit")
-    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again")
+    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "200", description = "The start with this startId, answered again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "user_not_allowed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "server_active, server_limit",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response createDefault(@PathParam("user") String user, @Context HttpHeaders headers, CreateServerBody body) {
         return create(user, "", headers, body);
     }
@@ -67,12 +75,18 @@ public class ServerResource {
     @Path("servers/{server}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a named server")
-    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background")
-    @APIResponse(responseCode = "200", description = "The start with this startId, answered again")
-    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large")
-    @APIResponse(responseCode = "403", description = "user_not_allowed")
-    @APIResponse(responseCode = "409", description = "server_active, server_limit")
-    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again")
+    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "200", description = "The start with this startId, answered again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "user_not_allowed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "server_active, server_limit",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response createNamed(@PathParam("user") String user, @PathParam("server") String server,
             @Context HttpHeaders headers, CreateServerBody body) {
         return create(user, server, headers, body);
@@ -81,6 +95,9 @@ public class ServerResource {
     @GET
     @Path("server")
     @Operation(summary = "Status of the default server")
+    @APIResponse(responseCode = "200", description = "OK")
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public ServerStatus statusDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
         return status(user, "", authz);
     }
@@ -88,6 +105,9 @@ public class ServerResource {
     @GET
     @Path("servers/{server}")
     @Operation(summary = "Status of a named server")
+    @APIResponse(responseCode = "200", description = "OK")
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public ServerStatus statusNamed(@PathParam("user") String user, @PathParam("server") String server,
             @HeaderParam("Authorization") String authz) {
         return status(user, server, authz);
@@ -96,6 +116,10 @@ public class ServerResource {
     @DELETE
     @Path("server")
     @Operation(summary = "Stop the default server (cancels its job in every state)")
+    @APIResponse(responseCode = "202", description = "The server is stopping (or has ended)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response stopDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
         return stop(user, "", authz);
     }
@@ -103,6 +127,10 @@ public class ServerResource {
     @DELETE
     @Path("servers/{server}")
     @Operation(summary = "Stop a named server (cancels its job in every state)")
+    @APIResponse(responseCode = "202", description = "The server is stopping (or has ended)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response stopNamed(@PathParam("user") String user, @PathParam("server") String server,
             @HeaderParam("Authorization") String authz) {
         return stop(user, server, authz);
@@ -112,6 +140,9 @@ public class ServerResource {
     @Path("login")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Hand over the user's current identity-provider tokens (before a stop; a create carries them too)")
+    @APIResponse(responseCode = "204", description = "No Content")
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_login",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response login(@PathParam("user") String user, @HeaderParam("Authorization") String authz, LoginBody body) {
         Names.requireUser(user);
         auth.authorize(authz, user);
@@ -126,6 +157,10 @@ public class ServerResource {
     @Path("server/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Progress events of the default server's current start (resumable with Last-Event-ID)")
+    @APIResponse(responseCode = "200", description = "The events, until the start's terminal one",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public void eventsDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz,
             @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
         events.open(key(user, ""), authz, lastEventId, sink, sse);
@@ -135,6 +170,10 @@ public class ServerResource {
     @Path("servers/{server}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Progress events of a named server's current start (resumable with Last-Event-ID)")
+    @APIResponse(responseCode = "200", description = "The events, until the start's terminal one",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public void eventsNamed(@PathParam("user") String user, @PathParam("server") String server,
             @HeaderParam("Authorization") String authz, @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {

@@ -5,12 +5,16 @@ import io.hpcspawner.spawn.Transition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A server as the API shows it: state, job, where it listens, and what happened when. */
 public record ServerStatus(String id, String user, String server, String startId, String state, String system,
-        String profile, Map<String, String> options, String jobId, String host, Integer port, String url,
-        String message, String pendingReason, Integer exitCode, Instant unknownSince, List<TransitionView> transitions,
-        Instant createdAt, Instant updatedAt, Instant startDeadline) {
+        @Schema(nullable = true) String profile, Map<String, String> options, @Schema(nullable = true) String jobId,
+        @Schema(nullable = true) String host, @Schema(nullable = true) Integer port,
+        @Schema(nullable = true) String url, @Schema(nullable = true) String message,
+        @Schema(nullable = true) String pendingReason, @Schema(nullable = true) Integer exitCode,
+        @Schema(nullable = true) Instant unknownSince, List<TransitionView> transitions,
+        Instant createdAt, Instant updatedAt, @Schema(nullable = true) Instant startDeadline) {
 
     /** The moment a state was entered. */
     public record TransitionView(String state, Instant at) {
