@@ -7,6 +7,7 @@ import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.spawn.ConflictException;
 import io.hpcspawner.spawn.InvalidRequestException;
 import io.hpcspawner.logging.LogText;
+import io.hpcspawner.spawn.Names;
 import io.hpcspawner.spawn.ServerNotFoundException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -19,6 +20,7 @@ import jakarta.ws.rs.WebApplicationException;
 import java.lang.annotation.Annotation;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -63,7 +65,15 @@ public class ErrorMapper {
      * admin route; anyone's, on a route that declares no rule (denied by default).
      */
     @ServerExceptionMapper
-    public Response notAllowed(ForbiddenException e, SimpleResourceInfo route) {
+    public Response notAllowed(ForbiddenException e, SimpleResourceInfo route, UriInfo uri) {
+        String user = uri == null ? null : uri.getPathParameters().getFirst("user");
+        if (user != null) {
+            try {
+                Names.requireUser(user); // a malformed name is 400 invalid_name whoever asks, as the routes answered
+            } catch (InvalidRequestException malformed) {
+                return invalid(malformed);
+            }
+        }
         String message;
         if (declares(route, RolesAllowed.class)) {
             message = "only the hub's credential may list all servers";

@@ -1,6 +1,5 @@
 package io.hpcspawner.api;
 
-import io.hpcspawner.spawn.Names;
 import io.quarkus.security.PermissionChecker;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * The permission {@value #SERVERS_OF_USER}: a route carrying
  * {@code @PermissionsAllowed(ServerAccess.SERVERS_OF_USER)} and a parameter {@code user} is
- * reached by the hub, and by a user's credential for that user's own servers only.
+ * reached by the hub, and by a user's credential for that user's own servers only. A refusal of a
+ * malformed {@code user} is answered 400 invalid_name by {@link ErrorMapper}, as before the check.
  */
 @ApplicationScoped
 public class ServerAccess {
@@ -21,7 +21,6 @@ public class ServerAccess {
         if (identity.hasRole(TokenIdentityProvider.HUB)) {
             return true;
         }
-        Names.requireUser(user); // a malformed name is a 400, as it was before the permission check existed
         return identity.hasRole(TokenIdentityProvider.USER) && identity.getPrincipal().getName().equals(user);
     }
 }
