@@ -29,12 +29,11 @@ _ROUTES = (
 )
 
 #: (keys into the document, value set where the document says nothing): what the service does, undocumented so far.
-#: The answers of the authentication and of unexpected failures, on every route (ApiAuthenticator,
-#: ErrorMapper): 401 unauthorized, 403 forbidden or missing_scope, 429 too_many_token_checks,
-#: 503 hub_unavailable, 500 internal. They belong with the API's security scheme (issue 12).
+#: The bodies of the authentication's and of unexpected failures' answers, on every route (the token
+#: mechanism, ErrorMapper): 401 unauthorized, 403 forbidden or missing_scope, 429 too_many_token_checks,
+#: 503 hub_unavailable, 500 internal. The document names 401 and 403 (the security scheme) without a body.
 DOC_GAPS = [
-    (("paths", path, method, "responses", code),
-     {"description": "error answer", "content": {"application/json": {"schema": _ERROR}}})
+    (("paths", path, method, "responses", code, "content"), {"application/json": {"schema": _ERROR}})
     for path in _ROUTES
     for method in ("get", "post", "put", "delete")
     # a create documents its own 403 user_not_allowed and 503 scheduler_unavailable

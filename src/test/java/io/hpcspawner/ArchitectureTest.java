@@ -1,11 +1,32 @@
 package io.hpcspawner;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaMethod;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.PermissionsAllowed;
+import jakarta.annotation.security.DenyAll;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import java.lang.annotation.Annotation;
+import java.util.List;
 
 /** The layer rules of docs/architecture.md, checked on every build. */
 @AnalyzeClasses(packages = "io.hpcspawner", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -68,4 +89,27 @@ class ArchitectureTest {
                     "io.hpcspawner.scheduler..", "io.hpcspawner.credentials..", "io.hpcspawner.store..",
                     "io.hpcspawner.watch..", "io.hpcspawner.config..")
             .because("every outbound client (adapters and credentials alike) uses it, so it uses none of them");
+
+    private static final List<Class<? extends Annotation>> HTTP_METHODS = List.of(GET.class, POST.class, PUT.class,
+            DELETE.class, PATCH.class, HEAD.class, OPTIONS.class);
+    private static final List<Class<? extends Annotation>> SECURITY_RULES = List.of(RolesAllowed.class,
+            PermissionsAllowed.class, PermitAll.class, DenyAll.class, Authenticated.class);
+
+    private static final DescribedPredicate<JavaMethod> ROUTES = DescribedPredicate.describe("are HTTP routes",
+            m -> HTTP_METHODS.stream().anyMatch(m::isAnnotatedWith));
+
+    private static final ArchCondition<JavaMethod> DECLARE_WHO_MAY_CALL = new ArchCondition<>(
+            "declare who may call them (@RolesAllowed, @PermissionsAllowed, @PermitAll, ... on the method or its class)") {
+        @Override
+        public void check(JavaMethod route, ConditionEvents events) {
+            boolean declared = SECURITY_RULES.stream().anyMatch(a -> route.isAnnotatedWith(a) || route.getOwner().isAnnotatedWith(a));
+            events.add(new SimpleConditionEvent(route, declared, route.getFullName()
+                    + (declared ? " declares" : " does not declare") + " who may call it"));
+        }
+    };
+
+    @ArchTest
+    static final ArchRule everyRouteDeclaresWhoMayCallIt = methods().that(ROUTES).should(DECLARE_WHO_MAY_CALL)
+            .because("API security is declared once per route (docs/security.md); the server also refuses an"
+                    + " undeclared route to everyone (quarkus.security.jaxrs.deny-unannotated-endpoints)");
 }

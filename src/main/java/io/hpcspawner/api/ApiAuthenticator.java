@@ -38,7 +38,11 @@ public class ApiAuthenticator {
      * checked now.
      */
     public Caller authenticate(String authorization) {
-        String token = bearer(authorization);
+        return authenticateToken(bearer(authorization));
+    }
+
+    /** As {@link #authenticate}, for the token alone (the header already read by {@link TokenAuthMechanism}). */
+    Caller authenticateToken(String token) {
         if (same(token, config.auth().hubToken())) {
             return Caller.theHub();
         }
@@ -61,7 +65,10 @@ public class ApiAuthenticator {
         return Caller.user(owner.user());
     }
 
-    /** Checks the caller may act on the servers of {@code user}. */
+    /**
+     * Checks the caller may act on the servers of {@code user}. The routes declare this as
+     * {@code @PermissionsAllowed(ServerAccess.SERVERS_OF_USER)}; kept for the unit tests of the rule.
+     */
     public Caller authorize(String authorization, String user) {
         Caller caller = authenticate(authorization);
         if (!caller.mayAccess(user)) {
@@ -70,6 +77,7 @@ public class ApiAuthenticator {
         return caller;
     }
 
+    /** Checks the caller is the hub; the routes declare this as {@code @RolesAllowed("hub")}. */
     public Caller authorizeHub(String authorization) {
         Caller caller = authenticate(authorization);
         if (!caller.hub()) {

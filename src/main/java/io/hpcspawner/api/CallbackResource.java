@@ -1,6 +1,7 @@
 package io.hpcspawner.api;
 
 import io.hpcspawner.spawn.SpawnService;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -12,7 +13,12 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The ready signal from the compute node, accepted only with the secret issued for that start. */
+/**
+ * The ready signal from the compute node, accepted only with the secret issued for that start.
+ * Open to Quarkus Security ({@code @PermitAll}): the credential is the start's own secret, which
+ * only the spawn service can check (constant time, {@code SpawnService.ready}); no other
+ * credential reaches this route.
+ */
 @Path("/api/v1/callback/{serverId}")
 @Tag(name = "callback")
 public class CallbackResource {
@@ -24,6 +30,7 @@ public class CallbackResource {
     }
 
     @POST
+    @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Report the host and port the server listens on")

@@ -7,18 +7,32 @@ import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.spawn.ConflictException;
 import io.hpcspawner.spawn.InvalidRequestException;
 import io.hpcspawner.logging.LogText;
+import io.hpcspawner.spawn.Names;
 import io.hpcspawner.spawn.ServerNotFoundException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.PermissionsAllowed;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
+import java.lang.annotation.Annotation;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /** Maps every failure to a JSON {@link ApiError}; nothing reaches the caller as a bare 500 or stack trace. */
 public class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    @Inject
+    SecurityIdentity identity;
     /** The wait a 503 scheduler_unavailable suggests when the scheduler named none. */
     static final long SCHEDULER_RETRY_SECONDS = 10;
 
@@ -27,6 +41,60 @@ public class ErrorMapper {
         Response r = error(e.status(), e.code(), e.getMessage(), e.field());
         return e.retryAfter().map(wait -> Response.fromResponse(r).header("Retry-After", Math.max(1, wait.toSeconds())).build())
                 .orElse(r);
+    }
+
+    /** A credential the token mechanism refused: the API's own answer (401, 403 missing_scope, 429, 503). */
+    @ServerExceptionMapper
+    public Response notAuthenticated(AuthenticationFailedException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ApiException refused) {
+                return api(refused);
+            }
+        }
+        return api(ApiException.unauthorized("the token is not valid for this service"));
+    }
+
+    /** No credential on a route that needs one. */
+    @ServerExceptionMapper
+    public Response anonymous(UnauthorizedException e) {
+        return api(ApiException.unauthorized("send Authorization: Bearer <token>"));
+    }
+
+    /**
+     * A credential that does not reach this route: a user's, on another user's servers or on an
+     * admin route; anyone's, on a route that declares no rule (denied by default).
+     */
+    @ServerExceptionMapper
+    public Response notAllowed(ForbiddenException e, SimpleResourceInfo route, UriInfo uri) {
+        String user = uri == null ? null : uri.getPathParameters().getFirst("user");
+        if (user != null) {
+            try {
+                Names.requireUser(user); // a malformed name is 400 invalid_name whoever asks, as the routes answered
+            } catch (InvalidRequestException malformed) {
+                return invalid(malformed);
+            }
+        }
+        String message;
+        if (declares(route, RolesAllowed.class)) {
+            message = "only the hub's credential may list all servers";
+        } else if (declares(route, PermissionsAllowed.class)) {
+            message = "this credential reaches only the servers of " + identity.getPrincipal().getName();
+        } else {
+            message = "this route declares no rule of who may call it, so nobody may";
+        }
+        return api(ApiException.forbidden(message));
+    }
+
+    private static boolean declares(SimpleResourceInfo route, Class<? extends Annotation> rule) {
+        if (route == null) {
+            return false;
+        }
+        try {
+            return route.getResourceClass().isAnnotationPresent(rule) || route.getResourceClass()
+                    .getMethod(route.getMethodName(), route.parameterTypes()).isAnnotationPresent(rule);
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     @ServerExceptionMapper

@@ -28,7 +28,6 @@ public class EventStream {
 
     private final SpawnService spawns;
     private final ServerEvents events;
-    private final ApiAuthenticator auth;
     private final ObjectMapper json;
     private final ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sse-keep-alive");
@@ -36,10 +35,9 @@ public class EventStream {
         return t;
     });
 
-    public EventStream(SpawnService spawns, ServerEvents events, ApiAuthenticator auth, ObjectMapper json) {
+    public EventStream(SpawnService spawns, ServerEvents events, ObjectMapper json) {
         this.spawns = spawns;
         this.events = events;
-        this.auth = auth;
         this.json = json;
     }
 
@@ -47,8 +45,7 @@ public class EventStream {
         keepAlive.shutdownNow();
     }
 
-    void open(ServerKey key, String authorization, String lastEventId, SseEventSink sink, Sse sse) {
-        auth.authorize(authorization, key.user());
+    void open(ServerKey key, String lastEventId, SseEventSink sink, Sse sse) {
         long after = parseLastEventId(lastEventId);
         ServerRecord record = spawns.status(key);
         Follower follower = new Follower(key, record.id(), sink, sse, after);

@@ -2,8 +2,8 @@ package io.hpcspawner.api;
 
 import io.hpcspawner.spawn.Names;
 import io.hpcspawner.spawn.OptionsForm;
+import io.quarkus.security.PermissionsAllowed;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -23,18 +23,16 @@ public class OptionsFormResource {
     }
 
     private final OptionsForm form;
-    private final ApiAuthenticator auth;
 
-    public OptionsFormResource(OptionsForm form, ApiAuthenticator auth) {
+    public OptionsFormResource(OptionsForm form) {
         this.form = form;
-        this.auth = auth;
     }
 
     @GET
+    @PermissionsAllowed(ServerAccess.SERVERS_OF_USER)
     @Operation(summary = "The options form for this user")
-    public FormView get(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
+    public FormView get(@PathParam("user") String user) {
         Names.requireUser(user);
-        auth.authorize(authz, user);
         return new FormView(form.html(user), form.choices());
     }
 }

@@ -2,9 +2,9 @@ package io.hpcspawner.api;
 
 import io.hpcspawner.spawn.HeldOrphan;
 import io.hpcspawner.spawn.OrphanSweep;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/admin/orphans")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
+@RolesAllowed(TokenIdentityProvider.HUB)
 public class OrphansResource {
 
     /** What the sweep holds and sees. */
@@ -38,17 +39,14 @@ public class OrphansResource {
     }
 
     private final OrphanSweep sweep;
-    private final ApiAuthenticator auth;
 
-    public OrphansResource(OrphanSweep sweep, ApiAuthenticator auth) {
+    public OrphansResource(OrphanSweep sweep) {
         this.sweep = sweep;
-        this.auth = auth;
     }
 
     @GET
     @Operation(summary = "Jobs of this deployment held instead of cancelled, and other deployments seen with its prefix")
-    public OrphansView list(@HeaderParam("Authorization") String authz) {
-        auth.authorizeHub(authz);
+    public OrphansView list() {
         return new OrphansView(sweep.held(), sweep.otherDeployments());
     }
 
@@ -56,8 +54,7 @@ public class OrphansResource {
     @Path("release")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Release held jobs: the next watcher round cancels those still without a server")
-    public Released release(@HeaderParam("Authorization") String authz, ReleaseBody body) {
-        auth.authorizeHub(authz);
+    public Released release(ReleaseBody body) {
         Optional<List<String>> ids = Optional.ofNullable(body).map(ReleaseBody::jobIds);
         ids.ifPresent(list -> {
             if (list.size() > 10_000 || list.stream().anyMatch(id -> id == null || !id.matches("[A-Za-z0-9_+.\\[\\]-]{1,64}"))) {

@@ -6,6 +6,7 @@ import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.SpawnService;
 import io.hpcspawner.spawn.StartOutcome;
 import io.hpcspawner.spawn.StartRequest;
+import io.quarkus.security.PermissionsAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -27,27 +28,35 @@ import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * A user's servers: the default one at {@code /server}, named ones at {@code /servers/{name}}.
- * Thin: authenticate, call the spawn service, map the answer.
+ * Thin: call the spawn service, map the answer. Every route is reached by the hub and by the
+ * route's own user ({@link ServerAccess#SERVERS_OF_USER}).
  */
 @Path("/api/v1/users/{user}")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "servers")
+@PermissionsAllowed(ServerAccess.SERVERS_OF_USER)
+@SecurityScheme(securitySchemeName = ServerResource.API_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "The hub's token, a static user token, or a user's JupyterHub API token with the service's scope"
+                + " (JupyterHub's own form 'Authorization: token <token>' is accepted too)")
 public class ServerResource {
+
+    /** The OpenAPI security scheme every route but the ready callback requires (quarkus.smallrye-openapi.security-scheme-name). */
+    static final String API_TOKEN = "apiToken";
 
     private static final int MAX_BODY = 256 * 1024;
 
     private final SpawnService spawns;
-    private final ApiAuthenticator auth;
     private final EventStream events;
 
-    public ServerResource(SpawnService spawns, ApiAuthenticator auth, EventStream events) {
+    public ServerResource(SpawnService spawns, EventStream events) {
         this.spawns = spawns;
-        this.auth = auth;
         this.events = events;
     }
 
@@ -98,8 +107,8 @@ public class ServerResource {
     @APIResponse(responseCode = "200", description = "OK")
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public ServerStatus statusDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
-        return status(user, "", authz);
+    public ServerStatus statusDefault(@PathParam("user") String user) {
+        return status(user, "");
     }
 
     @GET
@@ -108,9 +117,8 @@ public class ServerResource {
     @APIResponse(responseCode = "200", description = "OK")
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public ServerStatus statusNamed(@PathParam("user") String user, @PathParam("server") String server,
-            @HeaderParam("Authorization") String authz) {
-        return status(user, server, authz);
+    public ServerStatus statusNamed(@PathParam("user") String user, @PathParam("server") String server) {
+        return status(user, server);
     }
 
     @DELETE
@@ -120,8 +128,8 @@ public class ServerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public Response stopDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
-        return stop(user, "", authz);
+    public Response stopDefault(@PathParam("user") String user) {
+        return stop(user, "");
     }
 
     @DELETE
@@ -131,9 +139,8 @@ public class ServerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public Response stopNamed(@PathParam("user") String user, @PathParam("server") String server,
-            @HeaderParam("Authorization") String authz) {
-        return stop(user, server, authz);
+    public Response stopNamed(@PathParam("user") String user, @PathParam("server") String server) {
+        return stop(user, server);
     }
 
     @PUT
@@ -143,9 +150,8 @@ public class ServerResource {
     @APIResponse(responseCode = "204", description = "No Content")
     @APIResponse(responseCode = "400", description = "bad_request, invalid_login",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public Response login(@PathParam("user") String user, @HeaderParam("Authorization") String authz, LoginBody body) {
+    public Response login(@PathParam("user") String user, LoginBody body) {
         Names.requireUser(user);
-        auth.authorize(authz, user);
         if (body == null) {
             throw ApiException.badRequest("bad_request", "a JSON body with refreshToken is required", null);
         }
@@ -161,9 +167,9 @@ public class ServerResource {
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    public void eventsDefault(@PathParam("user") String user, @HeaderParam("Authorization") String authz,
+    public void eventsDefault(@PathParam("user") String user,
             @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
-        events.open(key(user, ""), authz, lastEventId, sink, sse);
+        events.open(key(user, ""), lastEventId, sink, sse);
     }
 
     @GET
@@ -175,23 +181,21 @@ public class ServerResource {
     @APIResponse(responseCode = "404", description = "server_not_found",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public void eventsNamed(@PathParam("user") String user, @PathParam("server") String server,
-            @HeaderParam("Authorization") String authz, @HeaderParam("Last-Event-ID") String lastEventId,
+            @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {
-        events.open(key(user, server), authz, lastEventId, sink, sse);
+        events.open(key(user, server), lastEventId, sink, sse);
     }
 
     @GET
     @Path("servers")
     @Operation(summary = "All servers of the user")
-    public List<ServerStatus> list(@PathParam("user") String user, @HeaderParam("Authorization") String authz) {
+    public List<ServerStatus> list(@PathParam("user") String user) {
         Names.requireUser(user);
-        auth.authorize(authz, user);
         return spawns.list(Optional.of(user)).stream().map(ServerStatus::of).toList();
     }
 
     private Response create(String user, String server, HttpHeaders headers, CreateServerBody body) {
         ServerKey key = key(user, server);
-        auth.authorize(headers.getHeaderString(HttpHeaders.AUTHORIZATION), user);
         if (headers.getLength() > MAX_BODY) {
             throw ApiException.badRequest("payload_too_large", "the body is larger than 256 KiB", null);
         }
@@ -205,15 +209,13 @@ public class ServerResource {
         return Response.status(outcome.created() ? 202 : 200).entity(ServerStatus.of(outcome.record())).build();
     }
 
-    private ServerStatus status(String user, String server, String authz) {
+    private ServerStatus status(String user, String server) {
         ServerKey key = key(user, server);
-        auth.authorize(authz, user);
         return ServerStatus.of(spawns.status(key));
     }
 
-    private Response stop(String user, String server, String authz) {
+    private Response stop(String user, String server) {
         ServerKey key = key(user, server);
-        auth.authorize(authz, user);
         return Response.status(202).entity(ServerStatus.of(spawns.stop(key))).build();
     }
 
