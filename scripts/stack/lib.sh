@@ -11,6 +11,13 @@ REPO_DIR="$(cd "$STACK_SCRIPTS_DIR/../.." && pwd)"
 
 : "${STACK_DIR:=/tmp/hpcspawner-stack}"
 export STACK_DIR
+# STACK_DIR holds PID files (the scripts kill what they name), Slurm's JWT key, the hub's secrets
+# and the service's store: on a shared /tmp another user must not own it or plant it as a link.
+if [[ -L "$STACK_DIR" ]] || { [[ -e "$STACK_DIR" ]] && [[ "$(stat -c %u "$STACK_DIR")" != "$(id -u)" ]]; }; then
+    echo "ERROR: $STACK_DIR is a symbolic link or not owned by $(id -un): remove it or set STACK_DIR to a directory of yours" >&2
+    exit 1
+fi
+mkdir -p -m 0755 "$STACK_DIR"
 
 # Interpreter with the Debian modules (a pyenv python3 may be earlier on PATH).
 : "${STACK_PYTHON:=/usr/bin/python3}"
