@@ -72,9 +72,14 @@ public final class GuardedScheduler implements Scheduler {
         return idempotent("userInfo", () -> delegate.userInfo(user));
     }
 
+    /**
+     * Not guarded: only systems that act as the named user are asked, and slurmrestd answers it
+     * from the service host's own accounts, without a request (an open breaker must not refuse a
+     * start's user check, SlurmrestdOutageTest).
+     */
     @Override
     public OptionalLong uidOf(String user) {
-        return idempotent("uidOf", () -> delegate.uidOf(user));
+        return delegate.uidOf(user);
     }
 
     @Override
@@ -82,19 +87,25 @@ public final class GuardedScheduler implements Scheduler {
         return delegate.actsAsNamedUser();
     }
 
-    /** One call, neither retried nor counted by the breaker; an open breaker is itself the answer. */
+    /**
+     * The adapter's own check, one call, neither retried nor counted by the breaker (so it keeps
+     * naming the real reason, e.g. "slurmrestd at URL cannot be reached"); while the breaker is
+     * open the system is unhealthy whatever the check says, and the detail says calls are refused.
+     */
     @Override
     public SystemHealth health() {
-        CallRefused open = guards.openRefusal();
-        if (open != null) {
-            guards.refused("health", open);
-            return SystemHealth.unhealthy(open.getMessage());
-        }
+        SystemHealth own;
         try {
-            return delegate.health();
+            own = delegate.health();
         } catch (SchedulerException e) {
-            return SystemHealth.unhealthy(e.getMessage());
+            own = SystemHealth.unhealthy(e.getMessage());
         }
+        CallRefused open = guards.openRefusal();
+        if (open == null) {
+            return own;
+        }
+        return SystemHealth.unhealthy((own.state() == SystemHealth.State.UNHEALTHY ? own.detail() + "; " : "")
+                + "calls refused: " + open.getMessage());
     }
 
     /** Refused at once while the breaker is open (no queueing for a slot), then within the bulkhead. */
