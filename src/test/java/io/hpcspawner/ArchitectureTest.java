@@ -40,7 +40,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule adaptersReachNoDomainOrApi = noClasses().that().resideInAPackage("..scheduler..")
-            .should().dependOnClassesThat().resideInAnyPackage("..api..", "..spawn..", "..store..", "..watch..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.api..", "..spawn..", "..store..", "..watch..")
             .because("adapters translate wire formats and errors; they hold no domain rules");
 
     @ArchTest

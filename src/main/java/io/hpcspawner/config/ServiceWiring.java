@@ -17,6 +17,8 @@ import io.hpcspawner.scheduler.firecrest.AccessTokens;
 import io.hpcspawner.scheduler.firecrest.FirecrestV1Scheduler;
 import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
+import io.hpcspawner.scheduler.guard.GuardedScheduler;
+import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.scheduler.resilience.ResilientScheduler;
 import io.hpcspawner.scheduler.resilience.Sleeper;
@@ -161,10 +163,11 @@ public class ServiceWiring {
                 new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.tokenValidity(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
-            case slurmrestd -> new SlurmrestdScheduler(system.url(),
+            case slurmrestd -> new GuardedScheduler(new SlurmrestdScheduler(system.url(),
                     SlurmTokenMinter.fromKeyFile(system.jwtKeyFile().orElseThrow()), system.serviceUser(),
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json,
-                    SlurmrestdApiVersion.of(system.apiVersion()));
+                    SlurmrestdApiVersion.of(system.apiVersion())),
+                    new SystemGuards(name, "slurmrestd", policy(name, system.resilience()), meters));
             case firecrestV2 -> new ResilientScheduler(name, "FirecREST", new FirecrestV2Scheduler(system.url(),
                     system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json,
                     clock), policy(name, system.resilience()), meters);

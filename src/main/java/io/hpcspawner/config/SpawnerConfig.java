@@ -477,7 +477,7 @@ public interface SpawnerConfig {
         @WithDefault("60s")
         Duration firecrestTaskTimeout();
 
-        /** FirecREST: retries, circuit breaker and submit bulkhead around every call (docs/resilience.md). */
+        /** Retries, circuit breaker and submit bulkhead around every call (docs/resilience.md); FirecREST and slurmrestd. */
         Resilience resilience();
     }
 

@@ -37,7 +37,9 @@ class SlurmrestdOutageTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("test.fake-scheduler", "false", "hpcspawner.submit.retry-for", "1s",
-                    "hpcspawner.submit.retry-interval", "0.1s", "hpcspawner.store.directory", "target/test-store-outage");
+                    "hpcspawner.submit.retry-interval", "0.1s", "hpcspawner.store.directory", "target/test-store-outage",
+                    // issue 12: slurmrestd now has a breaker; its default 30 s cool-down outlasts this test's 1 s retry-for
+                    "hpcspawner.systems.testsys.resilience.breaker.open-for", "0.2s");
         }
     }
 

@@ -7,12 +7,12 @@ import java.time.Duration;
  * A call the fault handling refused without sending it: the system's breaker is open, its API
  * asked us to wait, or too many submits are in flight. Transient, and never retried in place.
  */
-final class CallRefused extends SchedulerException {
+public final class CallRefused extends SchedulerException {
 
     private final String reason;
 
     /** @param reason the metric tag: {@code breaker_open}, {@code rate_limited} or {@code submits_full} */
-    CallRefused(String reason, String message, Duration retryAfter) {
+    public CallRefused(String reason, String message, Duration retryAfter) {
         super(message, true, null, retryAfter);
         this.reason = reason;
     }
@@ -23,7 +23,7 @@ final class CallRefused extends SchedulerException {
         return true;
     }
 
-    String reason() {
+    public String reason() {
         return reason;
     }
 }
