@@ -1,5 +1,6 @@
 package io.hpcspawner.config;
 
+import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -11,7 +12,6 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import io.hpcspawner.credentials.keycloak.TokenValidity;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.hpcspawner.scheduler.LoginRequiredException;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
-import io.hpcspawner.scheduler.resilience.Sleeper;
+import io.hpcspawner.spawn.port.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;

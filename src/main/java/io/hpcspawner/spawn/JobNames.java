@@ -1,6 +1,6 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.store.DeploymentIdentity;
+import io.hpcspawner.spawn.model.DeploymentIdentity;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -4,7 +4,7 @@ import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.Sleeper;
+import io.hpcspawner.spawn.port.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,7 +2,7 @@ package io.hpcspawner.spawn;
 
 import io.hpcspawner.config.InvalidConfigurationException;
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;

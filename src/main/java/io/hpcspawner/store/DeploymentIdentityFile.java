@@ -1,5 +1,6 @@
 package io.hpcspawner.store;
 
+import io.hpcspawner.spawn.model.DeploymentIdentity;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.config.InvalidConfigurationException;

@@ -1,5 +1,6 @@
 package io.hpcspawner.store;
 
+import io.hpcspawner.spawn.port.ServerStore;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;

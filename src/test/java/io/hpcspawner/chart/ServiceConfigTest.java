@@ -3,7 +3,7 @@ package io.hpcspawner.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.hpcspawner.config.ConfigChecks;
+import io.hpcspawner.app.ConfigChecks;
 import io.hpcspawner.config.InvalidConfigurationException;
 import io.hpcspawner.support.TestConfigs;
 

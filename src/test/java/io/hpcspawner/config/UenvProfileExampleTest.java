@@ -2,6 +2,7 @@ package io.hpcspawner.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.app.ConfigChecks;
 import io.hpcspawner.spawn.BatchScriptRenderer;
 import io.hpcspawner.spawn.JobEnvironment;
 import io.hpcspawner.spawn.LaunchPlan;

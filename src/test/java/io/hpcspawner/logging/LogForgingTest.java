@@ -6,7 +6,7 @@ import io.hpcspawner.spawn.JobTracker;
 import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.spawn.ServerRecords;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -2,7 +2,7 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.scheduler.ForwardingScheduler;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -2,7 +2,7 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.store.DeploymentIdentity;
+import io.hpcspawner.spawn.model.DeploymentIdentity;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hpcspawner.scheduler.JobPhase;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

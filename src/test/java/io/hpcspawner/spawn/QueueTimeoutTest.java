@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.credentials.Secrets;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

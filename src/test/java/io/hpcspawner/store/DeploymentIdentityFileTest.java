@@ -3,6 +3,7 @@ package io.hpcspawner.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hpcspawner.spawn.model.DeploymentIdentity;
 import io.hpcspawner.config.InvalidConfigurationException;
 import java.io.IOException;
 import java.nio.file.Files;

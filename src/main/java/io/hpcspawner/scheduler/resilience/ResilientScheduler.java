@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.resilience;
 
+import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Partition;

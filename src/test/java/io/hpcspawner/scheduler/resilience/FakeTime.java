@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler.resilience;
 
+import io.hpcspawner.spawn.port.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,7 @@
-package io.hpcspawner.config;
+package io.hpcspawner.app;
 
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.config.InvalidConfigurationException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
@@ -21,7 +23,7 @@ import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.scheduler.resilience.ResilientScheduler;
-import io.hpcspawner.scheduler.resilience.Sleeper;
+import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
@@ -32,7 +34,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
-import io.hpcspawner.store.ServerStore;
+import io.hpcspawner.spawn.port.ServerStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vault.VaultKVSecretEngine;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,7 @@
-package io.hpcspawner.config;
+package io.hpcspawner.app;
 
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.config.InvalidConfigurationException;
 import io.hpcspawner.credentials.keycloak.TokenCipher;
 import io.hpcspawner.credentials.secrets.SecretRef;
 import io.hpcspawner.scheduler.slurmrestd.SbatchOptionFields;
@@ -54,7 +56,7 @@ public class ConfigChecks {
         verified = true;
     }
 
-    List<String> problems() {
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         config.deploymentId().filter(id -> !id.matches("[a-z0-9]{6}")).ifPresent(id -> problems.add(
                 "hpcspawner.deployment-id: must be 6 lowercase letters or digits, e.g. prod01"));

@@ -1,4 +1,4 @@
-package io.hpcspawner.store;
+package io.hpcspawner.spawn.port;
 
 import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.ServerRecord;

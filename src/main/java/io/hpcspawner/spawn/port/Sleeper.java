@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler.resilience;
+package io.hpcspawner.spawn.port;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

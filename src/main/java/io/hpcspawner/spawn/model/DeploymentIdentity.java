@@ -1,4 +1,4 @@
-package io.hpcspawner.store;
+package io.hpcspawner.spawn.model;
 
 import java.time.Instant;
 import java.util.regex.Pattern;
