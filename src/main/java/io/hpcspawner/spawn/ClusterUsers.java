@@ -1,14 +1,12 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.model.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,21 +20,12 @@ public class ClusterUsers {
 
     private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}");
 
-    private final SpawnerConfig.Users rules;
-    private final Set<String> denied = new LinkedHashSet<>();
+    private final UserRules rules;
     private final SchedulerRegistry schedulers;
 
-    public ClusterUsers(SpawnerConfig config, SchedulerRegistry schedulers) {
-        this.rules = config.users();
+    public ClusterUsers(UserRules rules, SchedulerRegistry schedulers) {
+        this.rules = rules;
         this.schedulers = schedulers;
-        denied.add("root");
-        denied.add("nobody");
-        config.systems().values().forEach(s -> denied.add(s.serviceUser()));
-        String self = System.getProperty("user.name");
-        if (self != null && !self.isBlank()) {
-            denied.add(self);
-        }
-        rules.denied().ifPresent(denied::addAll);
     }
 
     /** The cluster user name of a hub user: the explicit mapping, else the name (lower-cased when configured). */
@@ -60,7 +49,7 @@ public class ClusterUsers {
                     + Names.printable(clusterUser) + "\", which is not a valid user name on " + system
                     + "; map it with hpcspawner.users.names.\"" + hubUser + "\"=<cluster user>");
         }
-        if (denied.contains(clusterUser)) {
+        if (rules.denied().contains(clusterUser)) {
             throw new UserNotAllowedException("cluster user " + clusterUser + " may not run servers on " + system
                     + " (a system or service account: root, the scheduler's and the service's own users, and"
                     + " hpcspawner.users.denied never do)");

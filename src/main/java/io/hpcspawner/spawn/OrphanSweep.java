@@ -1,6 +1,6 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.OrphanRules;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.Scheduler;
@@ -35,7 +35,7 @@ public class OrphanSweep {
 
     private static final Logger LOG = Logger.getLogger(OrphanSweep.class);
 
-    private final SpawnerConfig config;
+    private final OrphanRules rules;
     private final JobNames names;
     private final Clock clock;
     private final MeterRegistry meters;
@@ -49,8 +49,8 @@ public class OrphanSweep {
     /** Orphans whose cancel was refused for a reason that needs a person: warned once. */
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
-    public OrphanSweep(SpawnerConfig config, JobNames names, Clock clock, MeterRegistry meters) {
-        this.config = config;
+    public OrphanSweep(OrphanRules rules, JobNames names, Clock clock, MeterRegistry meters) {
+        this.rules = rules;
         this.names = names;
         this.clock = clock;
         this.meters = meters;
@@ -89,7 +89,7 @@ public class OrphanSweep {
                 }
             }
         }
-        int limit = config.orphans().maxCancelsPerRound();
+        int limit = rules.maxCancelsPerRound();
         List<JobInfo> cancel = new ArrayList<>();
         for (JobInfo j : ours) {
             if (ours.size() > limit && !released.contains(j.id())) {
@@ -166,7 +166,7 @@ public class OrphanSweep {
             if (!earlier.containsKey(deployment)) {
                 LOG.warnf("System %s runs jobs of another deployment (%s) with this deployment's job-name prefix %s:"
                         + " they are left alone. Give each deployment its own prefix (hpcspawner.job-name-prefix) to"
-                        + " keep them apart", system, deployment, config.jobNamePrefix());
+                        + " keep them apart", system, deployment, rules.jobNamePrefix());
             }
         }
         others.put(system, seen);

@@ -1,14 +1,12 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.InvalidConfigurationException;
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.RetentionRules;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,12 +25,8 @@ public class RecordRetention {
     private final ServerLocks locks;
     private final Clock clock;
 
-    public RecordRetention(SpawnerConfig config, ServerStore store, ServerLocks locks, Clock clock) {
-        this.retention = config.store().retention();
-        if (retention.isNegative() || retention.isZero()) {
-            throw new InvalidConfigurationException(List.of("hpcspawner.store.retention=" + retention
-                    + ": must be positive, e.g. 7d"));
-        }
+    public RecordRetention(RetentionRules rules, ServerStore store, ServerLocks locks, Clock clock) {
+        this.retention = rules.endedRecords();
         this.store = store;
         this.locks = locks;
         this.clock = clock;

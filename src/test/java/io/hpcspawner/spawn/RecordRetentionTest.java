@@ -2,6 +2,7 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.scheduler.resilience.FakeTime;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.support.TestConfigs;
@@ -33,7 +34,7 @@ class RecordRetentionTest {
             store.save(r);
         }
 
-        RecordRetention retention = new RecordRetention(TestConfigs.from(TestConfigs.minimal()), store, new ServerLocks(), time);
+        RecordRetention retention = new RecordRetention(DomainSettings.retention(TestConfigs.from(TestConfigs.minimal())), store, new ServerLocks(), time);
         assertThat(retention.purge()).isEqualTo(2);
 
         assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::id)
@@ -49,7 +50,7 @@ class RecordRetentionTest {
         store.save(ServerRecords.ended(new ServerKey("carol", ""), ServerState.FAILED, time.instant().minus(Duration.ofHours(3))));
         Map<String, String> p = TestConfigs.minimal();
         p.put("hpcspawner.store.retention", "2h");
-        assertThat(new RecordRetention(TestConfigs.from(p), store, new ServerLocks(), time).purge()).isEqualTo(1);
+        assertThat(new RecordRetention(DomainSettings.retention(TestConfigs.from(p)), store, new ServerLocks(), time).purge()).isEqualTo(1);
         assertThat(store.all()).isEmpty();
     }
 
@@ -57,7 +58,7 @@ class RecordRetentionTest {
     void aRetentionThatIsNotPositiveIsRefusedAtStart() {
         Map<String, String> p = TestConfigs.minimal();
         p.put("hpcspawner.store.retention", "0s");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RecordRetention(TestConfigs.from(p),
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RecordRetention(DomainSettings.retention(TestConfigs.from(p)),
                 new FileServerStore(dir), new ServerLocks(), time)).hasMessageContaining("hpcspawner.store.retention");
     }
 }

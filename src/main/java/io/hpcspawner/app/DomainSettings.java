@@ -1,0 +1,68 @@
+package io.hpcspawner.app;
+
+import io.hpcspawner.config.InvalidConfigurationException;
+import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.OrphanRules;
+import io.hpcspawner.spawn.model.RetentionRules;
+import io.hpcspawner.spawn.model.UserRules;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns the site's configuration into the domain's plain settings values, once at start: the
+ * domain reads these, never {@link SpawnerConfig}. Each method is also what a test calls to get
+ * the values a configuration gives.
+ */
+@ApplicationScoped
+public class DomainSettings {
+
+    @Produces
+    @Singleton
+    UserRules userRules(SpawnerConfig config) {
+        return users(config);
+    }
+
+    @Produces
+    @Singleton
+    RetentionRules retentionRules(SpawnerConfig config) {
+        return retention(config);
+    }
+
+    @Produces
+    @Singleton
+    OrphanRules orphanRules(SpawnerConfig config) {
+        return orphans(config);
+    }
+
+    /** The user rules: root, nobody, every system's service user and the service's own user are always denied. */
+    public static UserRules users(SpawnerConfig config) {
+        SpawnerConfig.Users users = config.users();
+        Set<String> denied = new LinkedHashSet<>(List.of("root", "nobody"));
+        config.systems().values().forEach(s -> denied.add(s.serviceUser()));
+        String self = System.getProperty("user.name");
+        if (self != null && !self.isBlank()) {
+            denied.add(self);
+        }
+        users.denied().ifPresent(denied::addAll);
+        return new UserRules(users.minUid(), denied, users.allowed(), users.lowercase(), users.names());
+    }
+
+    /** The retention of ended records; a retention that is not positive stops the start. */
+    public static RetentionRules retention(SpawnerConfig config) {
+        try {
+            return new RetentionRules(config.store().retention());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(List.of("hpcspawner.store.retention=" + config.store().retention()
+                    + ": must be positive, e.g. 7d"));
+        }
+    }
+
+    /** The orphan handling rules. */
+    public static OrphanRules orphans(SpawnerConfig config) {
+        return new OrphanRules(config.orphans().maxCancelsPerRound(), config.jobNamePrefix());
+    }
+}
