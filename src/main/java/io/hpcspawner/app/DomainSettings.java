@@ -3,13 +3,20 @@ package io.hpcspawner.app;
 import io.hpcspawner.config.InvalidConfigurationException;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.spawn.model.OrphanRules;
+import io.hpcspawner.spawn.model.Profile;
+import io.hpcspawner.spawn.model.Profiles;
+import io.hpcspawner.spawn.model.ReadySignal;
 import io.hpcspawner.spawn.model.RetentionRules;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.model.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +43,39 @@ public class DomainSettings {
     @Singleton
     OrphanRules orphanRules(SpawnerConfig config) {
         return orphans(config);
+    }
+
+    @Produces
+    @Singleton
+    Systems systems(SpawnerConfig config) {
+        return systemsOf(config);
+    }
+
+    @Produces
+    @Singleton
+    Profiles profiles(SpawnerConfig config) {
+        return profilesOf(config);
+    }
+
+    /** The profiles with every default filled in. */
+    public static Profiles profilesOf(SpawnerConfig config) {
+        Map<String, Profile> byKey = new LinkedHashMap<>();
+        config.profiles().forEach((key, p) -> byKey.put(key, new Profile(key, p.displayName().orElse(key),
+                p.description().orElse(""), p.system(), p.partition(), p.account(), p.cpus(), p.maxCpus().orElse(p.cpus()),
+                p.memory(), p.timeLimitMinutes(), p.maxTimeLimitMinutes().orElse(p.timeLimitMinutes()),
+                p.sbatchOptions().orElse(List.of()), p.queueTimeout().orElse(config.watch().startTimeout()))));
+        return new Profiles(byKey);
+    }
+
+    /** Every configured system's domain settings. */
+    public static Systems systemsOf(SpawnerConfig config) {
+        Map<String, SystemSettings> byName = new LinkedHashMap<>();
+        config.systems().forEach((name, s) -> byName.put(name, new SystemSettings(name, s.backend().usesUserLogins(),
+                s.serviceUser(), s.unixUser(), s.workingDirectory(), s.outputPath(), s.outputReadable(),
+                s.hostTemplate(), s.bindAddress(), s.portLow(), s.portHigh(),
+                s.readySignal() == SpawnerConfig.ReadySignal.output ? ReadySignal.OUTPUT : ReadySignal.CALLBACK,
+                s.environment(), s.prelude().orElse(List.of()), s.singleuserCommand())));
+        return new Systems(byName);
     }
 
     /** The user rules: root, nobody, every system's service user and the service's own user are always denied. */

@@ -1,12 +1,11 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig.ProfileConfig;
+import io.hpcspawner.spawn.model.Profile;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The options form a user sees on the hub's spawn page, built from the site's profiles. */
 @ApplicationScoped
@@ -28,12 +27,10 @@ public class OptionsForm {
 
     public List<ProfileChoice> choices() {
         List<ProfileChoice> out = new ArrayList<>();
-        for (Map.Entry<String, ProfileConfig> e : catalog.profiles().entrySet()) {
-            ProfileConfig p = e.getValue();
-            out.add(new ProfileChoice(e.getKey(), p.displayName().orElse(e.getKey()), p.description().orElse(""),
-                    p.system(), p.partition(), p.cpus(), catalog.maxCpus(p), p.timeLimitMinutes(), catalog.maxTime(p),
-                    p.memory().orElse(null), p.account().isPresent(), out.isEmpty(),
-                    catalog.startTimeout(p).toSeconds()));
+        for (Profile p : catalog.profiles().values()) {
+            out.add(new ProfileChoice(p.key(), p.displayName(), p.description(), p.system(), p.partition(), p.cpus(),
+                    p.maxCpus(), p.timeLimitMinutes(), p.maxTimeLimitMinutes(), p.memory().orElse(null),
+                    p.account().isPresent(), out.isEmpty(), p.startTimeout().toSeconds()));
         }
         return out;
     }

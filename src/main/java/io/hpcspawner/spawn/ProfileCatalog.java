@@ -1,16 +1,16 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.config.SpawnerConfig.ProfileConfig;
+import io.hpcspawner.spawn.model.Profile;
+import io.hpcspawner.spawn.model.Profiles;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,34 +25,25 @@ public class ProfileCatalog {
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern HMS = Pattern.compile("(?:(\\d{1,3}):)?(\\d{1,2}):(\\d{2})");
 
-    private final SpawnerConfig config;
+    private final Profiles profiles;
+    private final Systems systems;
 
-    public ProfileCatalog(SpawnerConfig config) {
-        this.config = config;
+    public ProfileCatalog(Profiles profiles, Systems systems) {
+        this.profiles = profiles;
+        this.systems = systems;
     }
 
     /** Profiles in a stable order (by key). */
-    public Map<String, ProfileConfig> profiles() {
-        return new TreeMap<>(config.profiles());
+    public Map<String, Profile> profiles() {
+        return profiles.byKey();
     }
 
     public String defaultProfile() {
         return profiles().keySet().iterator().next();
     }
 
-    public int maxCpus(ProfileConfig p) {
-        return p.maxCpus().orElse(p.cpus());
-    }
-
-    public int maxTime(ProfileConfig p) {
-        return p.maxTimeLimitMinutes().orElse(p.timeLimitMinutes());
-    }
 
     /** Validates the user's options; values may be strings, numbers, or one-element lists (form data). */
-    /** How long a start of profile {@code p} may wait in the queue and for its ready signal. */
-    public Duration startTimeout(ProfileConfig p) {
-        return p.queueTimeout().orElse(config.watch().startTimeout());
-    }
 
     public LaunchPlan plan(String user, Map<String, Object> rawOptions) {
         Map<String, String> options = normalise(rawOptions == null ? Map.of() : rawOptions);
@@ -60,18 +51,18 @@ public class ProfileCatalog {
         if (profileKey.isEmpty()) {
             profileKey = defaultProfile(); // the form preselects it too
         }
-        ProfileConfig p = config.profiles().get(profileKey);
+        Profile p = profiles.find(profileKey).orElse(null);
         if (p == null) {
             throw invalid("profile", "unknown profile \"" + profileKey + "\"; choose one of "
                     + String.join(", ", profiles().keySet()));
         }
         int cpus = p.cpus();
         if (options.containsKey("cpus") && !options.get("cpus").isEmpty()) {
-            cpus = wholeNumber("cpus", options.get("cpus"), 1, maxCpus(p));
+            cpus = wholeNumber("cpus", options.get("cpus"), 1, p.maxCpus());
         }
         int time = p.timeLimitMinutes();
         if (options.containsKey("time") && !options.get("time").isEmpty()) {
-            time = minutes(options.get("time"), maxTime(p));
+            time = minutes(options.get("time"), p.maxTimeLimitMinutes());
         }
         Optional<String> account = p.account();
         String askedAccount = options.getOrDefault("account", "");
@@ -86,7 +77,7 @@ public class ProfileCatalog {
             }
             account = Optional.of(askedAccount);
         }
-        SpawnerConfig.SystemConfig system = config.systems().get(p.system());
+        SystemSettings system = systems.get(p.system());
         String unixUser = system.unixUser().replace("{user}", user);
         Map<String, String> chosen = new LinkedHashMap<>();
         chosen.put("profile", profileKey);
@@ -95,7 +86,7 @@ public class ProfileCatalog {
         account.ifPresent(a -> chosen.put("account", a));
         String workdir = system.workingDirectory().replace("{user}", unixUser);
         return new LaunchPlan(profileKey, p.system(), unixUser, workdir, p.partition(), cpus, p.memory(), time, account,
-                p.sbatchOptions().orElse(List.of()), chosen, startTimeout(p));
+                p.sbatchOptions(), chosen, p.startTimeout());
     }
 
     private static Map<String, String> normalise(Map<String, Object> raw) {

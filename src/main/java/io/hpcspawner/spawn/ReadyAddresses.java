@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
@@ -22,11 +23,11 @@ public class ReadyAddresses {
     public record Address(String node, String host) {
     }
 
-    private final SpawnerConfig config;
+    private final Systems systems;
     private final SchedulerRegistry schedulers;
 
-    public ReadyAddresses(SpawnerConfig config, SchedulerRegistry schedulers) {
-        this.config = config;
+    public ReadyAddresses(Systems systems, SchedulerRegistry schedulers) {
+        this.systems = systems;
         this.schedulers = schedulers;
     }
 
@@ -37,7 +38,7 @@ public class ReadyAddresses {
      * @throws SchedulerException (transient) when the job's node is not known yet; the job retries
      */
     public Address verify(ServerRecord r, String reportedHost, int port) {
-        SpawnerConfig.SystemConfig system = config.systems().get(r.system());
+        SystemSettings system = systems.get(r.system());
         if (port < system.portLow() || port > system.portHigh()) {
             throw new InvalidRequestException("ready_refused", "port", "port " + port + " is outside the port range "
                     + system.portRange() + " servers of " + r.system() + " use");

@@ -70,7 +70,7 @@ class UenvProfileExampleTest {
     @Test
     void theBatchScriptMountsTheUenvAndStartsTheServerFromTheJupyterView() throws Exception {
         SpawnerConfig config = withExample(base());
-        LaunchPlan plan = new ProfileCatalog(config).plan("alice", Map.of("profile", "jupyterlab-gpu"));
+        LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "jupyterlab-gpu"));
         String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
                 new ServerKey("alice", ""), plan, config.systems().get("daint"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
@@ -96,7 +96,7 @@ class UenvProfileExampleTest {
         SpawnerConfig config = withExample(base());
         assertThat(config.profiles().get("prgenv-gnu").sbatchOptions().orElseThrow())
                 .containsExactly("--uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
-        LaunchPlan plan = new ProfileCatalog(config).plan("alice", Map.of("profile", "prgenv-gnu"));
+        LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "prgenv-gnu"));
         String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
                 new ServerKey("alice", ""), plan, config.systems().get("daint"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
@@ -107,7 +107,7 @@ class UenvProfileExampleTest {
     @Test
     void theUenvRunFormMountsTheImageInTheServersCommand() throws Exception {
         SpawnerConfig config = withExample(base());
-        LaunchPlan plan = new ProfileCatalog(config).plan("alice", Map.of("profile", "clariden"));
+        LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "clariden"));
         String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
                 new ServerKey("alice", ""), plan, config.systems().get("clariden"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),

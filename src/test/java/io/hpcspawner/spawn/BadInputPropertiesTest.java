@@ -51,7 +51,7 @@ class BadInputPropertiesTest {
     static final String JOB = "hpcsp-test";
 
     final SpawnerConfig config = TestConfigs.from(sitePropertiesForTests());
-    final ProfileCatalog catalog = new ProfileCatalog(config);
+    final ProfileCatalog catalog = TestConfigs.catalog(config);
     final BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
 
     static Map<String, String> sitePropertiesForTests() {

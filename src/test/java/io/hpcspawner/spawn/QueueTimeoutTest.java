@@ -85,7 +85,7 @@ class QueueTimeoutTest {
         given().header("Authorization", "Bearer test-hub-token-0123456789abcdef0123456789")
                 .get("/api/v1/users/" + r.user() + "/servers/" + r.server()).then().statusCode(200)
                 .body("startDeadline", equalTo(r.createdAt().plus(Duration.ofHours(2)).toString()));
-        assertThat(catalog.startTimeout(config.profiles().get("big"))).isEqualTo(Duration.ofHours(2));
+        assertThat(catalog.profiles().get("big").startTimeout()).isEqualTo(Duration.ofHours(2));
         given().header("Authorization", "Bearer test-alice-token").get("/api/v1/users/alice/options-form").then()
                 .statusCode(200)
                 .body("profiles.find { it.key == 'big' }.queueTimeoutSeconds", equalTo(7200))

@@ -1,6 +1,8 @@
 package io.hpcspawner.support;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.ProfileCatalog;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -51,5 +53,10 @@ public final class TestConfigs {
                 .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
         return config.getConfigMapping(SpawnerConfig.class);
+    }
+
+    /** The profile rules a configuration gives, resolved as the service resolves them at start. */
+    public static ProfileCatalog catalog(SpawnerConfig config) {
+        return new ProfileCatalog(DomainSettings.profilesOf(config), DomainSettings.systemsOf(config));
     }
 }
