@@ -2,6 +2,7 @@ package io.hpcspawner.scheduler.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.scheduler.SchedulerException;
 import java.time.Duration;
 import java.util.Optional;

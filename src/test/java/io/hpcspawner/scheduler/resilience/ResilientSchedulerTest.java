@@ -3,6 +3,7 @@ package io.hpcspawner.scheduler.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobPhase;
