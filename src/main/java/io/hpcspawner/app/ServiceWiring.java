@@ -21,7 +21,7 @@ import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
 import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;

@@ -7,7 +7,6 @@ import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
-import io.hpcspawner.scheduler.resilience.CallRefused;
 import io.smallrye.faulttolerance.api.Guard;
 import java.time.Instant;
 import java.util.List;
@@ -155,10 +154,10 @@ public final class GuardedScheduler implements Scheduler {
         try {
             return guarded(retry, () -> {
                 int n = attempts.incrementAndGet();
-                if (n > 1) {
-                    guards.pause(call, n - 1, last.get(), deadline);
-                }
                 try {
+                    if (n > 1) {
+                        guards.pause(call, n - 1, last.get(), deadline);
+                    }
                     return attempt(call, action, deadline);
                 } catch (SchedulerException e) {
                     last.set(e);
@@ -167,6 +166,11 @@ public final class GuardedScheduler implements Scheduler {
             });
         } catch (SystemGuards.Stop e) {
             throw e.failure();
+        } catch (Interrupted e) {
+            // SmallRye ends a retry on an interrupted thread with InterruptedException; report what was going on
+            throw last.get() != null ? last.get()
+                    : new SchedulerException("Interrupted while calling " + guards.api() + " for system "
+                            + guards.system(), true, e.getCause());
         } catch (SchedulerException e) {
             if (attempts.get() > 1 && SystemGuards.worthRetrying(e)) {
                 throw SystemGuards.gaveUp(e, attempts.get(), "");
@@ -197,8 +201,18 @@ public final class GuardedScheduler implements Scheduler {
             throw new BreakerOpen(e);
         } catch (RuntimeException e) {
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Interrupted(e);
         } catch (Exception e) {
             throw new SchedulerException("Unexpected failure: " + e, true, e);
+        }
+    }
+
+    /** The thread was interrupted inside a SmallRye guard (the interrupt flag is set again). */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted(InterruptedException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 

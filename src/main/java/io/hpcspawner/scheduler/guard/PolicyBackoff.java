@@ -1,6 +1,5 @@
 package io.hpcspawner.scheduler.guard;
 
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 

@@ -1,8 +1,6 @@
 package io.hpcspawner.scheduler.guard;
 
 import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.CallRefused;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

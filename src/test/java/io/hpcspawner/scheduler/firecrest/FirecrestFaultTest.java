@@ -32,7 +32,7 @@ import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.UserInfo;
 import io.hpcspawner.support.FakeTime;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
 import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.hpcspawner.spawn.PatientSubmit;

@@ -32,7 +32,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.support.FakeTime;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
 import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
