@@ -21,8 +21,7 @@ import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.firecrest.KeycloakAccessTokens;
 import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
-import io.hpcspawner.scheduler.resilience.ResilientScheduler;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
@@ -170,12 +169,13 @@ public class ServiceWiring {
                     system.requestTimeout(), new OutputFiles(system.outputReadable()), json,
                     SlurmrestdApiVersion.of(system.apiVersion())),
                     new SystemGuards(name, "slurmrestd", policy(name, system.resilience()), meters));
-            case firecrestV2 -> new ResilientScheduler(name, "FirecREST", new FirecrestV2Scheduler(system.url(),
+            case firecrestV2 -> new GuardedScheduler(new FirecrestV2Scheduler(system.url(),
                     system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(), json,
-                    clock), policy(name, system.resilience()), meters);
-            case firecrestV1 -> new ResilientScheduler(name, "FirecREST", new FirecrestV1Scheduler(system.url(),
+                    clock), new SystemGuards(name, "FirecREST", policy(name, system.resilience()), meters));
+            case firecrestV1 -> new GuardedScheduler(new FirecrestV1Scheduler(system.url(),
                     system.firecrestSystem().orElse(name), firecrestTokens.orElseThrow(), system.requestTimeout(),
-                    system.firecrestTaskTimeout(), json), policy(name, system.resilience()), meters);
+                    system.firecrestTaskTimeout(), json), new SystemGuards(name, "FirecREST",
+                    policy(name, system.resilience()), meters));
         }));
         return new SchedulerRegistry(bySystem);
     }

@@ -7,7 +7,7 @@ import io.hpcspawner.scheduler.ForwardingScheduler;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.support.FakeScheduler;
 import java.net.ConnectException;
 import java.time.Duration;

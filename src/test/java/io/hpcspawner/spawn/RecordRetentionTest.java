@@ -3,7 +3,7 @@ package io.hpcspawner.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcspawner.app.DomainSettings;
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.support.TestConfigs;
 import java.nio.file.Path;

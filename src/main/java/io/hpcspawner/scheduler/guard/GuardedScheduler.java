@@ -7,31 +7,34 @@ import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SystemHealth;
 import io.hpcspawner.scheduler.UserInfo;
-import io.hpcspawner.scheduler.resilience.CallRefused;
 import io.smallrye.faulttolerance.api.Guard;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * The scheduler of one system behind its {@link SystemGuards}: idempotent calls retried, every
- * attempt counted by the system's breaker, submits bounded by the bulkhead and resent only when
- * they never reached the API. Callers still see only {@link SchedulerException}s; refusals made
- * here are transient ({@link CallRefused}).
+ * The scheduler of one system behind its {@link SystemGuards} (docs/resilience.md): idempotent
+ * calls retried with backoff, every attempt counted by the system's breaker and held back while the
+ * API asked for quiet, submits bounded by the submit slots, resent when they never reached the API
+ * and recovered by name when their answer was lost ({@link SubmitRecovery}). Callers still see only
+ * {@link SchedulerException}s; refusals made here are transient ({@link CallRefused}).
  */
 public final class GuardedScheduler implements Scheduler {
 
     private final Scheduler delegate;
     private final SystemGuards guards;
+    private final SubmitRecovery recovery;
 
     public GuardedScheduler(Scheduler delegate, SystemGuards guards) {
         this.delegate = delegate;
         this.guards = guards;
+        this.recovery = new SubmitRecovery(this, guards);
     }
 
     @Override
@@ -108,55 +111,81 @@ public final class GuardedScheduler implements Scheduler {
                 + "calls refused: " + open.getMessage());
     }
 
-    /** Refused at once while the breaker is open (no queueing for a slot), then within the bulkhead. */
+    /**
+     * Refused at once while the breaker is open (no queueing for a slot), then within the submit
+     * slots; a failure after which the job may exist goes to {@link SubmitRecovery}.
+     */
     @Override
     public String submit(JobSubmission request) {
         CallRefused open = guards.openRefusal();
         if (open != null) {
-            guards.refused("submit", open);
-            throw open;
+            throw guards.refused("submit", open);
         }
+        guards.enterSubmit();
         try {
-            return guarded(guards.bulkhead(), () -> retried(guards.unsentRetry(), "submit", () -> delegate.submit(request)));
-        } catch (BulkheadRefusal e) {
-            CallRefused full = guards.submitsFull();
-            guards.refused("submit", full);
-            throw full;
+            return recovery.submit(request);
+        } finally {
+            guards.leaveSubmit();
         }
+    }
+
+    /** One send of a submit; resent only while it certainly never reached the API. */
+    String send(JobSubmission request, Instant deadline) {
+        return retried(guards.unsentRetry(), "submit", () -> delegate.submit(request), deadline);
+    }
+
+    /** The system's jobs whose names start with {@code prefix}, retried like any listing, within {@code deadline}. */
+    List<JobInfo> jobsNamed(String prefix, Instant deadline) {
+        return retried(guards.retry(), "jobs", () -> delegate.jobs(Set.of(), prefix), deadline);
     }
 
     private <T> T idempotent(String call, Callable<T> action) {
-        return retried(guards.retry(), call, action);
+        return retried(guards.retry(), call, action, guards.deadline());
     }
 
-    /** Through a retrying guard, each attempt through the breaker; "(gave up after n attempts)" when retries ran out. */
-    private <T> T retried(Guard retry, String call, Callable<T> action) {
+    /**
+     * Through a retrying guard: SmallRye decides whether a failure is tried again and how often;
+     * the wait before each further attempt and the call's deadline are the guards' ({@link SystemGuards#pause}).
+     * "(gave up after n attempts)" when the retries ran out.
+     */
+    private <T> T retried(Guard retry, String call, Callable<T> action, Instant deadline) {
         AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<SchedulerException> last = new AtomicReference<>();
         try {
             return guarded(retry, () -> {
-                if (attempts.getAndIncrement() > 0) {
-                    guards.retried(call);
+                int n = attempts.incrementAndGet();
+                try {
+                    if (n > 1) {
+                        guards.pause(call, n - 1, last.get(), deadline);
+                    }
+                    return attempt(call, action, deadline);
+                } catch (SchedulerException e) {
+                    last.set(e);
+                    throw e;
                 }
-                return attempt(call, action);
             });
+        } catch (SystemGuards.Stop e) {
+            throw e.failure();
+        } catch (Interrupted e) {
+            // SmallRye ends a retry on an interrupted thread with InterruptedException; report what was going on
+            throw last.get() != null ? last.get()
+                    : new SchedulerException("Interrupted while calling " + guards.api() + " for system "
+                            + guards.system(), true, e.getCause());
         } catch (SchedulerException e) {
             if (attempts.get() > 1 && SystemGuards.worthRetrying(e)) {
-                throw new SchedulerException(e.getMessage() + " (gave up after " + attempts.get() + " attempts)", true,
-                        e, e.retryAfter().orElse(null));
+                throw SystemGuards.gaveUp(e, attempts.get(), "");
             }
             throw e;
         }
     }
 
-    private <T> T attempt(String call, Callable<T> action) {
+    /** One attempt, after any quiet the API asked for, if the breaker lets it through. */
+    private <T> T attempt(String call, Callable<T> action, Instant deadline) {
+        guards.awaitQuiet(call, deadline);
         try {
             return guarded(guards.breaker(), action);
         } catch (BreakerOpen e) {
-            CallRefused open = guards.openRefusal();
-            CallRefused refusal = open != null ? open
-                    : new CallRefused("breaker_open", e.getMessage(), null);
-            guards.refused(call, refusal);
-            throw refusal;
+            throw guards.refused(call, guards.breakerRefusal());
         } catch (SchedulerException e) {
             guards.failed(e);
             throw e;
@@ -170,12 +199,20 @@ public final class GuardedScheduler implements Scheduler {
             return guard.call(action, (Class<T>) Object.class);
         } catch (CircuitBreakerOpenException e) {
             throw new BreakerOpen(e);
-        } catch (BulkheadException e) {
-            throw new BulkheadRefusal(e);
         } catch (RuntimeException e) {
             throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Interrupted(e);
         } catch (Exception e) {
             throw new SchedulerException("Unexpected failure: " + e, true, e);
+        }
+    }
+
+    /** The thread was interrupted inside a SmallRye guard (the interrupt flag is set again). */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted(InterruptedException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 
@@ -186,10 +223,4 @@ public final class GuardedScheduler implements Scheduler {
         }
     }
 
-    /** SmallRye's bulkhead refused the submit. */
-    private static final class BulkheadRefusal extends RuntimeException {
-        BulkheadRefusal(Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
-        }
-    }
 }

@@ -1,38 +1,33 @@
 package io.hpcspawner.scheduler.guard;
 
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
-import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 
 /**
- * The wait before a retry, for SmallRye Fault Tolerance's custom backoff: doubling from
- * {@code retry.initial-backoff} up to {@code retry.max-backoff}, a wait {@code d} drawn from
- * {@code [d·(1−jitter), d]}, and at least the wait the API asked for
- * ({@link SchedulerException#retryAfter()}, cut to {@code retry.max-retry-after}). One instance per
- * guarded call, as SmallRye asks of a strategy.
+ * The wait before a retry: doubling from {@code retry.initial-backoff} up to
+ * {@code retry.max-backoff}, with part of it random ({@code retry.jitter}: a wait {@code d} is drawn
+ * from {@code [d·(1−jitter), d]}) so that calls which failed together do not come back together.
+ * SmallRye's own backoffs only know an absolute ± jitter, hence this.
  */
-final class PolicyBackoff implements CustomBackoffStrategy {
+final class PolicyBackoff {
 
     private final ResiliencePolicy.Retry retry;
-    private long next;
+    private final DoubleSupplier random;
 
-    PolicyBackoff(ResiliencePolicy.Retry retry) {
+    /** @param random values in [0, 1) */
+    PolicyBackoff(ResiliencePolicy.Retry retry, DoubleSupplier random) {
         this.retry = retry;
-        this.next = retry.initialBackoff().toMillis();
+        this.random = random;
     }
 
-    @Override
-    public long nextDelayInMillis(Throwable failure) {
-        long base = Math.min(next, retry.maxBackoff().toMillis());
-        next = Math.min(base * 2, retry.maxBackoff().toMillis());
-        long wait = base - (long) (base * retry.jitter() * ThreadLocalRandom.current().nextDouble());
-        if (failure instanceof SchedulerException e && e.retryAfter().isPresent()) {
-            Duration asked = e.retryAfter().get();
-            Duration capped = asked.compareTo(retry.maxRetryAfter()) > 0 ? retry.maxRetryAfter() : asked;
-            wait = Math.max(wait, capped.toMillis());
+    /** The wait before retry number {@code retry} (1 for the first retry). */
+    Duration before(int n) {
+        long ceiling = retry.maxBackoff().toNanos();
+        long base = retry.initialBackoff().toNanos();
+        for (int i = 1; i < n && base < ceiling; i++) {
+            base = base > ceiling / 2 ? ceiling : base * 2;
         }
-        return wait;
+        base = Math.min(base, ceiling);
+        return Duration.ofNanos(base - (long) (base * retry.jitter() * random.getAsDouble()));
     }
 }

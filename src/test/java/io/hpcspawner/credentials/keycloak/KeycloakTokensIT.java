@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

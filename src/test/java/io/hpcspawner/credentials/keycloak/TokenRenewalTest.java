@@ -3,7 +3,7 @@ package io.hpcspawner.credentials.keycloak;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hpcspawner.credentials.UserLogin;
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.support.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.hpcspawner.credentials.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

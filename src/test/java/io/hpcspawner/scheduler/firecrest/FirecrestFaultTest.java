@@ -31,9 +31,10 @@ import io.hpcspawner.scheduler.Partition;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.UserInfo;
-import io.hpcspawner.scheduler.resilience.FakeTime;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
-import io.hpcspawner.scheduler.resilience.ResilientScheduler;
+import io.hpcspawner.support.FakeTime;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
+import io.hpcspawner.scheduler.guard.GuardedScheduler;
+import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.hpcspawner.spawn.PatientSubmit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -48,6 +49,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import io.quarkus.test.junit.QuarkusTest;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,13 +57,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults injected between the real FirecREST v2 adapter and a WireMock FirecREST, with the adapter
- * wrapped in {@link ResilientScheduler}: 5xx bursts, 429 with {@code Retry-After}, answers slower
+ * wrapped in {@link GuardedScheduler}: 5xx bursts, 429 with {@code Retry-After}, answers slower
  * than the timeout, reset connections, 404 right after a submit, malformed bodies. Time is fake
  * ({@link FakeTime}): backoffs and {@code Retry-After} waits move a clock instead of sleeping, and
  * are asserted. Only request timeouts and the bulkhead take real time. As in
  * {@link FirecrestV2SchedulerTest}, every request, and every response that is an HTTP answer, is
  * validated against the OpenAPI document afterwards; deliberately broken bodies are excused.
  */
+@QuarkusTest // SmallRye Fault Tolerance's guards are made through CDI
 class FirecrestFaultTest {
 
     static final String EIGER_JOBS = "/compute/eiger/jobs";
@@ -80,6 +83,16 @@ class FirecrestFaultTest {
     /** Retry 3 attempts from 250 ms doubling to 4 s, half jittered, 15 s per call, Retry-After capped at 30 s. */
     static final ResiliencePolicy POLICY = ResiliencePolicy.defaults();
 
+    /** As {@link #POLICY}, but the breaker's cool-down (SmallRye's, on real time) is short enough to wait out. */
+    static final ResiliencePolicy QUICK_BREAKER = new ResiliencePolicy(POLICY.retry(),
+            new ResiliencePolicy.Breaker(POLICY.breaker().failureThreshold(), Duration.ofMillis(1500)), POLICY.submits());
+
+    /** Lets the breaker's cool-down pass on the fake clock and on the real one. */
+    void coolDown() throws InterruptedException {
+        time.advance(QUICK_BREAKER.breaker().openFor());
+        Thread.sleep(QUICK_BREAKER.breaker().openFor().toMillis());
+    }
+
     @AfterEach
     void everyExchangeFollowsTheSpec() {
         assertThat(SpecValidator.V2.problems(wm.getAllServeEvents(), excuses)).isEmpty();
@@ -89,11 +102,11 @@ class FirecrestFaultTest {
         return new FirecrestV2Scheduler(URI.create(wm.baseUrl()), system, TOKENS, timeout, new ObjectMapper());
     }
 
-    ResilientScheduler resilient(String system, Scheduler adapter, ResiliencePolicy policy) {
-        return new ResilientScheduler(system, "FirecREST", adapter, policy, meters, time, time);
+    GuardedScheduler resilient(String system, Scheduler adapter, ResiliencePolicy policy) {
+        return new GuardedScheduler(adapter, new SystemGuards(system, "FirecREST", policy, meters, time, time, false));
     }
 
-    ResilientScheduler daint() {
+    GuardedScheduler daint() {
         return resilient("daint", adapter("daint", Duration.ofSeconds(5)), POLICY);
     }
 
@@ -167,7 +180,7 @@ class FirecrestFaultTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(502, error("Bad gateway"))));
         ResiliencePolicy.Retry patient = new ResiliencePolicy.Retry(10, Duration.ofSeconds(1), Duration.ofSeconds(8),
                 0, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(2));
-        ResilientScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)),
+        GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)),
                 new ResiliencePolicy(patient, new ResiliencePolicy.Breaker(100, Duration.ofSeconds(30)),
                         ResiliencePolicy.Submits.defaults()));
 
@@ -233,7 +246,7 @@ class FirecrestFaultTest {
         answers(() -> get(urlPathEqualTo("/status/daint/partitions")),
                 json(200, "{\"partitions\":[]}").withFixedDelay(1500),
                 json(200, "{\"partitions\":[{\"name\":\"normal\",\"cpus\":128,\"totalNodes\":4,\"partition\":\"UP\"}]}"));
-        ResilientScheduler s = resilient("daint", adapter("daint", Duration.ofMillis(300)), POLICY);
+        GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofMillis(300)), POLICY);
 
         long t0 = System.nanoTime();
         List<Partition> partitions = s.partitions();
@@ -298,7 +311,7 @@ class FirecrestFaultTest {
         wm.stubFor(get(urlPathEqualTo("/status/daint/partitions")).willReturn(json(200, "{\"partitions\":[]}")));
         ResiliencePolicy.Retry capped = new ResiliencePolicy.Retry(3, Duration.ofMillis(250), Duration.ofSeconds(4),
                 0.5, Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofSeconds(2));
-        ResilientScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)),
+        GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)),
                 new ResiliencePolicy(capped, ResiliencePolicy.Breaker.defaults(), ResiliencePolicy.Submits.defaults()));
 
         s.jobs(Set.of("1"), null);
@@ -314,7 +327,7 @@ class FirecrestFaultTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(429, error("Too many requests"))
                 .withHeader("Retry-After", "25")));
         wm.stubFor(get(urlPathEqualTo("/status/daint/partitions")).willReturn(json(200, "{\"partitions\":[]}")));
-        ResilientScheduler s = daint(); // 15 s per call, Retry-After up to 30 s
+        GuardedScheduler s = daint(); // 15 s per call, Retry-After up to 30 s
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));
 
@@ -344,11 +357,11 @@ class FirecrestFaultTest {
     // ------------------------------------------------------------ circuit breaker
 
     @Test
-    void theBreakerOpensPerSystemAndAnotherSystemStaysFast() {
+    void theBreakerOpensPerSystemAndAnotherSystemStaysFast() throws InterruptedException {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}").withFixedDelay(1000)));
         wm.stubFor(get(urlPathEqualTo(EIGER_JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
-        ResilientScheduler daint = resilient("daint", adapter("daint", Duration.ofMillis(200)), POLICY);
-        ResilientScheduler eiger = resilient("eiger", adapter("eiger", Duration.ofMillis(200)), POLICY);
+        GuardedScheduler daint = resilient("daint", adapter("daint", Duration.ofMillis(200)), QUICK_BREAKER);
+        GuardedScheduler eiger = resilient("eiger", adapter("eiger", Duration.ofMillis(200)), POLICY);
 
         // Five timed-out attempts (3 in the first call, 2 in the second) open daint's breaker.
         catchThrowableOfType(SchedulerException.class, () -> daint.jobs(Set.of("1"), null));
@@ -379,7 +392,7 @@ class FirecrestFaultTest {
 
         // daint recovers; after the cool-down one probe goes through and closes the breaker.
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
-        time.advance(POLICY.breaker().openFor());
+        coolDown();
         assertThat(daint.jobs(Set.of("1"), null)).isEmpty();
         assertThat(daint.jobs(Set.of("1"), null)).isEmpty();
         assertThat(gets(JOBS)).isEqualTo(7);
@@ -387,15 +400,15 @@ class FirecrestFaultTest {
     }
 
     @Test
-    void aFailedProbeKeepsTheBreakerOpen() {
+    void aFailedProbeKeepsTheBreakerOpen() throws InterruptedException {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(dropped()));
         Attempts attempts = new Attempts(adapter("daint", Duration.ofSeconds(5)));
-        ResilientScheduler s = resilient("daint", attempts, POLICY);
+        GuardedScheduler s = resilient("daint", attempts, QUICK_BREAKER);
         catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));
         catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));
         assertThat(attempts.jobs.get()).isEqualTo(5);
 
-        time.advance(POLICY.breaker().openFor());
+        coolDown();
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));
 
         assertThat(attempts.jobs.get()).as("one probe, not a retry loop").isEqualTo(6);
@@ -412,7 +425,7 @@ class FirecrestFaultTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(404, error("Not found"))));
         wm.stubFor(get(urlPathEqualTo("/status/daint/partitions")).willReturn(json(503, error("Busy"))
                 .withHeader("Retry-After", "1")));
-        ResilientScheduler s = daint();
+        GuardedScheduler s = daint();
 
         for (int i = 0; i < 10; i++) {
             catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));
@@ -454,7 +467,7 @@ class FirecrestFaultTest {
                 .willReturn(json(201, "{\"jobId\":\"4243\"}")));
         wm.stubFor(get(urlPathEqualTo(JOBS)).inScenario("submit").whenScenarioStateIs("created")
                 .willReturn(oneJob("4242")));
-        ResilientScheduler s = resilient("daint", adapter("daint", Duration.ofMillis(300)), POLICY);
+        GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofMillis(300)), POLICY);
 
         assertThat(s.submit(submission(NAME))).isEqualTo("4242");
         assertThat(posts()).isEqualTo(1);
@@ -507,7 +520,7 @@ class FirecrestFaultTest {
         // empty listing does not prove there will be no job, so the submit is not sent again.
         answers(() -> post(JOBS), dropped(), json(504, error("Gateway timeout")), json(201, "{\"jobId\":\"4243\"}"));
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(200, "{\"jobs\":[]}")));
-        ResilientScheduler s = daint();
+        GuardedScheduler s = daint();
 
         SchedulerException reset = catchThrowableOfType(SchedulerException.class, () -> s.submit(submission(NAME)));
         SchedulerException gateway = catchThrowableOfType(SchedulerException.class, () -> s.submit(submission(NAME)));
@@ -596,7 +609,7 @@ class FirecrestFaultTest {
         wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4242\"}")));
         // FirecREST's listing comes from squeue/sacct over SSH and may not know a fresh job yet.
         answers(listing(JOBS), json(404, error("Job not found")), json(200, "{\"jobs\":[]}"), oneJob("4242"));
-        ResilientScheduler s = daint();
+        GuardedScheduler s = daint();
 
         String id = s.submit(submission(NAME));
 
@@ -636,7 +649,7 @@ class FirecrestFaultTest {
     void theBulkheadBoundsConcurrentSubmits() throws Exception {
         wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4242\"}").withFixedDelay(300)));
         Counting counting = new Counting(adapter("daint", Duration.ofSeconds(5)));
-        ResilientScheduler s = resilient("daint", counting, new ResiliencePolicy(POLICY.retry(), POLICY.breaker(),
+        GuardedScheduler s = resilient("daint", counting, new ResiliencePolicy(POLICY.retry(), POLICY.breaker(),
                 new ResiliencePolicy.Submits(2, Duration.ofSeconds(10))));
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
@@ -659,7 +672,7 @@ class FirecrestFaultTest {
     @Test
     void aFullBulkheadFailsClearlyAfterItsWait() throws Exception {
         wm.stubFor(post(JOBS).willReturn(json(201, "{\"jobId\":\"4242\"}").withFixedDelay(2000)));
-        ResilientScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)), new ResiliencePolicy(
+        GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)), new ResiliencePolicy(
                 POLICY.retry(), POLICY.breaker(), new ResiliencePolicy.Submits(1, Duration.ofMillis(100))));
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {

@@ -21,7 +21,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.FakeTime;
+import io.hpcspawner.support.FakeTime;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -31,9 +31,10 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.scheduler.JobInfo;
 import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.resilience.FakeTime;
-import io.hpcspawner.scheduler.resilience.ResiliencePolicy;
-import io.hpcspawner.scheduler.resilience.ResilientScheduler;
+import io.hpcspawner.support.FakeTime;
+import io.hpcspawner.scheduler.guard.ResiliencePolicy;
+import io.hpcspawner.scheduler.guard.GuardedScheduler;
+import io.hpcspawner.scheduler.guard.SystemGuards;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -41,18 +42,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults between the real FirecREST v1 adapter and a WireMock FirecREST v1, with the adapter
- * wrapped in {@link ResilientScheduler} as the service runs it: 5xx bursts, reset connections
+ * wrapped in {@link GuardedScheduler} as the service runs it: 5xx bursts, reset connections
  * (also while a task is polled), 429 with {@code Retry-After}, the system in maintenance
  * ({@code X-Machine-Not-Available}) against an unknown system, a submit whose answer was lost,
  * a dead system next to a healthy one. Time is fake ({@link FakeTime}). Every exchange that got an
  * HTTP answer is validated against the v1 document afterwards, as in {@link FirecrestV1SchedulerTest}.
  */
+@QuarkusTest // SmallRye Fault Tolerance's guards are made through CDI
 class FirecrestV1FaultTest {
 
     static final String NAME = "hpcspawner-alice-default";
@@ -71,14 +74,15 @@ class FirecrestV1FaultTest {
         assertThat(SpecValidator.V1.problems(wm.getAllServeEvents(), excuses)).isEmpty();
     }
 
-    ResilientScheduler system(String name) {
+    GuardedScheduler system(String name) {
         return system(name, Duration.ofSeconds(5));
     }
 
-    ResilientScheduler system(String name, Duration timeout) {
+    GuardedScheduler system(String name, Duration timeout) {
         FirecrestV1Scheduler adapter = new FirecrestV1Scheduler(URI.create(wm.baseUrl() + "/"), name, TOKENS,
                 timeout, PACING, new ObjectMapper());
-        return new ResilientScheduler(name, "FirecREST", adapter, ResiliencePolicy.defaults(), new SimpleMeterRegistry(), time, time);
+        return new GuardedScheduler(adapter, new SystemGuards(name, "FirecREST", ResiliencePolicy.defaults(),
+                new SimpleMeterRegistry(), time, time, false));
     }
 
     static void answers(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
@@ -189,8 +193,8 @@ class FirecrestV1FaultTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("X-Machine-Name", equalTo("daint")).willReturn(dropped()));
         wm.stubFor(get(urlPathEqualTo(JOBS)).withHeader("X-Machine-Name", equalTo("eiger")).willReturn(queueTask("q2")));
         listingTask("q2", "7", "hpcspawner-bob-default");
-        ResilientScheduler daint = system("daint");
-        ResilientScheduler eiger = system("eiger");
+        GuardedScheduler daint = system("daint");
+        GuardedScheduler eiger = system("eiger");
 
         for (int round = 0; round < 3; round++) {
             assertThatThrownBy(() -> daint.jobs(Set.of("1"), null)).isInstanceOf(SchedulerException.class);

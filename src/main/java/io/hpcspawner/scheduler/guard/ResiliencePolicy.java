@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler.resilience;
+package io.hpcspawner.scheduler.guard;
 
 import java.time.Duration;
 import java.util.Objects;

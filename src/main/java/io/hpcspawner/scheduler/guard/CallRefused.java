@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler.resilience;
+package io.hpcspawner.scheduler.guard;
 
 import io.hpcspawner.scheduler.SchedulerException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler.resilience;
+package io.hpcspawner.support;
 
 import io.hpcspawner.spawn.port.Sleeper;
 import java.time.Clock;
