@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn;
 
+import io.hpcspawner.spawn.rules.PendingReasons;
 import io.hpcspawner.spawn.port.ServerStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
