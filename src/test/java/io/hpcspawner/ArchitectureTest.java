@@ -1,5 +1,6 @@
 package io.hpcspawner;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -52,6 +53,13 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler.slurmrestd..",
                     "..scheduler.firecrest..")
             .because("the domain depends on the scheduler port, not on an adapter, and not on who calls it");
+
+    @ArchTest
+    static final ArchRule lifecycleRulesArePure = classes().that().resideInAPackage("io.hpcspawner.spawn.rules..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.hpcspawner.spawn.rules..",
+                    "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
+            .because("the lifecycle's rules are pure: no framework, no logging, no I/O (ServerRecord and its state"
+                    + " stay in spawn until they move to spawn.model)");
 
     @ArchTest
     static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")
