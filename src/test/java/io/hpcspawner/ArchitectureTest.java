@@ -15,6 +15,8 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.annotation.security.DenyAll;
@@ -56,10 +58,12 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule lifecycleRulesArePure = classes().that().resideInAPackage("io.hpcspawner.spawn.rules..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.hpcspawner.spawn.rules..",
-                    "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
+            .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("java..",
+                    "io.hpcspawner.spawn.rules..", "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
+                    .or(JavaClass.Predicates.belongToAnyOf(JobInfo.class, JobPhase.class)))
             .because("the lifecycle's rules are pure: no framework, no logging, no I/O (ServerRecord and its state"
-                    + " stay in spawn until they move to spawn.model)");
+                    + " stay in spawn until they move to spawn.model, the scheduler port's JobInfo in scheduler until"
+                    + " it moves to spawn.port)");
 
     @ArchTest
     static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")

@@ -11,12 +11,12 @@ import io.hpcspawner.spawn.port.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
+import io.hpcspawner.spawn.rules.LostSubmits;
 import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -170,10 +170,10 @@ public class JobLauncher {
         };
     }
 
+    /** The job of a lost submit, by its name; a failed listing counts as "not found" (the start fails, unsent again). */
     private static Optional<String> lookUp(Scheduler scheduler, String jobName) {
         try {
-            List<JobInfo> jobs = scheduler.jobs(Set.of(), jobName);
-            return jobs.stream().filter(j -> j.name().equals(jobName)).map(JobInfo::id).findFirst();
+            return LostSubmits.byName(scheduler.jobs(Set.of(), jobName), jobName).map(JobInfo::id);
         } catch (SchedulerException e) {
             return Optional.empty();
         }

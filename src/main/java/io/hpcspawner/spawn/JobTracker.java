@@ -6,6 +6,7 @@ import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.LostSubmits;
 import io.hpcspawner.spawn.rules.Messages;
 import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -87,10 +88,8 @@ public class JobTracker {
             return false;
         }
         Map<String, JobInfo> byId = new HashMap<>();
-        Map<String, JobInfo> byName = new HashMap<>();
         for (JobInfo j : jobs) {
             byId.put(j.id(), j);
-            byName.merge(j.name(), j, (a, b) -> a.phase() == JobPhase.ENDED ? b : a);
         }
         long vanished = ids.stream().filter(id -> !byId.containsKey(id)).count();
         Optional<String> doubt = vanished >= MASS_VANISHING && vanished * 2 >= ids.size()
@@ -100,7 +99,7 @@ public class JobTracker {
         Round round = new Round(scheduler, byId, doubt, new AtomicInteger(config.watch().maxLookUpsPerRound()));
         for (ServerRecord r : records) {
             try {
-                follow(round, adoptIfCutOff(r, byName));
+                follow(round, adoptIfCutOff(r, jobs));
             } catch (SchedulerException e) {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
@@ -124,7 +123,7 @@ public class JobTracker {
      * A start without a job id whose submit this process is not making was cut off: adopt its job
      * as soon as a listing shows it by name; give up only after the submit deadline.
      */
-    private ServerRecord adoptIfCutOff(ServerRecord seen, Map<String, JobInfo> byName) {
+    private ServerRecord adoptIfCutOff(ServerRecord seen, List<JobInfo> listing) {
         if (seen.jobId() != null || seen.state().isTerminal() || inFlight.contains(seen.id())) {
             return seen;
         }
@@ -133,7 +132,7 @@ public class JobTracker {
         if (r.jobId() != null || r.state().isTerminal()) {
             return r;
         }
-        JobInfo job = byName.get(r.jobName());
+        JobInfo job = LostSubmits.byName(listing, r.jobName()).orElse(null);
         if (job != null) {
             LOG.infof("Server %s: adopting job %s found by its name %s (its submit was cut off)", r.key(), job.id(),
                     r.jobName());

@@ -5,6 +5,7 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.spawn.port.Sleeper;
+import io.hpcspawner.spawn.rules.LostSubmits;
 import io.hpcspawner.spawn.rules.Messages;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,8 +130,9 @@ public final class PatientSubmit {
         return !e.neverReachedApi() && e.answeredStatus().orElse(0) == 503;
     }
 
+    /** The job of a lost submit, by its name; a failed listing throws (and is looked at again, never submitted). */
     private static Optional<String> lookUp(Scheduler scheduler, String name) {
-        return scheduler.jobs(Set.of(), name).stream().filter(j -> j.name().equals(name)).map(JobInfo::id).findFirst();
+        return LostSubmits.byName(scheduler.jobs(Set.of(), name), name).map(JobInfo::id);
     }
 
     private static long seconds(Duration d) {
