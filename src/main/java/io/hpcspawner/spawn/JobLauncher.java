@@ -36,8 +36,6 @@ import org.jboss.logging.Logger;
 public class JobLauncher {
 
     private static final Logger LOG = Logger.getLogger(JobLauncher.class);
-    /** The code of a start that failed because its cluster could not be reached (also the API's 503 code). */
-    public static final String SCHEDULER_UNAVAILABLE = Observation.SubmitUnreachable.CODE;
 
     private final SpawnerConfig config;
     private final SchedulerRegistry schedulers;
