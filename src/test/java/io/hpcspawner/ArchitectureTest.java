@@ -1,5 +1,6 @@
 package io.hpcspawner;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -17,6 +18,8 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import io.hpcspawner.scheduler.JobInfo;
+import io.hpcspawner.scheduler.JobPhase;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.annotation.security.DenyAll;
@@ -57,6 +60,15 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("..api..", "..watch..", "..scheduler.slurmrestd..",
                     "..scheduler.firecrest..")
             .because("the domain depends on the scheduler port, not on an adapter, and not on who calls it");
+
+    @ArchTest
+    static final ArchRule lifecycleRulesArePure = classes().that().resideInAPackage("io.hpcspawner.spawn.rules..")
+            .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("java..",
+                    "io.hpcspawner.spawn.rules..", "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
+                    .or(JavaClass.Predicates.belongToAnyOf(JobInfo.class, JobPhase.class)))
+            .because("the lifecycle's rules are pure: no framework, no logging, no I/O (ServerRecord and its state"
+                    + " stay in spawn until they move to spawn.model, the scheduler port's JobInfo in scheduler until"
+                    + " it moves to spawn.port)");
 
     @ArchTest
     static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")

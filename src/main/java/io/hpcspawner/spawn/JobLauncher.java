@@ -11,11 +11,12 @@ import io.hpcspawner.spawn.port.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
+import io.hpcspawner.spawn.rules.LostSubmits;
+import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,8 +36,6 @@ import org.jboss.logging.Logger;
 public class JobLauncher {
 
     private static final Logger LOG = Logger.getLogger(JobLauncher.class);
-    /** The code of a start that failed because its cluster could not be reached (also the API's 503 code). */
-    public static final String SCHEDULER_UNAVAILABLE = "scheduler_unavailable";
 
     private final SpawnerConfig config;
     private final SchedulerRegistry schedulers;
@@ -87,8 +86,7 @@ public class JobLauncher {
                 submit(record, plan, hubEnvironment, secret);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Server %s: submit failed unexpectedly", record.key());
-                lifecycle.failed(record.key(), record.id(), "Internal error while submitting the job: "
-                        + e.getClass().getSimpleName() + "; see the service log", 1);
+                lifecycle.observe(record.key(), record.id(), new Observation.SubmitCrashed(e.getClass().getSimpleName()));
             } finally {
                 inFlight.end(record.id());
             }
@@ -115,10 +113,10 @@ public class JobLauncher {
                     record.createdAt(), progressOf(record)));
         } catch (PatientSubmit.Unreachable e) {
             LOG.warnf("Server %s: %s", record.key(), e.getMessage());
-            lifecycle.failed(record.key(), record.id(), e.getMessage(), 1, SCHEDULER_UNAVAILABLE);
+            lifecycle.observe(record.key(), record.id(), new Observation.SubmitUnreachable(e.getMessage()));
             return;
         } catch (PatientSubmit.Withdrawn e) {
-            lifecycle.stopped(record.key(), record.id(), "Stopped before a job was submitted to " + plan.system(), 0);
+            lifecycle.observe(record.key(), record.id(), new Observation.SubmitWithdrawn());
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,15 +126,10 @@ public class JobLauncher {
         } catch (SchedulerException e) {
             Optional<String> found = e.isTransient() ? lookUp(scheduler, record.jobName()) : Optional.empty();
             if (found.isEmpty()) {
-                String why = e instanceof LoginRequiredException
-                        ? Character.toUpperCase(e.getMessage().charAt(0)) + e.getMessage().substring(1)
-                                + " (nothing was submitted to " + plan.system() + ")"
-                        : e.isTransient()
-                                ? "The cluster " + plan.system() + " did not confirm the job (" + e.getMessage()
-                                        + ") and no job with its name is listed; it was not submitted again. Please start"
-                                        + " the server again."
-                                : "The cluster " + plan.system() + " did not accept the job: " + e.getMessage();
-                lifecycle.failed(record.key(), record.id(), why, 1);
+                Observation.SubmitFailure why = e instanceof LoginRequiredException
+                        ? Observation.SubmitFailure.LOGIN_REQUIRED
+                        : e.isTransient() ? Observation.SubmitFailure.UNCONFIRMED : Observation.SubmitFailure.REFUSED;
+                lifecycle.observe(record.key(), record.id(), new Observation.SubmitFailed(why, e.getMessage()));
                 return;
             }
             LOG.infof("Server %s: the submit answer was lost, but job %s exists: adopting it", record.key(), found.get());
@@ -175,10 +168,10 @@ public class JobLauncher {
         };
     }
 
+    /** The job of a lost submit, by its name; a failed listing counts as "not found" (the start fails, unsent again). */
     private static Optional<String> lookUp(Scheduler scheduler, String jobName) {
         try {
-            List<JobInfo> jobs = scheduler.jobs(Set.of(), jobName);
-            return jobs.stream().filter(j -> j.name().equals(jobName)).map(JobInfo::id).findFirst();
+            return LostSubmits.byName(scheduler.jobs(Set.of(), jobName), jobName).map(JobInfo::id);
         } catch (SchedulerException e) {
             return Optional.empty();
         }

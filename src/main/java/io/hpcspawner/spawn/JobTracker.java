@@ -6,6 +6,9 @@ import io.hpcspawner.scheduler.JobPhase;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.LostSubmits;
+import io.hpcspawner.spawn.rules.Messages;
+import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,10 +88,8 @@ public class JobTracker {
             return false;
         }
         Map<String, JobInfo> byId = new HashMap<>();
-        Map<String, JobInfo> byName = new HashMap<>();
         for (JobInfo j : jobs) {
             byId.put(j.id(), j);
-            byName.merge(j.name(), j, (a, b) -> a.phase() == JobPhase.ENDED ? b : a);
         }
         long vanished = ids.stream().filter(id -> !byId.containsKey(id)).count();
         Optional<String> doubt = vanished >= MASS_VANISHING && vanished * 2 >= ids.size()
@@ -98,7 +99,7 @@ public class JobTracker {
         Round round = new Round(scheduler, byId, doubt, new AtomicInteger(config.watch().maxLookUpsPerRound()));
         for (ServerRecord r : records) {
             try {
-                follow(round, adoptIfCutOff(r, byName));
+                follow(round, adoptIfCutOff(r, jobs));
             } catch (SchedulerException e) {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
@@ -122,7 +123,7 @@ public class JobTracker {
      * A start without a job id whose submit this process is not making was cut off: adopt its job
      * as soon as a listing shows it by name; give up only after the submit deadline.
      */
-    private ServerRecord adoptIfCutOff(ServerRecord seen, Map<String, JobInfo> byName) {
+    private ServerRecord adoptIfCutOff(ServerRecord seen, List<JobInfo> listing) {
         if (seen.jobId() != null || seen.state().isTerminal() || inFlight.contains(seen.id())) {
             return seen;
         }
@@ -131,7 +132,7 @@ public class JobTracker {
         if (r.jobId() != null || r.state().isTerminal()) {
             return r;
         }
-        JobInfo job = byName.get(r.jobName());
+        JobInfo job = LostSubmits.byName(listing, r.jobName()).orElse(null);
         if (job != null) {
             LOG.infof("Server %s: adopting job %s found by its name %s (its submit was cut off)", r.key(), job.id(),
                     r.jobName());
@@ -143,13 +144,12 @@ public class JobTracker {
             Instant asked = r.transitions().stream().filter(t -> t.state() == ServerState.STOPPING)
                     .map(Transition::at).reduce((a, b) -> b).orElse(r.updatedAt());
             if (asked.plus(config.watch().goneGrace()).isBefore(clock.instant())) {
-                return lifecycle.stopped(r.key(), r.id(), "Stopped before its job was submitted", 0).orElse(r);
+                return lifecycle.observe(r.key(), r.id(), new Observation.CutOffStopped()).orElse(r);
             }
             return r;
         }
         if (r.createdAt().plus(config.watch().submitDeadline()).isBefore(clock.instant())) {
-            return lifecycle.failed(r.key(), r.id(), "The service restarted while submitting the job and no job was "
-                    + "created within " + human(config.watch().submitDeadline()) + ". Please start the server again.", 1)
+            return lifecycle.observe(r.key(), r.id(), new Observation.CutOffGivenUp(config.watch().submitDeadline()))
                     .orElse(r);
         }
         return r; // its job may still appear: the scheduler may have been creating it when the service died
@@ -177,7 +177,8 @@ public class JobTracker {
     private void follow(Scheduler scheduler, ServerRecord r, JobInfo job) {
         if (r.state() == ServerState.STOPPING) {
             if (job.phase() == JobPhase.ENDED) {
-                lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " " + job.state().toLowerCase(), 0);
+                lifecycle.observe(r.key(), r.id(),
+                        new Observation.JobEnded(job.state(), job.exitCode().orElse(null), ""));
             } else {
                 spawns.cancel(r);
             }
@@ -213,33 +214,28 @@ public class JobTracker {
         }
         LOG.infof("Server %s: job %s is unknown to the scheduler (missing from its listings since %s)", r.key(),
                 r.jobId(), m.missingSince());
-        if (r.state() == ServerState.STOPPING) {
-            lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " is gone", 0);
-        } else {
-            ended(round.scheduler(), r, "gone from the scheduler", null);
-        }
+        lifecycle.observe(r.key(), r.id(), new Observation.JobGone(outputNote(round.scheduler(), r)));
         return Optional.empty();
     }
 
-    private static String human(Duration d) {
-        return d.toString().substring(2).toLowerCase();
+    private void ended(Scheduler scheduler, ServerRecord r, String how, Integer exitCode) {
+        lifecycle.observe(r.key(), r.id(), new Observation.JobEnded(how, exitCode, outputNote(scheduler, r)));
     }
 
-    private void ended(Scheduler scheduler, ServerRecord r, String how, Integer exitCode) {
-        String what = "job " + r.jobId() + " ended (" + how.toLowerCase()
-                + (exitCode == null ? "" : ", exit code " + exitCode) + ")";
-        if (r.state() == ServerState.RUNNING) {
-            lifecycle.stopped(r.key(), r.id(), "The server's " + what, exitCode);
-            return;
+    /**
+     * The last lines of a start's output, shown when it fails: read only for a start that is not
+     * running or stopping (their end is no failure). A refusal says why, never what is in the file.
+     */
+    private String outputNote(Scheduler scheduler, ServerRecord r) {
+        if (!r.state().isStarting()) {
+            return "";
         }
-        String tail;
         try {
-            tail = scheduler.tail(r.outputPath(), r.unixUser(), config.batch().failureOutputLines());
-            tail = tail.isBlank() ? "" : " Last lines of its output (" + r.outputPath() + "):\n" + tail;
-        } catch (SchedulerException e) { // a refusal says why (e.g. the file is a link), never what is in the file
-            tail = e.isTransient() ? "" : " Its output is not shown: " + e.getMessage();
+            return Messages.outputTail(r.outputPath(),
+                    scheduler.tail(r.outputPath(), r.unixUser(), config.batch().failureOutputLines()));
+        } catch (SchedulerException e) { // e.g. the file is a link
+            return e.isTransient() ? "" : Messages.outputHidden(e.getMessage());
         }
-        lifecycle.failed(r.key(), r.id(), "The " + what + " before the server was ready." + tail, exitCode);
     }
 
     /** The record's own deadline (its profile's queue-timeout); the global start timeout for older records. */
@@ -255,8 +251,8 @@ public class JobTracker {
                     e.getMessage());
             return; // try again next round; the record stays active so the job is not forgotten
         }
-        lifecycle.failed(r.key(), r.id(), "The server did not start within " + human(Duration.between(r.createdAt(), startDeadline(r)))
-                + "; job " + r.jobId() + " was cancelled", 1);
+        lifecycle.observe(r.key(), r.id(),
+                new Observation.StartTimedOut(Duration.between(r.createdAt(), startDeadline(r))));
     }
 
     private boolean readsOutput(ServerRecord r) {

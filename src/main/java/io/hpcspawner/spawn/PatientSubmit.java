@@ -5,11 +5,11 @@ import io.hpcspawner.scheduler.JobSubmission;
 import io.hpcspawner.scheduler.Scheduler;
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.spawn.port.Sleeper;
+import io.hpcspawner.spawn.rules.LostSubmits;
+import io.hpcspawner.spawn.rules.Messages;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -28,7 +28,6 @@ public final class PatientSubmit {
 
     private static final Logger LOG = Logger.getLogger(PatientSubmit.class);
     private static final Duration LONGEST_INTERVAL = Duration.ofSeconds(30);
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     private static final int MAX_REASON = 240;
 
     /** What the start learns while it waits, and whether it still wants its job. */
@@ -109,12 +108,9 @@ public final class PatientSubmit {
             Duration wait = asked.compareTo(interval) > 0 ? asked : interval;
             String why = reason(failure);
             if (now.plus(wait).isAfter(until)) {
-                throw new Unreachable("The cluster " + system + " could not be reached (" + why + "); tried " + tries
-                        + (tries == 1 ? " time" : " times") + " since " + TIME.format(since)
-                        + ". No job was submitted: please start the server again later.", failure);
+                throw new Unreachable(Messages.submitUnreachable(system, why, tries, since), failure);
             }
-            progress.waiting("The cluster " + system + " cannot be reached (" + why + "); trying again in "
-                    + seconds(wait) + " s, until " + TIME.format(until));
+            progress.waiting(Messages.submitWaiting(system, why, seconds(wait), until));
             sleeper.sleep(wait);
             if (progress.withdrawn()) {
                 throw new Withdrawn();
@@ -134,8 +130,9 @@ public final class PatientSubmit {
         return !e.neverReachedApi() && e.answeredStatus().orElse(0) == 503;
     }
 
+    /** The job of a lost submit, by its name; a failed listing throws (and is looked at again, never submitted). */
     private static Optional<String> lookUp(Scheduler scheduler, String name) {
-        return scheduler.jobs(Set.of(), name).stream().filter(j -> j.name().equals(name)).map(JobInfo::id).findFirst();
+        return LostSubmits.byName(scheduler.jobs(Set.of(), name), name).map(JobInfo::id);
     }
 
     private static long seconds(Duration d) {

@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn;
 
+import io.hpcspawner.spawn.rules.Change;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
  * The durable record of one start of one server: what was asked, which job runs it, where it
  * listens, and everything that happened to it. It holds no secret in clear (the start secret is
  * kept as a hash; the hub's environment is never stored). Instances are changed only by
- * {@link ServerLifecycle} under the server's lock; everyone else works on copies.
+ * {@link ServerLifecycle} under the server's lock, through {@link #apply}; everyone else works on copies.
  */
 public final class ServerRecord {
 
@@ -134,6 +135,43 @@ public final class ServerRecord {
 
     public long lastEventId() {
         return events.isEmpty() ? 0 : events.get(events.size() - 1).id();
+    }
+
+    /**
+     * Makes {@code change} (decided by {@link io.hpcspawner.spawn.rules.Lifecycle}) at {@code now}: its fields set,
+     * then its state entered with its message and a progress event for the user.
+     */
+    public void apply(Change change, Instant now) {
+        for (Change.Edit e : change.edits()) {
+            edit(e);
+        }
+        change.exitCode().ifPresent(this::exitCode);
+        change.message().ifPresent(text -> {
+            enter(change.state(), text, now);
+            ServerState s = state;
+            addEvent(new ProgressEvent(0, s.progress(), text, s, s == ServerState.RUNNING, s == ServerState.FAILED,
+                    s == ServerState.STOPPED, s == ServerState.RUNNING ? url : null, now, change.code().orElse(null)));
+        });
+        touch(now);
+    }
+
+    private void edit(Change.Edit e) {
+        if (e instanceof Change.JobId v) {
+            jobId = v.value();
+        } else if (e instanceof Change.Node v) {
+            node = v.value();
+        } else if (e instanceof Change.Endpoint v) {
+            endpoint(v.host(), v.port(), v.url());
+        } else if (e instanceof Change.PendingReason v) {
+            pendingReason = v.value();
+        } else if (e instanceof Change.DoubtsCleared) {
+            unknownSince = null;
+            missingSince = null;
+        } else if (e instanceof Change.UnknownSince v) {
+            unknownSince = v.at();
+        } else if (e instanceof Change.MissingSince v) {
+            missingSince = v.at();
+        }
     }
 
     // Mutators: package-private, used by ServerLifecycle only.

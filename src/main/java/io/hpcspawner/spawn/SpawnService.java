@@ -5,6 +5,8 @@ import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.credentials.UserLogin;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.Messages;
+import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Comparator;
@@ -92,8 +94,7 @@ public class SpawnService {
             ServerRecord fresh = ServerRecord.newStart(id, key, request.startId(), Secrets.hash(secret), plan, jobName,
                     output, clock.instant());
             inFlight.begin(id); // before the record is durable: no watcher round may take it for a cut-off submit
-            lifecycle.begin(fresh, "Submitting a job to " + plan.system() + " (profile " + plan.profile() + ", "
-                    + plan.cpus() + " CPU, " + plan.timeLimitMinutes() + " min)");
+            lifecycle.begin(fresh, new Observation.Begin(plan.cpus(), plan.timeLimitMinutes()));
             return new StartOutcome(fresh.copy(), true);
         });
         if (outcome.created()) {
@@ -153,14 +154,13 @@ public class SpawnService {
      */
     public ServerRecord ready(String serverId, String secret, String node, int port) {
         ServerRecord r = lifecycle.findById(serverId).filter(x -> Secrets.matches(secret, x.secretHash()))
-                .orElseThrow(() -> new SecurityException("unknown server id or wrong start secret"));
+                .orElseThrow(() -> new SecurityException(Messages.unknownServerOrSecret()));
         if (node == null || !HOST.matcher(node).matches() || port < 1 || port > 65535) {
             throw new InvalidRequestException("bad_request", node == null || !HOST.matcher(node).matches() ? "host" : "port",
                     "host must be a host name and port a number from 1 to 65535");
         }
         if (!r.state().isStarting()) {
-            throw new ConflictException("start_not_active", "the start " + r.startId() + " is " + r.state().wireName()
-                    + "; the ready signal came too late");
+            throw new ConflictException("start_not_active", Messages.readyTooLate(r.startId(), r.state()));
         }
         return readyAt(r, node, port);
     }

@@ -2,6 +2,7 @@ package io.hpcspawner.spawn;
 
 import io.hpcspawner.scheduler.SchedulerException;
 import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,17 +52,13 @@ public class StopCancels {
             Duration wait = attempts.failed(r.id(), e.isTransient(), now);
             LOG.warnf("Server %s: cancelling job %s failed (%s), next try in %d s unless stopped again: %s", r.key(),
                     r.jobId(), e.isTransient() ? "transient" : "refused", wait.toSeconds(), e.getMessage());
-            return lifecycle.cancelFailed(r.key(), r.id(), e.isTransient()
-                    ? "Stopping: job " + r.jobId() + " could not be cancelled yet (" + e.getMessage() + "); trying again"
-                    : "Stopping: job " + r.jobId() + " could not be cancelled (" + e.getMessage() + "). The service"
-                            + " tries again when you log in to the hub again or stop the server again, and every"
-                            + " few minutes; otherwise the job ends at its time limit");
+            return lifecycle.observe(r.key(), r.id(), new Observation.CancelFailed(e.isTransient(), e.getMessage()));
         } catch (RuntimeException e) {
             attempts.failed(r.id(), true, now);
             throw e;
         }
         attempts.taken(r.id(), r.jobName());
-        return lifecycle.stopped(r.key(), r.id(), "Stopped: job " + r.jobId() + " cancelled", 0);
+        return lifecycle.observe(r.key(), r.id(), new Observation.CancelTaken());
     }
 
     /** The watcher's next round tries the cancel of {@code r} at once (its user's new login arrived). */

@@ -60,6 +60,21 @@ public final class ServerRecords {
         return r;
     }
 
+    /**
+     * A start of user {@code u}'s server {@code s} on {@code testsys} (profile small, 1 CPU, 60 min) created at
+     * {@code at}, with job {@code jobId}, in {@code state} with that state's default message; {@code null}: not begun.
+     */
+    public static ServerRecord inState(ServerState state, String jobId, Instant at) {
+        ServerKey key = new ServerKey("u", "s");
+        ServerRecord r = ServerRecord.newStart("id1", key, "start-1", Secrets.hash("s"), plan(key), JOB_PREFIX + "id1",
+                "/home/u/out.log", at);
+        if (state != null) {
+            r.jobId(jobId);
+            r.enter(state, state.defaultMessage(), at);
+        }
+        return r;
+    }
+
     private static LaunchPlan plan(ServerKey key) {
         return plan(key, "testsys");
     }

@@ -1,9 +1,9 @@
-package io.hpcspawner.spawn;
+package io.hpcspawner.spawn.rules;
 
 import java.util.Map;
 
 /** Plain-language explanations of Slurm's pending reasons, for the person on the spawn page. */
-final class PendingReasons {
+public final class PendingReasons {
 
     private static final Map<String, String> TEXT = Map.ofEntries(
             Map.entry("Resources", "Resources (the nodes are busy; it starts when resources free up)"),
@@ -21,7 +21,7 @@ final class PendingReasons {
     private PendingReasons() {
     }
 
-    static String explain(String reason) {
+    public static String explain(String reason) {
         return TEXT.getOrDefault(reason, reason);
     }
 }
