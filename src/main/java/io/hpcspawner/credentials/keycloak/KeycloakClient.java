@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One confidential client of a Keycloak realm ({@code client_secret_post}), through a named
@@ -33,6 +35,12 @@ public final class KeycloakClient implements TokenEndpoint {
     /** Starts the id of every OIDC client built here ({@link TokenEndpointAnswers} acts on these only). */
     static final String ID_PREFIX = "hpcspawner-keycloak:";
     private static final String TOKEN_PATH = "protocol/openid-connect/token";
+    /**
+     * quarkus-oidc-client's DEBUG lines print the token request's form, client secret and refresh
+     * token included: its logger stays at INFO whatever level the site gives its parents or root
+     * (held here so the level is not lost with a collected logger).
+     */
+    private static final Logger GRANT_LOG = Logger.getLogger("io.quarkus.oidc.client.runtime.OidcClientImpl");
 
     private final OidcClients clients;
     private final URI issuer;
@@ -54,6 +62,7 @@ public final class KeycloakClient implements TokenEndpoint {
         this.clientId = clientId;
         this.secret = secret;
         this.timeout = timeout;
+        GRANT_LOG.setLevel(Level.INFO); // after the site's logging configuration, which may name it
     }
 
     /** A fixed secret; the array is copied, so the caller may clear its own. */

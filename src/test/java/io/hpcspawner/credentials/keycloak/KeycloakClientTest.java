@@ -258,4 +258,42 @@ class KeycloakClientTest {
         assertThat(forms).hasSize(1);
         assertThat(invalidations).hasValue(1);
     }
+    /**
+     * quarkus-oidc-client's DEBUG lines print the token request's form: with its loggers turned to
+     * DEBUG (as a site might for the OIDC categories or the root), no line shows the client secret
+     * or a refresh token.
+     */
+    @Test
+    void debugLoggingOfTheOidcClientShowsNoSecretAndNoRefreshToken() {
+        answer(200, "{\"access_token\":\"at2\",\"expires_in\":60,\"refresh_token\":\"rt2\",\"refresh_expires_in\":1800}");
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.quarkus.oidc");
+        java.util.logging.Level before = logger.getLevel();
+        logger.addHandler(capture);
+        logger.setLevel(java.util.logging.Level.FINEST);
+        try {
+            client(SECRET).refresh("rt1-refresh-token-that-must-not-leak");
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(before);
+        }
+        assertThat(forms).hasSize(1);
+        assertThat(lines).noneMatch(l -> l.contains(SECRET) || l.contains("rt1-refresh-token-that-must-not-leak")
+                || l.contains("rt2"));
+    }
 }
