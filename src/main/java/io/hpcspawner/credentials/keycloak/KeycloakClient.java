@@ -5,6 +5,7 @@ import io.quarkus.oidc.client.OidcClient;
 import io.quarkus.oidc.client.OidcClientException;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.oidc.client.Tokens;
+import io.quarkus.oidc.client.runtime.DisabledOidcClientException;
 import io.quarkus.oidc.client.runtime.OidcClientConfig;
 import io.quarkus.oidc.client.runtime.OidcClientConfig.Grant;
 import io.quarkus.oidc.common.runtime.config.OidcClientCommonConfig.Credentials.Secret.Method;
@@ -119,6 +120,9 @@ public final class KeycloakClient implements TokenEndpoint {
             throw failure(r, grantType, what);
         } catch (TimeoutException e) {
             throw new KeycloakUnavailableException(what + " timed out after " + timeout.toMillis() + " ms", null);
+        } catch (DisabledOidcClientException e) {
+            throw new KeycloakConfigurationException(what + " is impossible: the OIDC client cannot be built from"
+                    + " these settings (check the issuer URL, an absolute http(s) URL)");
         } catch (DecodeException e) {
             throw new KeycloakConfigurationException(what + " got an answer that is not JSON: is this the issuer URL"
                     + " of a Keycloak realm?");

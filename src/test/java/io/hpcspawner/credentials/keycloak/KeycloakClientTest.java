@@ -217,6 +217,13 @@ class KeycloakClientTest {
     }
 
     @Test
+    void anIssuerTheOidcClientCannotUseIsAConfigurationError() {
+        KeycloakClient c = new KeycloakClient(oidc, URI.create("realms/test"), "svc", SECRET.toCharArray(), Duration.ofSeconds(2));
+        assertThatThrownBy(c::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
+                .hasMessageContaining("'svc'").hasMessageContaining("issuer URL").hasMessageNotContaining(SECRET);
+    }
+
+    @Test
     void theCharArrayIsCopied() {
         answer(200, "{\"access_token\":\"at\",\"expires_in\":300}");
         char[] secret = SECRET.toCharArray();
