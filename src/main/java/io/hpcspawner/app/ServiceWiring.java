@@ -29,6 +29,7 @@ import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
 import io.hpcspawner.store.FileSealedTokenStore;
 import io.hpcspawner.store.FileServerStore;
 import io.hpcspawner.store.StoreLock;
+import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -125,11 +126,11 @@ public class ServiceWiring {
     /** Users' Keycloak logins, when a Keycloak realm is configured. */
     @Produces
     @Singleton
-    Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, ObjectMapper json,
+    Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, OidcClients oidc,
             Clock clock) {
         checks.verify();
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
-                keycloakClient(kc, "user-client", kc.userClient(), secrets, json),
+                keycloakClient(kc, "user-client", kc.userClient(), secrets, oidc),
                 tokenKeys(kc, secrets),
                 new FileSealedTokenStore(config.store().loginsDirectory()), kc.tokenValidity(), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
@@ -158,10 +159,10 @@ public class ServiceWiring {
     @Produces
     @Singleton
     SchedulerRegistry schedulers(SpawnerConfig config, ConfigChecks checks, ObjectMapper json,
-            Optional<UserLogins> logins, SecretResolver secrets, Clock clock, MeterRegistry meters) {
+            Optional<UserLogins> logins, SecretResolver secrets, OidcClients oidc, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, json), kc.tokenValidity(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, oidc), kc.tokenValidity(), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new GuardedScheduler(new SlurmrestdScheduler(system.url(),
@@ -193,9 +194,10 @@ public class ServiceWiring {
         }
     }
 
+    /** A named OIDC client for one of the realm's clients, its secret from the secret sources (re-read on rotation). */
     private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, String which,
-            SpawnerConfig.KeycloakClientConfig client, SecretResolver secrets, ObjectMapper json) {
+            SpawnerConfig.KeycloakClientConfig client, SecretResolver secrets, OidcClients oidc) {
         SecretRef ref = SecretRef.parse("hpcspawner.keycloak." + which + ".secret", client.secret());
-        return new KeycloakClient(kc.issuer(), client.id(), secrets.resolve(ref), kc.requestTimeoutOrDefault(), json);
+        return new KeycloakClient(oidc, kc.issuer(), client.id(), secrets.resolve(ref), kc.requestTimeoutOrDefault());
     }
 }

@@ -16,6 +16,9 @@ import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
+import io.quarkus.oidc.client.OidcClients;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -34,8 +37,10 @@ import org.junit.jupiter.api.function.Executable;
  * outbound client of the service must give up within its configured time (here 1 s) with its
  * ordinary "unavailable" failure; before {@link BoundedHttp} each of these calls hung for ever
  * (the JDK's request timeout stops counting at the headers), which the preemptive timeout of 10 s
- * turns into a failure.
+ * turns into a failure. A Quarkus test because the Keycloak client (quarkus-oidc-client) needs the
+ * application's Vert.x.
  */
+@QuarkusTest
 class HungCallsTest {
 
     private static final Duration BOUND = Duration.ofSeconds(1);
@@ -43,6 +48,9 @@ class HungCallsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private StalledBodyServer server;
+
+    @Inject
+    OidcClients oidc;
 
     @BeforeEach
     void start() throws Exception {
@@ -120,8 +128,8 @@ class HungCallsTest {
 
     @Test
     void keycloakGrantFailsAsUnavailable() {
-        KeycloakClient keycloak = new KeycloakClient(server.url().resolve("/realms/test/"), "hpcspawner",
-                () -> "secret", BOUND, JSON);
+        KeycloakClient keycloak = new KeycloakClient(oidc, server.url().resolve("/realms/test/"), "hpcspawner",
+                () -> "secret", BOUND);
         assertThat(failure(keycloak::clientCredentials)).isInstanceOf(KeycloakUnavailableException.class)
                 .hasMessageContaining("timed out");
     }

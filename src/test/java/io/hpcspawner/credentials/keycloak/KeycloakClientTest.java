@@ -3,8 +3,10 @@ package io.hpcspawner.credentials.keycloak;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.quarkus.oidc.client.OidcClients;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,14 +25,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How {@link KeycloakClient} encodes grants and classifies answers, against a scripted HTTP
- * server; the answers Keycloak really gives are checked by {@link KeycloakTokensIT}. This
- * covers what a healthy Keycloak cannot be made to do: 5xx, timeouts, odd bodies.
+ * How {@link KeycloakClient} (a named quarkus-oidc-client) encodes grants and classifies answers,
+ * against a scripted HTTP server; the answers Keycloak really gives are checked by
+ * {@link KeycloakTokensIT}. This covers what a healthy Keycloak cannot be made to do: 5xx,
+ * timeouts, odd bodies. A Quarkus test because the OIDC clients need the application's Vert.x.
  */
+@QuarkusTest
 class KeycloakClientTest {
 
     private static final String SECRET = "s3cr3t-value-that-must-not-leak";
-    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    OidcClients oidc;
 
     private HttpServer server;
     private URI issuer;
@@ -76,7 +82,7 @@ class KeycloakClientTest {
     }
 
     private KeycloakClient client(String secret) {
-        return new KeycloakClient(issuer, "svc", secret.toCharArray(), Duration.ofSeconds(2), JSON);
+        return new KeycloakClient(oidc, issuer, "svc", secret.toCharArray(), Duration.ofSeconds(2));
     }
 
     private void answer(int code, String json) {
@@ -111,7 +117,7 @@ class KeycloakClientTest {
     void aRotatedSecretIsUsedOnTheNextGrant() {
         answer(200, "{\"access_token\":\"at\",\"expires_in\":300}");
         AtomicReference<String> vault = new AtomicReference<>("first");
-        KeycloakClient c = new KeycloakClient(issuer, "svc", vault::get, Duration.ofSeconds(2), JSON);
+        KeycloakClient c = new KeycloakClient(oidc, issuer, "svc", vault::get, Duration.ofSeconds(2));
         c.clientCredentials();
         vault.set("second");
         c.clientCredentials();
@@ -185,7 +191,7 @@ class KeycloakClientTest {
     void timeoutsAreTransient() {
         answer(200, "{\"access_token\":\"at\",\"expires_in\":300}");
         delayMillis.set(1500L);
-        KeycloakClient c = new KeycloakClient(issuer, "svc", SECRET.toCharArray(), Duration.ofMillis(300), JSON);
+        KeycloakClient c = new KeycloakClient(oidc, issuer, "svc", SECRET.toCharArray(), Duration.ofMillis(300));
         assertThatThrownBy(c::clientCredentials).isInstanceOf(KeycloakUnavailableException.class)
                 .hasMessageContaining("timed out");
     }
@@ -196,25 +202,32 @@ class KeycloakClientTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        KeycloakClient c = new KeycloakClient(URI.create("http://127.0.0.1:" + port + "/realms/x"), "svc",
-                SECRET.toCharArray(), Duration.ofSeconds(2), JSON);
+        KeycloakClient c = new KeycloakClient(oidc, URI.create("http://127.0.0.1:" + port + "/realms/x"), "svc",
+                SECRET.toCharArray(), Duration.ofSeconds(2));
         assertThatThrownBy(c::clientCredentials).isInstanceOf(KeycloakUnavailableException.class)
-                .hasMessageContaining("ConnectException").hasMessageNotContaining(SECRET);
+                .hasMessageContaining("not available").hasMessageNotContaining(SECRET);
     }
 
     @Test
     void aMissingSecretIsAConfigurationError() {
-        KeycloakClient c = new KeycloakClient(issuer, "svc", () -> null, Duration.ofSeconds(2), JSON);
+        KeycloakClient c = new KeycloakClient(oidc, issuer, "svc", () -> null, Duration.ofSeconds(2));
         assertThatThrownBy(c::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("'svc'");
         assertThat(forms).isEmpty();
     }
 
     @Test
+    void anIssuerTheOidcClientCannotUseIsAConfigurationError() {
+        KeycloakClient c = new KeycloakClient(oidc, URI.create("realms/test"), "svc", SECRET.toCharArray(), Duration.ofSeconds(2));
+        assertThatThrownBy(c::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
+                .hasMessageContaining("'svc'").hasMessageContaining("issuer URL").hasMessageNotContaining(SECRET);
+    }
+
+    @Test
     void theCharArrayIsCopied() {
         answer(200, "{\"access_token\":\"at\",\"expires_in\":300}");
         char[] secret = SECRET.toCharArray();
-        KeycloakClient c = new KeycloakClient(issuer, "svc", secret, Duration.ofSeconds(2), JSON);
+        KeycloakClient c = new KeycloakClient(oidc, issuer, "svc", secret, Duration.ofSeconds(2));
         java.util.Arrays.fill(secret, '\0');
         c.clientCredentials();
         assertThat(forms.get(0)).containsEntry("client_secret", SECRET);
@@ -236,7 +249,7 @@ class KeycloakClientTest {
                 invalidations.incrementAndGet();
             }
         };
-        KeycloakClient client = new KeycloakClient(issuer, "svc", rotating, Duration.ofSeconds(2), JSON);
+        KeycloakClient client = new KeycloakClient(oidc, issuer, "svc", rotating, Duration.ofSeconds(2));
         status.set(401);
         body.set("{\"error\":\"unauthorized_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}");
 
@@ -251,5 +264,43 @@ class KeycloakClientTest {
         assertThat(client.clientCredentials().accessToken()).isEqualTo("a");
         assertThat(forms).hasSize(1);
         assertThat(invalidations).hasValue(1);
+    }
+    /**
+     * quarkus-oidc-client's DEBUG lines print the token request's form: with its loggers turned to
+     * DEBUG (as a site might for the OIDC categories or the root), no line shows the client secret
+     * or a refresh token.
+     */
+    @Test
+    void debugLoggingOfTheOidcClientShowsNoSecretAndNoRefreshToken() {
+        answer(200, "{\"access_token\":\"at2\",\"expires_in\":60,\"refresh_token\":\"rt2\",\"refresh_expires_in\":1800}");
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                lines.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(java.util.logging.Level.ALL);
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.quarkus.oidc");
+        java.util.logging.Level before = logger.getLevel();
+        logger.addHandler(capture);
+        logger.setLevel(java.util.logging.Level.FINEST);
+        try {
+            client(SECRET).refresh("rt1-refresh-token-that-must-not-leak");
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(before);
+        }
+        assertThat(forms).hasSize(1);
+        assertThat(lines).noneMatch(l -> l.contains(SECRET) || l.contains("rt1-refresh-token-that-must-not-leak")
+                || l.contains("rt2"));
     }
 }

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.support.FakeTime;
+import io.quarkus.oidc.client.OidcClients;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,8 +43,10 @@ import org.junit.jupiter.api.Test;
  * started with {@code scripts/stack/keycloak-up.sh} and left running for the next build
  * ({@code scripts/stack/keycloak-down.sh} stops it). User tokens come from the password grant of
  * the {@code jupyterhub} client, as a hub authenticator would hold them. The test's clock runs
- * ahead of Keycloak's to make renewals due without waiting.
+ * ahead of Keycloak's to make renewals due without waiting. A Quarkus test because the OIDC
+ * clients need the application's Vert.x.
  */
+@QuarkusTest
 class KeycloakTokensIT {
 
     private static final URI ISSUER = URI.create(System.getProperty("keycloak.issuer",
@@ -56,6 +61,9 @@ class KeycloakTokensIT {
     private static JsonNode realm;
 
     private final FakeTime clock = new FakeTime(Instant.now());
+
+    @Inject
+    OidcClients oidc;
 
     @BeforeAll
     static void keycloakIsUp() throws Exception {
@@ -112,9 +120,9 @@ class KeycloakTokensIT {
         throw new IllegalArgumentException("no user " + user + " in the realm file");
     }
 
-    private static KeycloakClient client(String clientId) {
+    private KeycloakClient client(String clientId) {
         String secret = secretOf(clientId);
-        return new KeycloakClient(ISSUER, clientId, () -> secret, TIMEOUT, JSON);
+        return new KeycloakClient(oidc, ISSUER, clientId, () -> secret, TIMEOUT);
     }
 
     // --- what the hub does (not part of the spawner) -----------------------------------------
@@ -291,7 +299,7 @@ class KeycloakTokensIT {
         String wrong = "wrong-" + Long.toHexString(System.nanoTime());
         AtomicReference<String> vault = new AtomicReference<>(wrong);
         ServiceAccountTokens tokens = new ServiceAccountTokens(
-                new KeycloakClient(ISSUER, "hpcspawner-service", vault::get, TIMEOUT, JSON), TokenValidity.DEFAULT, clock);
+                new KeycloakClient(oidc, ISSUER, "hpcspawner-service", vault::get, TIMEOUT), TokenValidity.DEFAULT, clock);
         assertThatThrownBy(tokens::accessToken).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("'hpcspawner-service'").hasMessageContaining(ISSUER.toString())
                 .hasMessageNotContaining(wrong).hasMessageNotContaining(right)
@@ -304,14 +312,14 @@ class KeycloakTokensIT {
 
     @Test
     void anUnknownClientOrRealmIsAConfigurationError() {
-        KeycloakClient unknown = new KeycloakClient(ISSUER, "no-such-client", "x".toCharArray(), TIMEOUT, JSON);
+        KeycloakClient unknown = new KeycloakClient(oidc, ISSUER, "no-such-client", "x".toCharArray(), TIMEOUT);
         assertThatThrownBy(unknown::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("'no-such-client'");
         KeycloakClient noServiceAccount = client("jupyterhub");
         assertThatThrownBy(noServiceAccount::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("service account");
         URI otherRealm = URI.create(ISSUER.toString().replace("/realms/hpcspawner", "/realms/no-such-realm"));
-        KeycloakClient wrongRealm = new KeycloakClient(otherRealm, "hpcspawner-service", "x".toCharArray(), TIMEOUT, JSON);
+        KeycloakClient wrongRealm = new KeycloakClient(oidc, otherRealm, "hpcspawner-service", "x".toCharArray(), TIMEOUT);
         assertThatThrownBy(wrongRealm::clientCredentials).isInstanceOf(KeycloakConfigurationException.class)
                 .hasMessageContaining("issuer URL");
     }
