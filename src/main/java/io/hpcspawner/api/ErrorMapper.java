@@ -3,7 +3,7 @@ package io.hpcspawner.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.ConflictException;
 import io.hpcspawner.spawn.InvalidRequestException;
 import io.hpcspawner.logging.LogText;

@@ -1,5 +1,6 @@
 package io.hpcspawner.scheduler;
 
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;

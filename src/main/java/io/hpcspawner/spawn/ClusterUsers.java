@@ -1,7 +1,7 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.model.UserRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

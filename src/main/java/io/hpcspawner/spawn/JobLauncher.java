@@ -1,12 +1,12 @@
 package io.hpcspawner.spawn;
 
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.LoginRequiredException;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.LoginRequiredException;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,11 +1,11 @@
 package io.hpcspawner.spawn;
 
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.rules.LostSubmits;
 import io.hpcspawner.spawn.rules.Messages;
 import io.hpcspawner.spawn.rules.Observation;

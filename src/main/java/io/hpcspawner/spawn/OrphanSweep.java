@@ -1,10 +1,10 @@
 package io.hpcspawner.spawn;
 
 import io.hpcspawner.spawn.model.OrphanRules;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

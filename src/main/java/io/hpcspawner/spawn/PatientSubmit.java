@@ -1,9 +1,9 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.spawn.rules.LostSubmits;
 import io.hpcspawner.spawn.rules.Messages;

@@ -2,9 +2,9 @@ package io.hpcspawner.spawn;
 
 import io.hpcspawner.spawn.model.SystemSettings;
 import io.hpcspawner.spawn.model.Systems;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Optional;

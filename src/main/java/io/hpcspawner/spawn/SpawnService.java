@@ -4,7 +4,7 @@ import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.credentials.UserLogin;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.rules.Messages;
 import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;

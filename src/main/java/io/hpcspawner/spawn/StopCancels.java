@@ -1,7 +1,7 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;

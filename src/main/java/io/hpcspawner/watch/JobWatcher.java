@@ -1,7 +1,7 @@
 package io.hpcspawner.watch;
 
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.JobTracker;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.spawn.ServerState;

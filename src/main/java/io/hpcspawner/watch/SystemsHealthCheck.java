@@ -1,7 +1,7 @@
 package io.hpcspawner.watch;
 
-import io.hpcspawner.scheduler.SchedulerRegistry;
-import io.hpcspawner.scheduler.SystemHealth;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SystemHealth;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.health.api.HealthGroup;

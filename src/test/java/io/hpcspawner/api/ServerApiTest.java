@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.support.FakeScheduler;
 import io.hpcspawner.support.SseEvents;
 import io.quarkus.test.junit.QuarkusTest;
@@ -156,7 +156,7 @@ class ServerApiTest {
     @Test
     void aRefusedCancelLeavesTheServerStoppingWithTheReasonUntilACancelIsTaken() {
         FakeScheduler.Job job = runningJob("start-00000c02");
-        slurm.cancelFailure = new io.hpcspawner.scheduler.LoginRequiredException(
+        slurm.cancelFailure = new io.hpcspawner.spawn.port.LoginRequiredException(
                 "your login has expired: log out and log in again", null);
 
         given().header("Authorization", HUB).delete(path()).then().statusCode(202)
@@ -178,7 +178,7 @@ class ServerApiTest {
     @Test
     void aCancelThatFailedForAMomentIsRetriedByTheWatcher() {
         FakeScheduler.Job job = runningJob("start-00000c03");
-        slurm.cancelFailure = new io.hpcspawner.scheduler.SchedulerException("DELETE failed: ConnectException", true);
+        slurm.cancelFailure = new io.hpcspawner.spawn.port.SchedulerException("DELETE failed: ConnectException", true);
 
         given().header("Authorization", HUB).delete(path()).then().statusCode(202)
                 .body("state", equalTo("stopping")).body("message", containsString("trying again"));

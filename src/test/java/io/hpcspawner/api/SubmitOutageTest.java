@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.support.FakeScheduler;
 import io.hpcspawner.support.JobScripts;
 import io.hpcspawner.support.SseEvents;

@@ -10,7 +10,7 @@ import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.credentials.TokenCheckUnavailable;
 import io.hpcspawner.credentials.keycloak.KeycloakClient;
 import io.hpcspawner.credentials.keycloak.KeycloakUnavailableException;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.scheduler.firecrest.AccessTokens;
 import io.hpcspawner.scheduler.firecrest.FirecrestV2Scheduler;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;

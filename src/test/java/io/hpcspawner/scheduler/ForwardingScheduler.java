@@ -1,5 +1,10 @@
 package io.hpcspawner.scheduler;
 
+import io.hpcspawner.spawn.port.UserInfo;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.JobInfo;
 import java.util.List;
 import java.util.Set;
 

@@ -3,7 +3,7 @@ package io.hpcspawner.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;

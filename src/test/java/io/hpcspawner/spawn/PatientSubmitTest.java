@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.hpcspawner.scheduler.ForwardingScheduler;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.support.FakeScheduler;
 import java.net.ConnectException;

@@ -106,7 +106,7 @@ class QueueTimeoutTest {
                 "/tmp/" + jobName + ".log", then);
         r.enter(ServerState.SUBMITTING, "Submitting", then);
         FakeScheduler.Job job = slurm.addForeign(jobName, "alice");
-        job.phase = io.hpcspawner.scheduler.JobPhase.PENDING;
+        job.phase = io.hpcspawner.spawn.port.JobPhase.PENDING;
         job.state = "PENDING";
         job.node = null;
         job.reason = "Priority";

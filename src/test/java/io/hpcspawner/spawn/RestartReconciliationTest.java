@@ -2,7 +2,7 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,8 +1,8 @@
 package io.hpcspawner.spawn;
 
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.scheduler.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.JobTracker;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.support.FakeScheduler;

@@ -5,7 +5,7 @@ package io.hpcspawner.scheduler.firecrest;
  * ({@code min_token_ttl}), so implementations hand out tokens with more than that plus a margin
  * left ({@link io.hpcspawner.credentials.keycloak.TokenValidity}); after a 401 the caller asks
  * once for a renewed token. When no
- * token can be had they throw a {@link io.hpcspawner.scheduler.SchedulerException}: transient if
+ * token can be had they throw a {@link io.hpcspawner.spawn.port.SchedulerException}: transient if
  * the identity provider is unreachable, not transient if the user has to log in again. Tokens are
  * secrets: never log them.
  */

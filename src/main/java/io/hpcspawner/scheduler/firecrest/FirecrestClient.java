@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.hpcspawner.scheduler.RetryAfter;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

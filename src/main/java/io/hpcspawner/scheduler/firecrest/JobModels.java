@@ -1,8 +1,8 @@
 package io.hpcspawner.scheduler.firecrest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
 import java.util.Optional;
 
 /**

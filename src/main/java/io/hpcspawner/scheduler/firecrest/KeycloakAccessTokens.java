@@ -5,8 +5,8 @@ import io.hpcspawner.credentials.keycloak.LoginExpiredException;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.UserLogins;
 import io.hpcspawner.credentials.secrets.SecretUnavailableException;
-import io.hpcspawner.scheduler.LoginRequiredException;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.LoginRequiredException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.util.function.Supplier;
 
 /**

@@ -2,7 +2,7 @@ package io.hpcspawner.scheduler.firecrest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hpcspawner.scheduler.JobSubmission;
+import io.hpcspawner.spawn.port.JobSubmission;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;

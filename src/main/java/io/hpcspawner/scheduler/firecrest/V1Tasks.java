@@ -1,7 +1,7 @@
 package io.hpcspawner.scheduler.firecrest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

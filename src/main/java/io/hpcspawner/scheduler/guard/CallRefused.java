@@ -1,6 +1,6 @@
 package io.hpcspawner.scheduler.guard;
 
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.time.Duration;
 
 /**

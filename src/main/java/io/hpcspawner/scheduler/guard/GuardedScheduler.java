@@ -1,12 +1,12 @@
 package io.hpcspawner.scheduler.guard;
 
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.Partition;
-import io.hpcspawner.scheduler.Scheduler;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SystemHealth;
-import io.hpcspawner.scheduler.UserInfo;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Scheduler;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SystemHealth;
+import io.hpcspawner.spawn.port.UserInfo;
 import io.smallrye.faulttolerance.api.Guard;
 import java.time.Instant;
 import java.util.List;

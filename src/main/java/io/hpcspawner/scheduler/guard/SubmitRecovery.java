@@ -1,8 +1,8 @@
 package io.hpcspawner.scheduler.guard;
 
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.time.Instant;
 import java.util.List;
 import org.jboss.logging.Logger;

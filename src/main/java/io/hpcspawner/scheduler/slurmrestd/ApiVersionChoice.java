@@ -1,7 +1,7 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;

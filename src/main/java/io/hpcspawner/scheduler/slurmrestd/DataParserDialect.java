@@ -2,9 +2,9 @@ package io.hpcspawner.scheduler.slurmrestd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
-import io.hpcspawner.scheduler.Partition;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.Partition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.hpcspawner.scheduler.slurmrestd;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

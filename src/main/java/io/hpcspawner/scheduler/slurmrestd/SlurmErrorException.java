@@ -1,6 +1,6 @@
 package io.hpcspawner.scheduler.slurmrestd;
 
-import io.hpcspawner.scheduler.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerException;
 
 /** slurmrestd answered with a Slurm error number (e.g. 2017, invalid job id). */
 final class SlurmErrorException extends SchedulerException {

@@ -3,9 +3,9 @@ package io.hpcspawner.scheduler.slurmrestd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobSubmission;
-import io.hpcspawner.scheduler.Partition;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.Partition;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.hpcspawner.spawn.rules;
 
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
 import java.util.List;
 import java.util.Optional;
 

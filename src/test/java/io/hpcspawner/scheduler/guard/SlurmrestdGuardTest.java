@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SchedulerRegistry;
-import io.hpcspawner.scheduler.SystemHealth;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SchedulerRegistry;
+import io.hpcspawner.spawn.port.SystemHealth;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.quarkus.test.junit.QuarkusTestProfile;

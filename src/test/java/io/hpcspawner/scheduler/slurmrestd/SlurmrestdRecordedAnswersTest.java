@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

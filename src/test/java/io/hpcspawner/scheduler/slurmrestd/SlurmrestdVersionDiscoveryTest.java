@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import io.hpcspawner.scheduler.SchedulerException;
-import io.hpcspawner.scheduler.SystemHealth;
+import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.port.SystemHealth;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -2,8 +2,8 @@ package io.hpcspawner.spawn.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.hpcspawner.scheduler.JobInfo;
-import io.hpcspawner.scheduler.JobPhase;
+import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

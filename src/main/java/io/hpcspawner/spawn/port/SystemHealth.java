@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler;
+package io.hpcspawner.spawn.port;
 
 /** What a scheduler API says about its cluster right now, in words an operator can act on. */
 public record SystemHealth(State state, String detail) {

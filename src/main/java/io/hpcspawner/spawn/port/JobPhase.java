@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler;
+package io.hpcspawner.spawn.port;
 
 /** The scheduler's many job states folded to what the service acts on. */
 public enum JobPhase {

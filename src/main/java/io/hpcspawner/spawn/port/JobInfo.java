@@ -1,4 +1,4 @@
-package io.hpcspawner.scheduler;
+package io.hpcspawner.spawn.port;
 
 import java.util.Optional;
 

@@ -1,4 +1,5 @@
-package io.hpcspawner.scheduler;
+package io.hpcspawner.spawn.port;
+
 
 /**
  * The scheduler would act as the user, but the user's login is over (or unknown): nothing was
