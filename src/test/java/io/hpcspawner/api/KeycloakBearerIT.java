@@ -8,13 +8,13 @@ import static org.hamcrest.Matchers.equalTo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.support.TestRealm;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -59,7 +59,7 @@ class KeycloakBearerIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static JsonNode realm;
+    private static TestRealm realm;
 
     /** Keycloak on, as docs/keycloak.md shows it; the stand-in JupyterHub of the matrix test for JupyterHub's tokens. */
     public static class Profile implements QuarkusTestProfile {
@@ -70,7 +70,8 @@ class KeycloakBearerIT {
                     "quarkus.oidc.auth-server-url", ISSUER,
                     "quarkus.oidc.client-id", "hpcspawner-api",
                     "quarkus.oidc.token.audience", "hpcspawner-api",
-                    "quarkus.oidc.roles.role-claim-path", "resource_access/hpcspawner-api/roles");
+                    "quarkus.oidc.roles.role-claim-path", "resource_access/hpcspawner-api/roles",
+                    "hpcspawner.auth.keycloak.hub-role", "hub", "hpcspawner.auth.keycloak.user-role", "user");
         }
 
         @Override
@@ -110,31 +111,11 @@ class KeycloakBearerIT {
     }
 
     @BeforeAll
-    static void readRealm() throws Exception {
-        try (InputStream in = KeycloakBearerIT.class.getResourceAsStream("/keycloak/hpcspawner-realm.json")) {
-            realm = JSON.readTree(in);
-        }
+    static void readRealm() {
+        realm = TestRealm.load();
     }
 
     // --- tokens, as the hub would get them ----------------------------------------------------
-
-    private static String secretOf(String clientId) {
-        for (JsonNode c : realm.path("clients")) {
-            if (clientId.equals(c.path("clientId").asText())) {
-                return c.path("secret").asText();
-            }
-        }
-        throw new IllegalArgumentException("no client " + clientId + " in the realm file");
-    }
-
-    private static String passwordOf(String user) {
-        for (JsonNode u : realm.path("users")) {
-            if (user.equals(u.path("username").asText())) {
-                return u.path("credentials").path(0).path("value").asText();
-            }
-        }
-        throw new IllegalArgumentException("no user " + user + " in the realm file");
-    }
 
     private static String token(Map<String, String> form) throws Exception {
         String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
@@ -149,13 +130,13 @@ class KeycloakBearerIT {
     /** The hub's own token: client credentials of the client whose service account has the hub role. */
     private static String hubKeycloakToken() throws Exception {
         return token(Map.of("grant_type", "client_credentials", "client_id", "jupyterhub-api", "client_secret",
-                secretOf("jupyterhub-api")));
+                realm.secretOf("jupyterhub-api")));
     }
 
     /** A user's access token from the hub's login client. */
     private static String userToken(String clientId, String user) throws Exception {
-        return token(Map.of("grant_type", "password", "client_id", clientId, "client_secret", secretOf(clientId),
-                "username", user, "password", passwordOf(user), "scope", "openid"));
+        return token(Map.of("grant_type", "password", "client_id", clientId, "client_secret", realm.secretOf(clientId),
+                "username", user, "password", realm.passwordOf(user), "scope", "openid"));
     }
 
     // --- tokens changed in one claim, signed with the realm's test key ------------------------
@@ -174,9 +155,7 @@ class KeycloakBearerIT {
     }
 
     private static PrivateKey realmKey() throws Exception {
-        String pem = realm.path("components").path("org.keycloak.keys.KeyProvider").path(0).path("config")
-                .path("privateKey").path(0).asText();
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
+        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(realm.signingKey())));
     }
 
     /** Alice's genuine token with {@code change} applied to its claims, signed again by {@code key}. */
@@ -242,7 +221,7 @@ class KeycloakBearerIT {
     @Test
     void aTokenForAnotherAudienceIs401() throws Exception {
         String serviceAccount = token(Map.of("grant_type", "client_credentials", "client_id", "hpcspawner-service",
-                "client_secret", secretOf("hpcspawner-service")));
+                "client_secret", realm.secretOf("hpcspawner-service")));
         assertThat(part(serviceAccount, 1).path("aud").asText()).isEqualTo("account");
         refused(serviceAccount, "audience");
         refused(aliceTokenWith(c -> c.put("aud", "another-service"), realmKey()), "audience");

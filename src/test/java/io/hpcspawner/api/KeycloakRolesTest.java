@@ -83,4 +83,31 @@ class KeycloakRolesTest {
         assertThat(KeycloakRefusal.reason(refusedFor(ErrorCodes.MALFORMED_CLAIM))).hasValueSatisfying(r -> assertThat(r).contains("verification"));
         assertThat(KeycloakRefusal.reason(new AuthenticationFailedException("no reason"))).isEmpty();
     }
+
+    private static final KeycloakBearer DEFAULTS = new KeycloakBearer() {
+        @Override
+        public String hubRole() {
+            return "hub";
+        }
+
+        @Override
+        public String userRole() {
+            return "user";
+        }
+
+        @Override
+        public String userNameClaim() {
+            return "preferred_username";
+        }
+    };
+
+    @Test
+    void keycloakTokensWithoutAnAudienceRefuseToStart() {
+        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.empty()).audienceRequired(null))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("quarkus.oidc.token.audience");
+        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.of(List.of())).audienceRequired(null))
+                .isInstanceOf(IllegalStateException.class);
+        new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.of(List.of("hpcspawner-api"))).audienceRequired(null);
+        new KeycloakIdentityAugmentor(DEFAULTS, false, Optional.empty()).audienceRequired(null); // off: nothing to check
+    }
 }
