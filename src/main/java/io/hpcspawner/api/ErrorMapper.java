@@ -43,7 +43,10 @@ public class ErrorMapper {
                 .orElse(r);
     }
 
-    /** A credential the token mechanism refused: the API's own answer (401, 403 missing_scope, 429, 503). */
+    /**
+     * A credential the token mechanism refused: the API's own answer (401, 403 missing_scope, 429, 503);
+     * a Keycloak token quarkus-oidc refused: 401 saying why.
+     */
     @ServerExceptionMapper
     public Response notAuthenticated(AuthenticationFailedException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -51,7 +54,9 @@ public class ErrorMapper {
                 return api(refused);
             }
         }
-        return api(ApiException.unauthorized("the token is not valid for this service"));
+        // quarkus-oidc's refusal of a Keycloak token
+        return api(ApiException.unauthorized(KeycloakRefusal.reason(e).map(why -> "the Keycloak token was refused: " + why)
+                .orElse("the token is not valid for this service")));
     }
 
     /** No credential on a route that needs one. */

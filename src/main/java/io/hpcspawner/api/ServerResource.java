@@ -44,7 +44,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @PermissionsAllowed(ServerAccess.SERVERS_OF_USER)
 @SecurityScheme(securitySchemeName = ServerResource.API_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "The hub's token, a static user token, or a user's JupyterHub API token with the service's scope"
-                + " (JupyterHub's own form 'Authorization: token <token>' is accepted too)")
+                + " (JupyterHub's own form 'Authorization: token <token>' is accepted too); where the site turned"
+                + " Keycloak tokens on, also a Keycloak access token (keycloakBearer) in the same header")
+@SecurityScheme(securitySchemeName = "keycloakBearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
+        description = "Only where the site turned it on (quarkus.oidc.tenant-enabled=true, docs/keycloak.md): an access"
+                + " token of the site's Keycloak realm for the service's audience, with the role that makes the caller the"
+                + " hub (every user's servers, the admin routes) or a user (the servers of the user named by"
+                + " preferred_username). Sent as 'Authorization: Bearer <token>' wherever apiToken is required")
 public class ServerResource {
 
     /** The OpenAPI security scheme every route but the ready callback requires (quarkus.smallrye-openapi.security-scheme-name). */
