@@ -18,6 +18,7 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.quarkus.security.Authenticated;
@@ -67,8 +68,19 @@ class ArchitectureTest {
                     "io.hpcspawner.spawn.rules..", "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
                     .or(JavaClass.Predicates.belongToAnyOf(JobInfo.class, JobPhase.class)))
             .because("the lifecycle's rules are pure: no framework, no logging, no I/O (ServerRecord and its state"
-                    + " stay in spawn until they move to spawn.model, the scheduler port's JobInfo in scheduler until"
-                    + " it moves to spawn.port)");
+                    + " stay in spawn until they move to spawn.model; of the ports, only the scheduler's job values)");
+
+    @ArchTest
+    static final ArchRule noCyclesBetweenPackages = slices().matching("io.hpcspawner.(*)..").should().beFreeOfCycles()
+            .because("each package can be understood, tested and replaced with only what it depends on");
+
+    @ArchTest
+    static final ArchRule configurationStandsAlone = noClasses().that().resideInAPackage("io.hpcspawner.config..")
+            .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.hpcspawner..")
+                    .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("io.hpcspawner.config..")))
+                    .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(TokenValidity.class))))
+            .because("the settings as the site writes them; app.DomainSettings turns them into the domain's values"
+                    + " (TokenValidity, a mapping type, moves here once it no longer builds credentials' tokens)");
 
     @ArchTest
     static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")
