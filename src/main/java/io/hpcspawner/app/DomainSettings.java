@@ -2,14 +2,17 @@ package io.hpcspawner.app;
 
 import io.hpcspawner.config.InvalidConfigurationException;
 import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.BatchTemplate;
 import io.hpcspawner.spawn.model.OrphanRules;
 import io.hpcspawner.spawn.model.Profile;
 import io.hpcspawner.spawn.model.Profiles;
 import io.hpcspawner.spawn.model.ReadySignal;
 import io.hpcspawner.spawn.model.RetentionRules;
+import io.hpcspawner.spawn.model.StartRules;
 import io.hpcspawner.spawn.model.SystemSettings;
 import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.model.UserRules;
+import io.hpcspawner.spawn.model.WatchRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -76,6 +79,38 @@ public class DomainSettings {
                 s.readySignal() == SpawnerConfig.ReadySignal.output ? ReadySignal.OUTPUT : ReadySignal.CALLBACK,
                 s.environment(), s.prelude().orElse(List.of()), s.singleuserCommand())));
         return new Systems(byName);
+    }
+
+    @Produces
+    @Singleton
+    StartRules startRules(SpawnerConfig config) {
+        return starts(config);
+    }
+
+    @Produces
+    @Singleton
+    WatchRules watchRules(SpawnerConfig config) {
+        return watching(config);
+    }
+
+    @Produces
+    @Singleton
+    BatchTemplate batchTemplate(SpawnerConfig config) {
+        return new BatchTemplate(config.batch().template());
+    }
+
+    /** The rules of a start. */
+    public static StartRules starts(SpawnerConfig config) {
+        return new StartRules(config.limits().serversPerUser(), config.jobEnvironment().denied(),
+                config.jobEnvironment().allowed().orElse(List.of()), config.submit().retryFor(),
+                config.submit().retryInterval(), config.publicUrl());
+    }
+
+    /** The watcher's rules. */
+    public static WatchRules watching(SpawnerConfig config) {
+        SpawnerConfig.Watch w = config.watch();
+        return new WatchRules(w.fastInterval(), w.slowInterval(), w.jitter(), w.goneGrace(), w.submitDeadline(),
+                w.maxLookUpsPerRound(), w.startTimeout(), config.batch().failureOutputLines());
     }
 
     /** The user rules: root, nobody, every system's service user and the service's own user are always denied. */

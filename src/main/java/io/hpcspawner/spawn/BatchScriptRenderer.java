@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.BatchTemplate;
+import io.hpcspawner.spawn.model.SystemSettings;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,14 +29,14 @@ public class BatchScriptRenderer {
 
     private final Template template;
 
-    public BatchScriptRenderer(Engine engine, SpawnerConfig config) {
-        this.template = engine.parse(load(config));
+    public BatchScriptRenderer(Engine engine, BatchTemplate source) {
+        this.template = engine.parse(load(source));
     }
 
-    private static String load(SpawnerConfig config) {
+    private static String load(BatchTemplate source) {
         try {
-            if (config.batch().template().isPresent()) {
-                return Files.readString(config.batch().template().get(), StandardCharsets.UTF_8);
+            if (source.file().isPresent()) {
+                return Files.readString(source.file().get(), StandardCharsets.UTF_8);
             }
             try (InputStream in = BatchScriptRenderer.class.getResourceAsStream(BUILT_IN)) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -46,7 +47,7 @@ public class BatchScriptRenderer {
     }
 
     /** The script for one start; {@code environment} is the job's whole environment ({@link JobEnvironment#compose}). */
-    public String render(ServerKey key, LaunchPlan plan, SpawnerConfig.SystemConfig system, String jobName,
+    public String render(ServerKey key, LaunchPlan plan, SystemSettings system, String jobName,
             String outputPath, ReadySignalSetup signal, Map<String, String> environment) {
         List<String> sbatch = new ArrayList<>();
         sbatch.add("--job-name=" + jobName);
@@ -66,7 +67,7 @@ public class BatchScriptRenderer {
         data.put("bind", ShellQuote.quote(system.bindAddress()));
         data.put("portMin", system.portLow());
         data.put("portMax", system.portHigh());
-        data.put("prelude", system.prelude().orElse(List.of()));
+        data.put("prelude", system.prelude());
         data.put("command", system.singleuserCommand());
         data.put("environment", JobEnvironment.exportLines(environment));
         data.put("serverId", ShellQuote.quote(signal.serverId()));

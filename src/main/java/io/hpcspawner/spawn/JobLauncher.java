@@ -1,6 +1,9 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.ReadySignal;
+import io.hpcspawner.spawn.model.StartRules;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.LoginRequiredException;
@@ -37,7 +40,8 @@ public class JobLauncher {
 
     private static final Logger LOG = Logger.getLogger(JobLauncher.class);
 
-    private final SpawnerConfig config;
+    private final Systems systems;
+    private final StartRules start;
     private final SchedulerRegistry schedulers;
     private final BatchScriptRenderer renderer;
     private final ServerLifecycle lifecycle;
@@ -47,13 +51,14 @@ public class JobLauncher {
     private final PatientSubmit patient;
     private final ExecutorService pool;
 
-    public JobLauncher(SpawnerConfig config, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
+    public JobLauncher(Systems systems, StartRules start, SchedulerRegistry schedulers, BatchScriptRenderer renderer,
             ServerLifecycle lifecycle, SubmitsInFlight inFlight, StopCancels cancels, MeterRegistry meters, Clock clock,
             Sleeper sleeper) {
         this.inFlight = inFlight;
         this.cancels = cancels;
-        this.config = config;
-        this.patient = new PatientSubmit(clock, sleeper, config.submit().retryFor(), config.submit().retryInterval());
+        this.systems = systems;
+        this.start = start;
+        this.patient = new PatientSubmit(clock, sleeper, start.submitRetryFor(), start.submitRetryInterval());
         this.schedulers = schedulers;
         this.renderer = renderer;
         this.lifecycle = lifecycle;
@@ -94,8 +99,8 @@ public class JobLauncher {
     }
 
     private void submit(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
-        SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
-        Optional<String> callback = config.publicUrl().filter(u -> system.readySignal() == SpawnerConfig.ReadySignal.callback)
+        SystemSettings system = systems.get(plan.system());
+        Optional<String> callback = start.publicUrl().filter(u -> system.readySignal() == ReadySignal.CALLBACK)
                 .map(u -> u.toString().replaceAll("/+$", "") + "/api/v1/callback/" + record.id());
         Map<String, String> site = new LinkedHashMap<>();
         system.environment().forEach((k, v) -> site.put(k, v.replace("{user}", plan.unixUser())));

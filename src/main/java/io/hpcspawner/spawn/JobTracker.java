@@ -1,6 +1,9 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.ReadySignal;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
+import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Scheduler;
@@ -41,7 +44,8 @@ public class JobTracker {
     /** A listing that leaves out at least this many tracked jobs, and at least half of them, is in doubt. */
     private static final int MASS_VANISHING = 3;
 
-    private final SpawnerConfig config;
+    private final WatchRules watch;
+    private final Systems systems;
     private final SchedulerRegistry schedulers;
     private final ServerLifecycle lifecycle;
     private final SpawnService spawns;
@@ -50,9 +54,10 @@ public class JobTracker {
     private final SubmitsInFlight inFlight;
     private final Clock clock;
 
-    public JobTracker(SpawnerConfig config, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
+    public JobTracker(WatchRules watch, Systems systems, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
             JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight, Clock clock) {
-        this.config = config;
+        this.watch = watch;
+        this.systems = systems;
         this.schedulers = schedulers;
         this.lifecycle = lifecycle;
         this.spawns = spawns;
@@ -96,7 +101,7 @@ public class JobTracker {
                 ? Optional.of("the listing left out " + vanished + " of " + ids.size() + " jobs at once")
                 : Optional.empty();
         doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
-        Round round = new Round(scheduler, byId, doubt, new AtomicInteger(config.watch().maxLookUpsPerRound()));
+        Round round = new Round(scheduler, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
         for (ServerRecord r : records) {
             try {
                 follow(round, adoptIfCutOff(r, jobs));
@@ -143,13 +148,13 @@ public class JobTracker {
             // for it, so it is adopted and cancelled as this stop's job; after that it ends stopped.
             Instant asked = r.transitions().stream().filter(t -> t.state() == ServerState.STOPPING)
                     .map(Transition::at).reduce((a, b) -> b).orElse(r.updatedAt());
-            if (asked.plus(config.watch().goneGrace()).isBefore(clock.instant())) {
+            if (asked.plus(watch.goneGrace()).isBefore(clock.instant())) {
                 return lifecycle.observe(r.key(), r.id(), new Observation.CutOffStopped()).orElse(r);
             }
             return r;
         }
-        if (r.createdAt().plus(config.watch().submitDeadline()).isBefore(clock.instant())) {
-            return lifecycle.observe(r.key(), r.id(), new Observation.CutOffGivenUp(config.watch().submitDeadline()))
+        if (r.createdAt().plus(watch.submitDeadline()).isBefore(clock.instant())) {
+            return lifecycle.observe(r.key(), r.id(), new Observation.CutOffGivenUp(watch.submitDeadline()))
                     .orElse(r);
         }
         return r; // its job may still appear: the scheduler may have been creating it when the service died
@@ -204,7 +209,7 @@ public class JobTracker {
     private Optional<JobInfo> missing(Round round, ServerRecord r) {
         ServerRecord m = lifecycle.missing(r.key(), r.id()).orElse(r);
         round.doubt().ifPresent(d -> lifecycle.unknown(r.key(), r.id(), d));
-        if (m.missingSince() == null || !m.missingSince().plus(config.watch().goneGrace()).isBefore(clock.instant())
+        if (m.missingSince() == null || !m.missingSince().plus(watch.goneGrace()).isBefore(clock.instant())
                 || round.lookUpsLeft().getAndDecrement() <= 0) {
             return Optional.empty();
         }
@@ -232,7 +237,7 @@ public class JobTracker {
         }
         try {
             return Messages.outputTail(r.outputPath(),
-                    scheduler.tail(r.outputPath(), r.unixUser(), config.batch().failureOutputLines()));
+                    scheduler.tail(r.outputPath(), r.unixUser(), watch.failureOutputLines()));
         } catch (SchedulerException e) { // e.g. the file is a link
             return e.isTransient() ? "" : Messages.outputHidden(e.getMessage());
         }
@@ -240,7 +245,7 @@ public class JobTracker {
 
     /** The record's own deadline (its profile's queue-timeout); the global start timeout for older records. */
     private Instant startDeadline(ServerRecord r) {
-        return r.startDeadline() != null ? r.startDeadline() : r.createdAt().plus(config.watch().startTimeout());
+        return r.startDeadline() != null ? r.startDeadline() : r.createdAt().plus(watch.startTimeout());
     }
 
     private void giveUp(Scheduler scheduler, ServerRecord r) {
@@ -256,8 +261,8 @@ public class JobTracker {
     }
 
     private boolean readsOutput(ServerRecord r) {
-        SpawnerConfig.SystemConfig system = config.systems().get(r.system());
-        if (system.readySignal() == SpawnerConfig.ReadySignal.output) {
+        SystemSettings system = systems.get(r.system());
+        if (system.readySignal() == ReadySignal.OUTPUT) {
             return true;
         }
         Instant started = r.transitions().stream().filter(t -> t.state() == ServerState.STARTING)

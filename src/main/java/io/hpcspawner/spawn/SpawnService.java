@@ -1,6 +1,8 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.StartRules;
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.credentials.UserLogin;
@@ -23,7 +25,8 @@ public class SpawnService {
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
 
-    private final SpawnerConfig config;
+    private final Systems systems;
+    private final StartRules start;
     private final ProfileCatalog profiles;
     private final ServerLifecycle lifecycle;
     private final JobLauncher launcher;
@@ -37,22 +40,22 @@ public class SpawnService {
     private final StopCancels cancels;
     private final Clock clock;
 
-    public SpawnService(SpawnerConfig config, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
+    public SpawnService(Systems systems, StartRules start, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
             SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
             JobNames jobNames, SubmitsInFlight inFlight, StopCancels cancels, Clock clock) {
         this.jobNames = jobNames;
         this.inFlight = inFlight;
         this.cancels = cancels;
         this.logins = logins;
-        this.config = config;
+        this.systems = systems;
+        this.start = start;
         this.profiles = profiles;
         this.lifecycle = lifecycle;
         this.launcher = launcher;
         this.schedulers = schedulers;
         this.users = users;
         this.readyAddresses = readyAddresses;
-        this.environmentRules = new EnvironmentRules(config.jobEnvironment().denied(),
-                config.jobEnvironment().allowed().orElse(java.util.List.of()));
+        this.environmentRules = new EnvironmentRules(start.environmentDenied(), start.environmentAllowed());
         this.clock = clock;
     }
 
@@ -65,7 +68,7 @@ public class SpawnService {
         JobEnvironment.validate(request.environment(), environmentRules);
         LaunchPlan plan = profiles.plan(users.clusterName(key.user()), request.options());
         users.requireAllowed(key.user(), plan.system(), plan.unixUser());
-        if (config.systems().get(plan.system()).backend().usesUserLogins()) {
+        if (systems.get(plan.system()).usesUserLogins()) {
             request.login().ifPresent(l -> logins.remember(plan.unixUser(), l));
             if (!logins.knows(plan.unixUser())) {
                 throw new InvalidRequestException("login_required", "login", "system " + plan.system()
@@ -73,7 +76,7 @@ public class SpawnService {
                         + ": the hub must pass the user's tokens (auth state) with the start; log out and log in again");
             }
         }
-        ServerQuota.requireRoom(key, request.startId(), lifecycle.all(), config.limits().serversPerUser());
+        ServerQuota.requireRoom(key, request.startId(), lifecycle.all(), start.serversPerUser());
         String secret = Secrets.newSecret();
         StartOutcome outcome = lifecycle.withLock(key, () -> {
             Optional<ServerRecord> existing = lifecycle.find(key);
@@ -87,7 +90,7 @@ public class SpawnService {
             }
             String id = Secrets.newServerId();
             String jobName = jobNames.nameFor(id);
-            SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
+            SystemSettings system = systems.get(plan.system());
             String output = system.outputPath().replace("{workdir}", plan.workingDirectory())
                     .replace("{user}", plan.unixUser())
                     .replace("{job}", jobName);
@@ -131,7 +134,7 @@ public class SpawnService {
      * logins (the user's servers there submit, cancel and read output with it).
      */
     public void rememberLogin(String user, UserLogin login) {
-        config.systems().values().stream().filter(s -> s.backend().usesUserLogins())
+        systems.byName().values().stream().filter(SystemSettings::usesUserLogins)
                 .map(s -> s.unixUser().replace("{user}", users.clusterName(user))).distinct()
                 .forEach(identity -> logins.remember(identity, login));
         lifecycle.all().stream().filter(r -> r.user().equals(user) && r.state() == ServerState.STOPPING)

@@ -1,6 +1,6 @@
 package io.hpcspawner.watch;
 
-import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.JobTracker;
 import io.hpcspawner.spawn.ServerRecord;
@@ -35,7 +35,7 @@ public class JobWatcher {
 
     private static final Logger LOG = Logger.getLogger(JobWatcher.class);
 
-    private final SpawnerConfig config;
+    private final WatchRules watch;
     private final SchedulerRegistry schedulers;
     private final JobTracker tracker;
     private final MeterRegistry meters;
@@ -46,9 +46,9 @@ public class JobWatcher {
     private final Map<String, ExecutorService> threads = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> polling = new ConcurrentHashMap<>();
 
-    public JobWatcher(SpawnerConfig config, SchedulerRegistry schedulers, JobTracker tracker, MeterRegistry meters,
+    public JobWatcher(WatchRules watch, SchedulerRegistry schedulers, JobTracker tracker, MeterRegistry meters,
             Clock clock) {
-        this.config = config;
+        this.watch = watch;
         this.schedulers = schedulers;
         this.tracker = tracker;
         this.meters = meters;
@@ -61,7 +61,7 @@ public class JobWatcher {
             Instant now = clock.instant();
             boolean busy = !reconciled.getOrDefault(system, false) || isBusy(tracker.activeRecords(system));
             Instant due = nextPoll.getOrDefault(system, Instant.MIN);
-            Instant fastDue = now.plus(config.watch().fastInterval());
+            Instant fastDue = now.plus(watch.fastInterval());
             if (busy && due.isAfter(fastDue)) {
                 due = now; // a new start: do not wait out the slow interval
             }
@@ -75,8 +75,8 @@ public class JobWatcher {
             threadOf(system).execute(() -> {
                 try {
                     poll(system);
-                    nextPoll.put(system, clock.instant().plus(withJitter(busy ? config.watch().fastInterval()
-                            : config.watch().slowInterval())));
+                    nextPoll.put(system, clock.instant().plus(withJitter(busy ? watch.fastInterval()
+                            : watch.slowInterval())));
                 } finally {
                     running.set(false);
                 }
@@ -124,7 +124,7 @@ public class JobWatcher {
     }
 
     private Duration withJitter(Duration base) {
-        double j = config.watch().jitter();
+        double j = watch.jitter();
         double factor = 1 + (j == 0 ? 0 : ThreadLocalRandom.current().nextDouble(-j, j));
         return Duration.ofMillis(Math.max(100, (long) (base.toMillis() * factor)));
     }

@@ -2,6 +2,7 @@ package io.hpcspawner.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.support.TestConfigs;
 import io.hpcspawner.app.ConfigChecks;
 import io.hpcspawner.spawn.BatchScriptRenderer;
@@ -50,8 +51,8 @@ class ContainerProfileExampleTest {
     void theBatchScriptStartsTheServerInTheContainer(String profile, String system, String serverLine) throws Exception {
         SpawnerConfig config = UenvProfileExampleTest.withExample(EXAMPLE, UenvProfileExampleTest.base());
         LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", profile));
-        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
-                new ServerKey("alice", ""), plan, config.systems().get(system), "hpcsp-abc",
+        String script = TestConfigs.renderer(config).render(
+                new ServerKey("alice", ""), plan, DomainSettings.systemsOf(config).get(system), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
                 JobEnvironment.compose(Map.of("JUPYTERHUB_API_TOKEN", "aaaa1111"), Map.of()));
 

@@ -2,6 +2,7 @@ package io.hpcspawner.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.app.ConfigChecks;
 import io.hpcspawner.spawn.BatchScriptRenderer;
 import io.hpcspawner.spawn.JobEnvironment;
@@ -71,8 +72,8 @@ class UenvProfileExampleTest {
     void theBatchScriptMountsTheUenvAndStartsTheServerFromTheJupyterView() throws Exception {
         SpawnerConfig config = withExample(base());
         LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "jupyterlab-gpu"));
-        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
-                new ServerKey("alice", ""), plan, config.systems().get("daint"), "hpcsp-abc",
+        String script = TestConfigs.renderer(config).render(
+                new ServerKey("alice", ""), plan, DomainSettings.systemsOf(config).get("daint"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
                 JobEnvironment.compose(Map.of(), Map.of()));
 
@@ -97,8 +98,8 @@ class UenvProfileExampleTest {
         assertThat(config.profiles().get("prgenv-gnu").sbatchOptions().orElseThrow())
                 .containsExactly("--uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
         LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "prgenv-gnu"));
-        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
-                new ServerKey("alice", ""), plan, config.systems().get("daint"), "hpcsp-abc",
+        String script = TestConfigs.renderer(config).render(
+                new ServerKey("alice", ""), plan, DomainSettings.systemsOf(config).get("daint"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
                 JobEnvironment.compose(Map.of(), Map.of()));
         assertThat(script.lines()).contains("#SBATCH --uenv=prgenv-gnu/26.3:/user-environment,jupyterlab/5.2:/user-tools");
@@ -108,8 +109,8 @@ class UenvProfileExampleTest {
     void theUenvRunFormMountsTheImageInTheServersCommand() throws Exception {
         SpawnerConfig config = withExample(base());
         LaunchPlan plan = TestConfigs.catalog(config).plan("alice", Map.of("profile", "clariden"));
-        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
-                new ServerKey("alice", ""), plan, config.systems().get("clariden"), "hpcsp-abc",
+        String script = TestConfigs.renderer(config).render(
+                new ServerKey("alice", ""), plan, DomainSettings.systemsOf(config).get("clariden"), "hpcsp-abc",
                 "/users/alice/.hpcspawner-1.log", new ReadySignalSetup("abc", "start-secret", Optional.empty()),
                 JobEnvironment.compose(Map.of(), Map.of()));
         List<String> lines = script.lines().toList();

@@ -2,6 +2,8 @@ package io.hpcspawner.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hpcspawner.spawn.model.SystemSettings;
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.support.TestConfigs;
 import io.quarkus.qute.Engine;
@@ -52,7 +54,7 @@ class BadInputPropertiesTest {
 
     final SpawnerConfig config = TestConfigs.from(sitePropertiesForTests());
     final ProfileCatalog catalog = TestConfigs.catalog(config);
-    final BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
+    final BatchScriptRenderer renderer = TestConfigs.renderer(config);
 
     static Map<String, String> sitePropertiesForTests() {
         Map<String, String> p = TestConfigs.minimal();
@@ -281,7 +283,7 @@ class BadInputPropertiesTest {
 
     /** With {@code site} as the system's environment (the script exports it, PATH included). */
     String render(ServerKey key, LaunchPlan plan, Map<String, String> site) {
-        SpawnerConfig.SystemConfig system = config.systems().get(plan.system());
+        SystemSettings system = DomainSettings.systemsOf(config).get(plan.system());
         String output = system.outputPath().replace("{workdir}", plan.workingDirectory())
                 .replace("{user}", plan.unixUser()).replace("{job}", JOB);
         return renderer.render(key, plan, system, JOB, output, new ReadySignalSetup("srv123", "0".repeat(64),

@@ -3,6 +3,7 @@ package io.hpcspawner.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.support.TestConfigs;
 import io.quarkus.qute.Engine;
@@ -98,13 +99,13 @@ class BatchScriptRunTest {
         props.put("hpcspawner.systems.testsys.port-range", portRange);
         props.put("hpcspawner.systems.testsys.prelude", "echo prelude-ran");
         SpawnerConfig config = TestConfigs.from(props);
-        BatchScriptRenderer renderer = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config);
+        BatchScriptRenderer renderer = TestConfigs.renderer(config);
         LaunchPlan plan = new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2, Optional.of("4G"), 30,
                 Optional.empty(), List.of(), Map.of());
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Map<String, String> site = Map.of("PATH", bin + ":/usr/local/bin:/usr/bin:/bin");
         Map<String, String> environment = JobEnvironment.compose(hubEnv, site);
-        String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, config.systems().get("testsys"),
+        String script = renderer.render(new ServerKey("alice", "gpu.1"), plan, DomainSettings.systemsOf(config).get("testsys"),
                 "hpcsp-abc", dir.resolve("out.log").toString(), new ReadySignalSetup("abc", START_SECRET,
                         Optional.of("http://127.0.0.1:" + callback.getAddress().getPort() + "/api/v1/callback/abc")),
                 environment);
@@ -218,10 +219,10 @@ class BatchScriptRunTest {
     @Test
     void userValuesAreQuotedAndSbatchLinesComeFromTheProfile() throws Exception {
         SpawnerConfig config = TestConfigs.from(TestConfigs.minimal());
-        String script = new BatchScriptRenderer(Engine.builder().addDefaults().build(), config).render(
+        String script = TestConfigs.renderer(config).render(
                 new ServerKey("alice", "x-1"), new LaunchPlan("small", "testsys", "alice", "/home/alice", "debug", 2,
                         Optional.of("4G"), 30, Optional.of("proj"), List.of("--constraint=gpu"), Map.of()),
-                config.systems().get("testsys"), "hpcsp-abc", "/home/alice/out.log",
+                DomainSettings.systemsOf(config).get("testsys"), "hpcsp-abc", "/home/alice/out.log",
                 new ReadySignalSetup("abc", START_SECRET, Optional.empty()), JobEnvironment.compose(Map.of(), Map.of()));
         assertThat(script).contains("#SBATCH --cpus-per-task=2", "#SBATCH --mem=4G", "#SBATCH --time=30",
                 "#SBATCH --account=proj", "#SBATCH --constraint=gpu", "#SBATCH --output=/home/alice/out.log",

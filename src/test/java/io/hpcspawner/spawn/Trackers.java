@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
@@ -31,7 +32,7 @@ public class Trackers {
     Clock clock;
 
     public JobTracker forSystem(String system, Scheduler scheduler) {
-        return new JobTracker(config, new SchedulerRegistry(Map.of(system, scheduler)), lifecycle, spawns, names, orphans,
+        return new JobTracker(DomainSettings.watching(config), DomainSettings.systemsOf(config), new SchedulerRegistry(Map.of(system, scheduler)), lifecycle, spawns, names, orphans,
                 inFlight, clock);
     }
 }

@@ -2,7 +2,10 @@ package io.hpcspawner.support;
 
 import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
+import io.hpcspawner.spawn.BatchScriptRenderer;
 import io.hpcspawner.spawn.ProfileCatalog;
+import io.hpcspawner.spawn.model.BatchTemplate;
+import io.quarkus.qute.Engine;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -58,5 +61,10 @@ public final class TestConfigs {
     /** The profile rules a configuration gives, resolved as the service resolves them at start. */
     public static ProfileCatalog catalog(SpawnerConfig config) {
         return new ProfileCatalog(DomainSettings.profilesOf(config), DomainSettings.systemsOf(config));
+    }
+
+    /** The batch script renderer a configuration gives, with the template it names (or the built-in one). */
+    public static BatchScriptRenderer renderer(SpawnerConfig config) {
+        return new BatchScriptRenderer(Engine.builder().addDefaults().build(), new BatchTemplate(config.batch().template()));
     }
 }

@@ -3,6 +3,7 @@ package io.hpcspawner.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.JobTracker;
@@ -34,7 +35,7 @@ class WatcherIsolationTest {
         final CountDownLatch hang = new CountDownLatch(1);
 
         CountingTracker() {
-            super(null, null, null, null, null, null, null, Clock.systemUTC());
+            super(null, null, null, null, null, null, null, null, Clock.systemUTC());
         }
 
         @Override
@@ -59,7 +60,7 @@ class WatcherIsolationTest {
     @Test
     void aHangingSystemDoesNotStopTheOthersBeingWatched() {
         CountingTracker tracker = new CountingTracker();
-        JobWatcher watcher = new JobWatcher(config, new SchedulerRegistry(Map.of("hanging", new FakeScheduler(),
+        JobWatcher watcher = new JobWatcher(DomainSettings.watching(config), new SchedulerRegistry(Map.of("hanging", new FakeScheduler(),
                 "healthy", new FakeScheduler())), tracker, new SimpleMeterRegistry(), Clock.systemUTC());
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
