@@ -75,6 +75,12 @@ class ArchitectureTest {
             .because("each package can be understood, tested and replaced with only what it depends on");
 
     @ArchTest
+    static final ArchRule theDomainReadsNoConfiguration = noClasses().that().resideInAnyPackage("io.hpcspawner.spawn..",
+            "io.hpcspawner.watch..").should().dependOnClassesThat().resideInAPackage("io.hpcspawner.config..")
+            .because("app.DomainSettings resolves the configuration once into the domain's own values (spawn.model),"
+                    + " so the domain's rules are tested with plain values");
+
+    @ArchTest
     static final ArchRule configurationStandsAlone = noClasses().that().resideInAPackage("io.hpcspawner.config..")
             .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.hpcspawner..")
                     .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("io.hpcspawner.config..")))
