@@ -106,10 +106,10 @@ public class ServiceWiring {
     /** This deployment's job names: its identity is created once and kept in the store directory. */
     @Produces
     @Singleton
-    io.hpcspawner.spawn.JobNames jobNames(SpawnerConfig config, ServerStore store, Clock clock) {
+    io.hpcspawner.spawn.rules.JobNames jobNames(SpawnerConfig config, ServerStore store, Clock clock) {
         Optional<java.time.Instant> oldest = store.all().stream().map(io.hpcspawner.spawn.ServerRecord::createdAt)
                 .min(java.util.Comparator.naturalOrder());
-        return new io.hpcspawner.spawn.JobNames(config.jobNamePrefix(), io.hpcspawner.store.DeploymentIdentityFile
+        return new io.hpcspawner.spawn.rules.JobNames(config.jobNamePrefix(), io.hpcspawner.store.DeploymentIdentityFile
                 .loadOrCreate(config.store().directory(), config.deploymentId(), oldest, clock.instant()));
     }
 

@@ -2,15 +2,15 @@ package io.hpcspawner.spawn;
 
 import io.hpcspawner.spawn.model.OrphanRules;
 import io.hpcspawner.spawn.port.JobInfo;
-import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.rules.JobNames;
+import io.hpcspawner.spawn.rules.OrphanTriage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Cancels live jobs of this deployment that belong to no server (a crash or a lost race left them
- * behind), and nothing else. A job of another deployment with the same prefix is reported, never
- * touched. A job whose name names no deployment, one submitted before this deployment's store
- * began, and every candidate of a round with more than {@code orphans.max-cancels-per-round} of
- * them (an emptied or wrong store makes every running server look orphaned) are held: reported in
- * the log, the {@code systems} health group and {@code hpcspawner_orphans_held}, and cancelled only
- * after an operator releases them.
+ * Carries out {@link OrphanTriage}'s verdict on each listing: cancels live jobs of this deployment
+ * that belong to no server (a crash or a lost race left them behind), and nothing else; reports
+ * other deployments' jobs with the same prefix and keeps the held ones for an operator, in the
+ * log, the {@code systems} health group and {@code hpcspawner_orphans_held}, until released.
  */
 @ApplicationScoped
 public class OrphanSweep {
@@ -66,47 +63,13 @@ public class OrphanSweep {
     public void sweep(String system, Scheduler scheduler, List<JobInfo> jobs, Set<String> owned) {
         registerGauges(system);
         Map<String, HeldOrphan> before = held.getOrDefault(system, Map.of());
+        OrphanTriage.Verdict verdict = OrphanTriage.triage(jobs, owned, names, names.identity().createdAt(),
+                rules.maxCancelsPerRound(), Set.copyOf(released));
         Map<String, HeldOrphan> hold = new TreeMap<>();
-        Map<String, Integer> seenOthers = new TreeMap<>();
-        List<JobInfo> ours = new ArrayList<>();
-        for (JobInfo j : jobs) {
-            if (j.phase() == JobPhase.ENDED || "COMPLETING".equalsIgnoreCase(j.state())
-                    || !j.name().startsWith(names.sharedPrefix()) || owned.contains(j.name())) {
-                continue;
-            }
-            JobNames.Reading reading = names.read(j.name());
-            switch (reading.owner()) {
-                case OTHER_DEPLOYMENT -> seenOthers.merge(reading.deployment().orElseThrow(), 1, Integer::sum);
-                case UNATTRIBUTED -> hold.put(j.id(), held(system, j, before,
-                        "its name carries no deployment id (written by an older version or another tool)"));
-                case THIS_DEPLOYMENT -> {
-                    if (j.submittedAt().filter(t -> t.isBefore(names.identity().createdAt())).isPresent()) {
-                        hold.put(j.id(), held(system, j, before, "it was submitted before this deployment's store began ("
-                                + names.identity().createdAt() + "): the store may have been replaced"));
-                    } else {
-                        ours.add(j);
-                    }
-                }
-            }
-        }
-        int limit = rules.maxCancelsPerRound();
-        List<JobInfo> cancel = new ArrayList<>();
-        for (JobInfo j : ours) {
-            if (ours.size() > limit && !released.contains(j.id())) {
-                hold.put(j.id(), held(system, j, before, ours.size() + " jobs would be cancelled at once (limit "
-                        + limit + ", hpcspawner.orphans.max-cancels-per-round)"));
-            } else {
-                cancel.add(j);
-            }
-        }
-        hold.values().stream().filter(h -> released.contains(h.jobId())).map(h -> find(jobs, h.jobId()))
-                .forEach(cancel::add);
-        cancel.forEach(j -> hold.remove(j.id()));
-        reportOthers(system, seenOthers);
+        verdict.held().forEach((id, reason) -> hold.put(id, held(system, find(jobs, id), before, reason)));
+        reportOthers(system, verdict.otherDeployments());
         held.put(system, hold);
-        for (JobInfo j : cancel) {
-            cancel(scheduler, j);
-        }
+        verdict.cancel().forEach(j -> cancel(scheduler, j));
         if (!hold.isEmpty() && !hold.keySet().equals(before.keySet())) {
             LOG.warnf("System %s: %d job(s) of this deployment belong to no server but are held for an operator: %s."
                     + " Check them (GET /api/v1/admin/orphans); release them for cancelling with"

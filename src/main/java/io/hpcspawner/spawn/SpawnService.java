@@ -7,6 +7,7 @@ import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.Secrets;
 import io.hpcspawner.credentials.UserLogin;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.JobNames;
 import io.hpcspawner.spawn.rules.Messages;
 import io.hpcspawner.spawn.rules.Observation;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,14 +35,14 @@ public class SpawnService {
     private final LoginKeeper logins;
     private final ClusterUsers users;
     private final EnvironmentRules environmentRules;
-    private final ReadyAddresses readyAddresses;
+    private final ServerReady ready;
     private final JobNames jobNames;
     private final SubmitsInFlight inFlight;
     private final StopCancels cancels;
     private final Clock clock;
 
     public SpawnService(Systems systems, StartRules start, ProfileCatalog profiles, ServerLifecycle lifecycle, JobLauncher launcher,
-            SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ReadyAddresses readyAddresses,
+            SchedulerRegistry schedulers, LoginKeeper logins, ClusterUsers users, ServerReady ready,
             JobNames jobNames, SubmitsInFlight inFlight, StopCancels cancels, Clock clock) {
         this.jobNames = jobNames;
         this.inFlight = inFlight;
@@ -54,7 +55,7 @@ public class SpawnService {
         this.launcher = launcher;
         this.schedulers = schedulers;
         this.users = users;
-        this.readyAddresses = readyAddresses;
+        this.ready = ready;
         this.environmentRules = new EnvironmentRules(start.environmentDenied(), start.environmentAllowed());
         this.clock = clock;
     }
@@ -141,16 +142,6 @@ public class SpawnService {
                 .forEach(cancels::retrySoon); // a cancel refused for want of a login can go now
     }
 
-    /** The watcher's retry of a stopping server's cancel (see {@link StopCancels}). */
-    Optional<ServerRecord> cancel(ServerRecord r) {
-        return cancels.cancel(r, false);
-    }
-
-    /** True for a little while after the scheduler took the cancel of the job named {@code jobName}. */
-    boolean cancelTaken(String jobName) {
-        return cancels.taken(jobName);
-    }
-
     /**
      * The compute node reports where the server listens; accepted only with this start's secret,
      * from the node the scheduler runs the job on, and for a port in the system's range.
@@ -165,16 +156,6 @@ public class SpawnService {
         if (!r.state().isStarting()) {
             throw new ConflictException("start_not_active", Messages.readyTooLate(r.startId(), r.state()));
         }
-        return readyAt(r, node, port);
-    }
-
-    /**
-     * Records that the server of {@code r} listens on {@code port} of its job's node, at the host
-     * name the system's template gives that node. The address comes from the scheduler, never
-     * from what the job wrote: {@code reportedHost} must only agree with it.
-     */
-    ServerRecord readyAt(ServerRecord r, String reportedHost, int port) {
-        ReadyAddresses.Address a = readyAddresses.verify(r, reportedHost, port);
-        return lifecycle.ready(r.key(), r.id(), a.node(), a.host(), port).orElse(r);
+        return ready.at(r, node, port);
     }
 }

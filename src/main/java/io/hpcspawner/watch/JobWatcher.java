@@ -2,7 +2,7 @@ package io.hpcspawner.watch;
 
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
-import io.hpcspawner.spawn.JobTracker;
+import io.hpcspawner.spawn.Reconciler;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.spawn.ServerState;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +37,7 @@ public class JobWatcher {
 
     private final WatchRules watch;
     private final SchedulerRegistry schedulers;
-    private final JobTracker tracker;
+    private final Reconciler reconciler;
     private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Instant> nextPoll = new ConcurrentHashMap<>();
@@ -46,11 +46,11 @@ public class JobWatcher {
     private final Map<String, ExecutorService> threads = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> polling = new ConcurrentHashMap<>();
 
-    public JobWatcher(WatchRules watch, SchedulerRegistry schedulers, JobTracker tracker, MeterRegistry meters,
+    public JobWatcher(WatchRules watch, SchedulerRegistry schedulers, Reconciler reconciler, MeterRegistry meters,
             Clock clock) {
         this.watch = watch;
         this.schedulers = schedulers;
-        this.tracker = tracker;
+        this.reconciler = reconciler;
         this.meters = meters;
         this.clock = clock;
     }
@@ -59,7 +59,7 @@ public class JobWatcher {
     void tick() {
         for (String system : schedulers.systems()) {
             Instant now = clock.instant();
-            boolean busy = !reconciled.getOrDefault(system, false) || isBusy(tracker.activeRecords(system));
+            boolean busy = !reconciled.getOrDefault(system, false) || isBusy(reconciler.activeRecords(system));
             Instant due = nextPoll.getOrDefault(system, Instant.MIN);
             Instant fastDue = now.plus(watch.fastInterval());
             if (busy && due.isAfter(fastDue)) {
@@ -106,7 +106,7 @@ public class JobWatcher {
         long t0 = System.nanoTime();
         boolean answered;
         try {
-            answered = tracker.track(system);
+            answered = reconciler.reconcile(system);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Watching system %s failed", system);
             answered = false;

@@ -2,7 +2,7 @@ package io.hpcspawner.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.spawn.JobTracker;
+import io.hpcspawner.spawn.Reconciler;
 import io.hpcspawner.spawn.ServerKey;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.spawn.ServerRecords;
@@ -37,7 +37,7 @@ class LogForgingTest {
     @Inject
     ServerStore store;
     @Inject
-    JobTracker tracker;
+    Reconciler tracker;
 
     final List<String> written = Collections.synchronizedList(new ArrayList<>());
     Handler capture;
@@ -72,7 +72,7 @@ class LogForgingTest {
         store.save(r);
         slurm.end(job, "FAILED", 1);
 
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
 
         String log = String.join("", written);
         assertThat(log).as("the failure was logged").contains(r.key().toString()).contains("forged line");

@@ -20,7 +20,7 @@ class BatchedWatchTest {
     @Inject
     ServerStore store;
     @Inject
-    JobTracker tracker;
+    Reconciler tracker;
 
     @BeforeEach
     void fresh() {
@@ -37,14 +37,14 @@ class BatchedWatchTest {
             records.add(r);
         }
         int before = slurm.queriesOnThisThread();
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         assertThat(slurm.queriesOnThisThread() - before).isEqualTo(1);
         for (ServerRecord r : records) {
             assertThat(store.find(r.key()).orElseThrow().state()).isEqualTo(ServerState.STARTING);
         }
         // leave nothing active for other tests' watcher rounds
         slurm.jobs.values().forEach(j -> slurm.end(j, "COMPLETED", 0));
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         assertThat(records).allSatisfy(r -> assertThat(store.find(r.key()).orElseThrow().state().isActive()).isFalse());
     }
 }

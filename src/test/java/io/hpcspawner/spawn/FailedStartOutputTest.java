@@ -49,7 +49,7 @@ class FailedStartOutputTest {
     @TempDir
     Path dir;
     Path home;
-    JobTracker tracker;
+    Reconciler tracker;
 
     @BeforeEach
     void fresh() throws IOException {
@@ -112,7 +112,7 @@ class FailedStartOutputTest {
 
     void endAndTrack(ServerRecord r) {
         slurm.end(slurm.jobs.get(r.jobId()), "FAILED", 1);
-        tracker.track(SYSTEM);
+        tracker.reconcile(SYSTEM);
     }
 
     static java.nio.file.attribute.UserPrincipal nobody() throws IOException {

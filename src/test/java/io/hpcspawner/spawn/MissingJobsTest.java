@@ -86,7 +86,7 @@ class MissingJobsTest {
     @Test
     void manyJobsVanishingAtOnceMarksTheirServersUnknownAtOnce() {
         FakeScheduler own = new FakeScheduler();
-        JobTracker tracker = trackers.forSystem(MASS, own);
+        Reconciler tracker = trackers.forSystem(MASS, own);
         List<ServerRecord> records = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             FakeScheduler.Job job = own.addForeign("placeholder-mass-" + i, "carol");
@@ -97,16 +97,16 @@ class MissingJobsTest {
             store.save(r);
             records.add(r);
         }
-        tracker.track(MASS);
+        tracker.reconcile(MASS);
         records.forEach(r -> assertThat(now(r).unknownSince()).isNull());
 
         records.subList(0, 3).forEach(r -> own.listingOmits.add(r.jobId()));
-        tracker.track(MASS);
+        tracker.reconcile(MASS);
 
         records.subList(0, 3).forEach(r -> assertThat(now(r).unknownSince()).as("in doubt at once").isNotNull());
         assertThat(now(records.get(3)).unknownSince()).isNull();
         own.listingOmits.clear();
-        tracker.track(MASS);
+        tracker.reconcile(MASS);
         records.forEach(r -> assertThat(now(r).unknownSince()).isNull());
         records.forEach(r -> assertThat(now(r).state()).isEqualTo(ServerState.QUEUED));
     }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 
 import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.rules.JobNames;
 import io.hpcspawner.support.FakeScheduler;
 import io.hpcspawner.support.ManagementPort;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -44,7 +44,7 @@ class QueueTimeoutTest {
     @Inject
     ProfileCatalog catalog;
 
-    JobTracker tracker;
+    Reconciler tracker;
 
     @BeforeEach
     void fresh() {
@@ -56,7 +56,7 @@ class QueueTimeoutTest {
     void aStartQueuedLongerThanItsProfileAllowsIsGivenUpAndItsJobCancelled() {
         ServerRecord r = queued("big", Duration.ofHours(3));
 
-        tracker.track(SYSTEM);
+        tracker.reconcile(SYSTEM);
 
         ServerRecord after = store.find(r.key()).orElseThrow();
         assertThat(after.state()).isEqualTo(ServerState.FAILED);
@@ -68,7 +68,7 @@ class QueueTimeoutTest {
     void aStartWithinItsProfilesQueueTimeoutKeepsWaiting() {
         ServerRecord r = queued("small", Duration.ofHours(3)); // small: the global 24h
 
-        tracker.track(SYSTEM);
+        tracker.reconcile(SYSTEM);
 
         ServerRecord after = store.find(r.key()).orElseThrow();
         assertThat(after.state()).isEqualTo(ServerState.QUEUED);

@@ -19,7 +19,7 @@ class RestartReconciliationTest {
     @Inject
     ServerStore store;
     @Inject
-    JobTracker tracker;
+    Reconciler tracker;
 
     @BeforeEach
     void fresh() {
@@ -39,7 +39,7 @@ class RestartReconciliationTest {
         job.state = "PENDING";
         job.node = null;
 
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
 
         ServerRecord after = store.find(r.key()).orElseThrow();
         assertThat(after.jobId()).isEqualTo(job.id);
@@ -52,7 +52,7 @@ class RestartReconciliationTest {
     void aStartCutOffBeforeItsJobExistedFailsWithAClearMessage() {
         ServerRecord r = ServerRecords.submitting(key("lost"));
         store.save(r);
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         ServerRecord after = store.find(r.key()).orElseThrow();
         assertThat(after.state()).isEqualTo(ServerState.FAILED);
         assertThat(after.message()).contains("restarted while submitting").contains("start the server again");
@@ -63,9 +63,9 @@ class RestartReconciliationTest {
         FakeScheduler.Job job = slurm.addForeign("placeholder", "carol");
         ServerRecord r = ServerRecords.stopping(key("stop"), job.id);
         store.save(r);
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         assertThat(job.cancelled).isTrue();
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         assertThat(store.find(r.key()).orElseThrow().state()).isEqualTo(ServerState.STOPPED);
     }
 
@@ -74,7 +74,7 @@ class RestartReconciliationTest {
         FakeScheduler.Job job = slurm.addForeign("placeholder2", "carol");
         ServerRecord r = ServerRecords.queued(key("run"), job.id);
         store.save(r);
-        tracker.track("testsys");
+        tracker.reconcile("testsys");
         ServerRecord after = store.find(r.key()).orElseThrow();
         assertThat(after.state()).isEqualTo(ServerState.STARTING);
         assertThat(after.node()).isEqualTo("nid001");

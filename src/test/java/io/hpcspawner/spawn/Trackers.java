@@ -4,6 +4,7 @@ import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
+import io.hpcspawner.spawn.rules.JobNames;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -21,7 +22,9 @@ public class Trackers {
     @Inject
     ServerLifecycle lifecycle;
     @Inject
-    SpawnService spawns;
+    StopCancels cancels;
+    @Inject
+    ServerReady ready;
     @Inject
     JobNames names;
     @Inject
@@ -31,8 +34,8 @@ public class Trackers {
     @Inject
     Clock clock;
 
-    public JobTracker forSystem(String system, Scheduler scheduler) {
-        return new JobTracker(DomainSettings.watching(config), DomainSettings.systemsOf(config), new SchedulerRegistry(Map.of(system, scheduler)), lifecycle, spawns, names, orphans,
+    public Reconciler forSystem(String system, Scheduler scheduler) {
+        return new Reconciler(DomainSettings.watching(config), DomainSettings.systemsOf(config), new SchedulerRegistry(Map.of(system, scheduler)), lifecycle, cancels, ready, names, orphans,
                 inFlight, clock);
     }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
-import io.hpcspawner.spawn.JobTracker;
+import io.hpcspawner.spawn.Reconciler;
 import io.hpcspawner.spawn.ServerRecord;
 import io.hpcspawner.support.FakeScheduler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,12 +30,12 @@ class WatcherIsolationTest {
     SpawnerConfig config;
 
     /** Rounds that only count, except on the hanging system, where they wait for the latch. */
-    static final class CountingTracker extends JobTracker {
+    static final class CountingReconciler extends Reconciler {
         final Map<String, AtomicInteger> rounds = new ConcurrentHashMap<>();
         final CountDownLatch hang = new CountDownLatch(1);
 
-        CountingTracker() {
-            super(null, null, null, null, null, null, null, null, Clock.systemUTC());
+        CountingReconciler() {
+            super(null, null, null, null, null, null, null, null, null, Clock.systemUTC());
         }
 
         @Override
@@ -44,7 +44,7 @@ class WatcherIsolationTest {
         }
 
         @Override
-        public boolean track(String system) {
+        public boolean reconcile(String system) {
             rounds.computeIfAbsent(system, s -> new AtomicInteger()).incrementAndGet();
             if (system.equals("hanging")) {
                 try {
@@ -59,7 +59,7 @@ class WatcherIsolationTest {
 
     @Test
     void aHangingSystemDoesNotStopTheOthersBeingWatched() {
-        CountingTracker tracker = new CountingTracker();
+        CountingReconciler tracker = new CountingReconciler();
         JobWatcher watcher = new JobWatcher(DomainSettings.watching(config), new SchedulerRegistry(Map.of("hanging", new FakeScheduler(),
                 "healthy", new FakeScheduler())), tracker, new SimpleMeterRegistry(), Clock.systemUTC());
         try {

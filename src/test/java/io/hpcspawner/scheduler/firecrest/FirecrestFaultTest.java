@@ -617,7 +617,7 @@ class FirecrestFaultTest {
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of(id), null));
         assertThat(e).isNotNull();
         assertThat(gets(JOBS)).as("a 4xx is not retried").isEqualTo(1);
-        // A listing without the job is the scheduler's answer; JobTracker applies its grace period to it.
+        // A listing without the job is the scheduler's answer; Reconciler applies its grace period to it.
         assertThat(s.jobs(Set.of(id), null)).isEmpty();
         assertThat(s.jobs(Set.of(id), null)).extracting(JobInfo::id).containsExactly("4242");
         assertThat(posts()).isEqualTo(1);

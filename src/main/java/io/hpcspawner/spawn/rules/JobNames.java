@@ -1,4 +1,4 @@
-package io.hpcspawner.spawn;
+package io.hpcspawner.spawn.rules;
 
 import io.hpcspawner.spawn.model.DeploymentIdentity;
 import java.util.Optional;

@@ -1,24 +1,22 @@
 package io.hpcspawner.spawn;
 
-import io.hpcspawner.spawn.model.ReadySignal;
-import io.hpcspawner.spawn.model.SystemSettings;
 import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.JobInfo;
-import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
-import io.hpcspawner.spawn.rules.LostSubmits;
+import io.hpcspawner.spawn.rules.JobNames;
 import io.hpcspawner.spawn.rules.Messages;
 import io.hpcspawner.spawn.rules.Observation;
+import io.hpcspawner.spawn.rules.Reconciliation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,41 +24,38 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Brings the records of one system in line with one batched answer of its scheduler. The rules:
- * only positive evidence ends a server: the listing says its job ended, or its job went missing
- * from the listings for the grace period and a look-up of that one job confirms the scheduler no
- * longer knows it. A failed query, a listing without a job list, and a look-up in doubt only mark
- * the records "unknown since"; many jobs vanishing from one listing at once mark them unknown too.
- * A start that fails shows the user the tail of the job's output. A start whose submit was cut
- * off (the service died mid-submit) adopts its job by name whenever a listing shows it, and fails
- * only when no job has appeared by {@code watch.submit-deadline}. Jobs without a server go to the
- * {@link OrphanSweep}.
+ * Brings the records of one system in line with one batched listing of its scheduler, in one
+ * place: restart repair and lost-submit adoption (a start whose submit was cut off takes its job
+ * by name), the job's progress, missing jobs and their look-ups, start timeouts, the ready line in
+ * a job's output, and jobs without a server ({@link OrphanSweep}). What to do is decided by
+ * {@link Reconciliation} (pure); this class asks the scheduler and applies the steps through the
+ * lifecycle. A failed query only marks the records "unknown since".
  */
 @ApplicationScoped
-public class JobTracker {
+public class Reconciler {
 
-    private static final Logger LOG = Logger.getLogger(JobTracker.class);
-    private static final Duration OUTPUT_FALLBACK_AFTER = Duration.ofSeconds(15);
-    /** A listing that leaves out at least this many tracked jobs, and at least half of them, is in doubt. */
-    private static final int MASS_VANISHING = 3;
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final WatchRules watch;
     private final Systems systems;
     private final SchedulerRegistry schedulers;
     private final ServerLifecycle lifecycle;
-    private final SpawnService spawns;
+    private final StopCancels cancels;
+    private final ServerReady ready;
     private final JobNames names;
     private final OrphanSweep orphans;
     private final SubmitsInFlight inFlight;
     private final Clock clock;
 
-    public JobTracker(WatchRules watch, Systems systems, SchedulerRegistry schedulers, ServerLifecycle lifecycle, SpawnService spawns,
-            JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight, Clock clock) {
+    public Reconciler(WatchRules watch, Systems systems, SchedulerRegistry schedulers, ServerLifecycle lifecycle,
+            StopCancels cancels, ServerReady ready, JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight,
+            Clock clock) {
         this.watch = watch;
         this.systems = systems;
         this.schedulers = schedulers;
         this.lifecycle = lifecycle;
-        this.spawns = spawns;
+        this.cancels = cancels;
+        this.ready = ready;
         this.names = names;
         this.orphans = orphans;
         this.inFlight = inFlight;
@@ -78,11 +73,10 @@ public class JobTracker {
      *
      * @return false when the scheduler did not answer
      */
-    public boolean track(String system) {
+    public boolean reconcile(String system) {
         Scheduler scheduler = schedulers.forSystem(system);
         List<ServerRecord> records = activeRecords(system);
-        Set<String> ids = records.stream().map(ServerRecord::jobId).filter(java.util.Objects::nonNull)
-                .collect(Collectors.toSet());
+        Set<String> ids = records.stream().map(ServerRecord::jobId).filter(Objects::nonNull).collect(Collectors.toSet());
         List<JobInfo> jobs;
         Instant asked = clock.instant();
         try {
@@ -93,18 +87,16 @@ public class JobTracker {
             return false;
         }
         Map<String, JobInfo> byId = new HashMap<>();
-        for (JobInfo j : jobs) {
-            byId.put(j.id(), j);
-        }
-        long vanished = ids.stream().filter(id -> !byId.containsKey(id)).count();
-        Optional<String> doubt = vanished >= MASS_VANISHING && vanished * 2 >= ids.size()
-                ? Optional.of("the listing left out " + vanished + " of " + ids.size() + " jobs at once")
-                : Optional.empty();
+        jobs.forEach(j -> byId.put(j.id(), j));
+        Optional<String> doubt = Reconciliation.doubt(ids, byId.keySet());
         doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
-        Round round = new Round(scheduler, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
+        Round round = new Round(scheduler, jobs, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
         for (ServerRecord r : records) {
             try {
-                follow(round, adoptIfCutOff(r, jobs));
+                ServerRecord now = r.jobId() == null ? cutOff(round, r) : r;
+                if (now.jobId() != null && !now.state().isTerminal()) {
+                    follow(round, now);
+                }
             } catch (SchedulerException e) {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
@@ -115,21 +107,19 @@ public class JobTracker {
                 .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
                 .map(ServerRecord::jobName).collect(Collectors.toSet());
         // A job whose cancel the scheduler took is ending: cancelling it again would be a second cancel.
-        jobs.stream().map(JobInfo::name).filter(spawns::cancelTaken).forEach(owned::add);
+        jobs.stream().map(JobInfo::name).filter(cancels::taken).forEach(owned::add);
         orphans.sweep(system, scheduler, jobs, owned);
         return true;
     }
 
-    /** What one round knows: the listing by job id, whether it is in doubt, and the look-ups left. */
-    private record Round(Scheduler scheduler, Map<String, JobInfo> byId, Optional<String> doubt, AtomicInteger lookUpsLeft) {
+    /** What one round knows: the listing, by job id, whether it is in doubt, and the look-ups left. */
+    private record Round(Scheduler scheduler, List<JobInfo> listing, Map<String, JobInfo> byId, Optional<String> doubt,
+            AtomicInteger lookUpsLeft) {
     }
 
-    /**
-     * A start without a job id whose submit this process is not making was cut off: adopt its job
-     * as soon as a listing shows it by name; give up only after the submit deadline.
-     */
-    private ServerRecord adoptIfCutOff(ServerRecord seen, List<JobInfo> listing) {
-        if (seen.jobId() != null || seen.state().isTerminal() || inFlight.contains(seen.id())) {
+    /** A start without a job id: its submit is under way, or was cut off (see {@link Reconciliation#cutOff}). */
+    private ServerRecord cutOff(Round round, ServerRecord seen) {
+        if (seen.state().isTerminal() || inFlight.contains(seen.id())) {
             return seen;
         }
         // The launcher records the job id before it leaves the in-flight set: read the record again.
@@ -137,67 +127,52 @@ public class JobTracker {
         if (r.jobId() != null || r.state().isTerminal()) {
             return r;
         }
-        JobInfo job = LostSubmits.byName(listing, r.jobName()).orElse(null);
-        if (job != null) {
-            LOG.infof("Server %s: adopting job %s found by its name %s (its submit was cut off)", r.key(), job.id(),
+        Reconciliation.Step step = Reconciliation.cutOff(r, round.listing(), clock.instant(), watch);
+        if (step instanceof Reconciliation.Adopt a) {
+            LOG.infof("Server %s: adopting job %s found by its name %s (its submit was cut off)", r.key(), a.job().id(),
                     r.jobName());
-            return lifecycle.submitted(r.key(), r.id(), job.id()).orElse(r);
+            return lifecycle.submitted(r.key(), r.id(), a.job().id()).orElse(r);
         }
-        if (r.state() == ServerState.STOPPING) {
-            // Its job may still appear (the scheduler may have been creating it): wait one gone-grace
-            // for it, so it is adopted and cancelled as this stop's job; after that it ends stopped.
-            Instant asked = r.transitions().stream().filter(t -> t.state() == ServerState.STOPPING)
-                    .map(Transition::at).reduce((a, b) -> b).orElse(r.updatedAt());
-            if (asked.plus(watch.goneGrace()).isBefore(clock.instant())) {
-                return lifecycle.observe(r.key(), r.id(), new Observation.CutOffStopped()).orElse(r);
-            }
-            return r;
-        }
-        if (r.createdAt().plus(watch.submitDeadline()).isBefore(clock.instant())) {
-            return lifecycle.observe(r.key(), r.id(), new Observation.CutOffGivenUp(watch.submitDeadline()))
-                    .orElse(r);
+        if (step instanceof Reconciliation.Observe o) {
+            return lifecycle.observe(r.key(), r.id(), o.observation()).orElse(r);
         }
         return r; // its job may still appear: the scheduler may have been creating it when the service died
     }
 
     private void follow(Round round, ServerRecord r) {
-        if (r.jobId() == null || r.state().isTerminal()) {
-            return; // the submit is in flight; the launcher records its outcome
-        }
         Scheduler scheduler = round.scheduler();
-        if (r.state().isStarting() && startDeadline(r).isBefore(clock.instant())) {
-            giveUp(scheduler, r);
-            return;
-        }
-        JobInfo job = round.byId().get(r.jobId());
-        if (job == null) {
-            job = missing(round, r).orElse(null);
-            if (job == null) {
+        Reconciliation.Step step = Reconciliation.follow(r, Optional.ofNullable(round.byId().get(r.jobId())),
+                clock.instant(), watch);
+        if (step instanceof Reconciliation.Missing) {
+            Optional<JobInfo> found = missing(round, r);
+            if (found.isEmpty()) {
                 return;
             }
+            step = Reconciliation.follow(r, found, clock.instant(), watch);
         }
-        follow(scheduler, r, job);
+        if (step instanceof Reconciliation.GiveUpStart g) {
+            giveUp(scheduler, r, g);
+        } else if (step instanceof Reconciliation.CancelAgain) {
+            cancels.cancel(r, false);
+        } else if (step instanceof Reconciliation.Observe o) {
+            lifecycle.observe(r.key(), r.id(), o.observation());
+        } else if (step instanceof Reconciliation.Follow f) {
+            progress(scheduler, r, f.job());
+        }
     }
 
-    private void follow(Scheduler scheduler, ServerRecord r, JobInfo job) {
-        if (r.state() == ServerState.STOPPING) {
-            if (job.phase() == JobPhase.ENDED) {
-                lifecycle.observe(r.key(), r.id(),
-                        new Observation.JobEnded(job.state(), job.exitCode().orElse(null), ""));
-            } else {
-                spawns.cancel(r);
-            }
-            return;
-        }
+    private void progress(Scheduler scheduler, ServerRecord r, JobInfo job) {
         switch (job.phase()) {
             case PENDING -> lifecycle.pending(r.key(), r.id(), job.reason());
             case RUNNING -> {
                 ServerRecord now = lifecycle.jobRunning(r.key(), r.id(), job.node()).orElse(r);
-                if (now.state() == ServerState.STARTING && readsOutput(now)) {
+                if (now.state() == ServerState.STARTING
+                        && Reconciliation.readsOutput(now, systems.get(now.system()).readySignal(), clock.instant())) {
                     lookForReadyLine(scheduler, now);
                 }
             }
-            case ENDED -> ended(scheduler, r, job.state(), job.exitCode().orElse(null));
+            case ENDED -> lifecycle.observe(r.key(), r.id(),
+                    new Observation.JobEnded(job.state(), job.exitCode().orElse(null), outputNote(scheduler, r)));
         }
     }
 
@@ -209,7 +184,7 @@ public class JobTracker {
     private Optional<JobInfo> missing(Round round, ServerRecord r) {
         ServerRecord m = lifecycle.missing(r.key(), r.id()).orElse(r);
         round.doubt().ifPresent(d -> lifecycle.unknown(r.key(), r.id(), d));
-        if (m.missingSince() == null || !m.missingSince().plus(watch.goneGrace()).isBefore(clock.instant())
+        if (!(Reconciliation.missing(m, clock.instant(), watch) instanceof Reconciliation.LookUp)
                 || round.lookUpsLeft().getAndDecrement() <= 0) {
             return Optional.empty();
         }
@@ -221,10 +196,6 @@ public class JobTracker {
                 r.jobId(), m.missingSince());
         lifecycle.observe(r.key(), r.id(), new Observation.JobGone(outputNote(round.scheduler(), r)));
         return Optional.empty();
-    }
-
-    private void ended(Scheduler scheduler, ServerRecord r, String how, Integer exitCode) {
-        lifecycle.observe(r.key(), r.id(), new Observation.JobEnded(how, exitCode, outputNote(scheduler, r)));
     }
 
     /**
@@ -243,12 +214,7 @@ public class JobTracker {
         }
     }
 
-    /** The record's own deadline (its profile's queue-timeout); the global start timeout for older records. */
-    private Instant startDeadline(ServerRecord r) {
-        return r.startDeadline() != null ? r.startDeadline() : r.createdAt().plus(watch.startTimeout());
-    }
-
-    private void giveUp(Scheduler scheduler, ServerRecord r) {
+    private void giveUp(Scheduler scheduler, ServerRecord r, Reconciliation.GiveUpStart step) {
         try {
             scheduler.cancel(r.jobId(), r.unixUser());
         } catch (SchedulerException e) {
@@ -256,18 +222,7 @@ public class JobTracker {
                     e.getMessage());
             return; // try again next round; the record stays active so the job is not forgotten
         }
-        lifecycle.observe(r.key(), r.id(),
-                new Observation.StartTimedOut(Duration.between(r.createdAt(), startDeadline(r))));
-    }
-
-    private boolean readsOutput(ServerRecord r) {
-        SystemSettings system = systems.get(r.system());
-        if (system.readySignal() == ReadySignal.OUTPUT) {
-            return true;
-        }
-        Instant started = r.transitions().stream().filter(t -> t.state() == ServerState.STARTING)
-                .map(Transition::at).findFirst().orElse(clock.instant());
-        return started.plus(OUTPUT_FALLBACK_AFTER).isBefore(clock.instant());
+        lifecycle.observe(r.key(), r.id(), new Observation.StartTimedOut(step.allowed()));
     }
 
     /** A ready line counts only with this start's proof, for the job's own node and a port in range. */
@@ -275,7 +230,7 @@ public class JobTracker {
         Optional<ReadyLine> line = ReadyLine.find(outputTail(scheduler, r, 200), r.id(), r.secretHash());
         line.ifPresent(l -> {
             try {
-                spawns.readyAt(r, l.host(), l.port());
+                ready.at(r, l.host(), l.port());
             } catch (InvalidRequestException | SchedulerException e) {
                 LOG.warnf("Server %s: ready line in the job's output not accepted: %s", r.key(), e.getMessage());
             }
