@@ -734,43 +734,62 @@ class Chaos:
         t_ready = time.time()
         rec = self.wait_reconciled(self.a, t_kill, 60)
         self.kills.append({"trigger": trigger, "at_s": round(t_kill - T0, 1), "down_s": round(t_ready - t_kill, 1),
-                           "recovery_s": None if rec is None else round(max(0.0, rec - t_ready), 1)})
+                           "recovery_s": None if rec is None else round(max(0.0, rec - t_ready), 1),
+                           "why_not": self.last_unreconciled if rec is None else None})
         log(f"kill {len(self.kills)}/{KILLS} ({trigger}): ready again after {t_ready - t_kill:.1f}s, "
-            f"reconciled {'never' if rec is None else f'{max(0.0, rec - t_ready):.1f}s'} after that")
+            f"reconciled {'never' if rec is None else f'{max(0.0, rec - t_ready):.1f}s'} after that"
+            f"{'' if rec is not None else f' (within 60 s; last seen: {self.last_unreconciled})'}")
 
     def reconciled(self, dep, since):
         """The deployment answers, and every active record of this run is fresh and agrees with Slurm."""
+        return self.unreconciled(dep, since) is None
+
+    def unreconciled(self, dep, since):
+        """Why the deployment is not reconciled yet (the first record at odds, or that it does not answer); None once it is."""
         if not dep.ready():
-            return False
+            return "not ready"
         lst = dep.listing()
         if lst is None:
-            return False
+            return "no listing"
         sq = E.squeue(all_states=True)
         jobs = {j["id"]: j["state"] for j in sq}
         for s in lst:
             created = iso_to_epoch(s.get("createdAt")) or 0
             if s["state"] not in ACTIVE or created < T0:
                 continue
+            name = f"{s.get('user')}/{s.get('name') or s.get('server') or ''} job {s.get('jobId')}"
             if s.get("unknownSince"):
-                return False
+                return f"{name}: unknown since {s['unknownSince']} ({(s.get('message') or '')[:120]})"
             if s["state"] == "submitting" and created < since:
-                return False
+                return f"{name}: still submitting, created before the kill"
             job = jobs.get(str(s.get("jobId")))
             if s["state"] == "queued" and job not in (None, "PENDING"):
-                return False
+                return f"{name}: queued, Slurm says {job}"
             if s["state"] in ("starting", "running") and job not in ("RUNNING", "CONFIGURING"):
-                return False
-        return True
+                return f"{name}: {s['state']}, Slurm says {job}"
+        return None
 
     def wait_reconciled(self, dep, since, timeout):
+        """When the deployment was reconciled (None: not within timeout; self.last_unreconciled then says why).
+        Time while the injector serves bad listings does not count (records are rightly "unknown" then), up to 120 s."""
         end = time.time() + timeout
+        latest = end + 120
+        self.last_unreconciled = "never asked"
+        faults = set()
         while time.time() < end:
+            if self.proxy.fault:
+                faults.add(self.proxy.fault)
+                end = min(latest, end + 0.3)
             try:
-                if self.reconciled(dep, since):
+                why = self.unreconciled(dep, since)
+                if why is None:
                     return time.time()
-            except Exception:  # noqa: BLE001 - not yet
-                pass
+                self.last_unreconciled = why
+            except Exception as e:  # noqa: BLE001 - not yet
+                self.last_unreconciled = f"{type(e).__name__}: {str(e)[:120]}"
             time.sleep(0.3)
+        if faults:
+            self.last_unreconciled += f" (bad listings injected meanwhile: {', '.join(sorted(faults))})"
         return None
 
     def injector(self, t_start, deadline):
@@ -1058,18 +1077,20 @@ class Chaos:
         return counts, details
 
     def report(self, counts, details, elapsed):
-        def longest(values):
-            """The longest of the recovery times, "never" when one did not recover."""
+        def longest(values, why=()):
+            """The longest of the recovery times, "never" when one did not recover (with the last reason seen)."""
             values = list(values)
             if any(v is None for v in values):
-                return f"never ({sum(v is None for v in values)} of {len(values)})"
+                reasons = [w for w in why if w]
+                return (f"never ({sum(v is None for v in values)} of {len(values)}"
+                        f"{': ' + reasons[-1][:160] if reasons else ''})")
             return f"{max(values or [0]):.1f} s"
 
         outage_txt = " / ".join(f"{n} {o['seconds']} s" for n, o in self.outages.items()) or "none"
         fresh = [v for o in self.outages.values() for v in o["fresh_after_s"].values()]
         ok = all(v == 0 for v in counts.values()) and not self.problems
         line = (f"chaos (seed {SEED}, {elapsed:.0f} s): {self.t.counts['creates']} creates, {self.t.counts['stops']} stops, "
-                f"{len(self.kills)} kills (recovery max {longest(k['recovery_s'] for k in self.kills)}), "
+                f"{len(self.kills)} kills (recovery max {longest((k['recovery_s'] for k in self.kills), (k['why_not'] for k in self.kills))}), "
                 f"{len(self.hub_restarts)} hub restarts (routes back max "
                 f"{longest(h['routes_back_s'] for h in self.hub_restarts)}), "
                 f"outages {outage_txt} (fresh again max {longest(fresh)}), "
