@@ -36,7 +36,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * A user's servers: the default one at {@code /server}, named ones at {@code /servers/{name}}.
  * Thin: call the spawn service, map the answer. Every route is reached by the hub and by the
- * route's own user ({@link ServerAccess#SERVERS_OF_USER}).
+ * route's own user ({@link ServerAccess#SERVERS_OF_USER}). A named server's route answers as the
+ * default server's does: its responses are declared once, on the default server's route, and
+ * {@link NamedServerResponses} documents the named route with them.
  */
 @Path("/api/v1/users/{user}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -90,18 +92,6 @@ public class ServerResource {
     @Path("servers/{server}")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a named server")
-    @APIResponse(responseCode = "202", description = "The start is durable in state submitting; its job is submitted in the background",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
-    @APIResponse(responseCode = "200", description = "The start with this startId, answered again",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
-    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "403", description = "user_not_allowed",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "server_active, server_limit",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response createNamed(@PathParam("user") String user, @PathParam("server") String server,
             @Context HttpHeaders headers, CreateServerBody body) {
         return create(user, server, headers, body);
@@ -120,9 +110,6 @@ public class ServerResource {
     @GET
     @Path("servers/{server}")
     @Operation(summary = "Status of a named server")
-    @APIResponse(responseCode = "200", description = "OK")
-    @APIResponse(responseCode = "404", description = "server_not_found",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public ServerStatus statusNamed(@PathParam("user") String user, @PathParam("server") String server) {
         return status(user, server);
     }
@@ -141,10 +128,6 @@ public class ServerResource {
     @DELETE
     @Path("servers/{server}")
     @Operation(summary = "Stop a named server (cancels its job in every state)")
-    @APIResponse(responseCode = "202", description = "The server is stopping (or has ended)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
-    @APIResponse(responseCode = "404", description = "server_not_found",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response stopNamed(@PathParam("user") String user, @PathParam("server") String server) {
         return stop(user, server);
     }
@@ -182,10 +165,6 @@ public class ServerResource {
     @Path("servers/{server}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Progress events of a named server's current start (resumable with Last-Event-ID)")
-    @APIResponse(responseCode = "200", description = "The events, until the start's terminal one",
-            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
-    @APIResponse(responseCode = "404", description = "server_not_found",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public void eventsNamed(@PathParam("user") String user, @PathParam("server") String server,
             @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink, @Context Sse sse) {

@@ -24,43 +24,15 @@ import java.util.Set;
 
 /**
  * Turns the site's configuration into the domain's plain settings values, once at start: the
- * domain reads these, never {@link SpawnerConfig}. Each method is also what a test calls to get
- * the values a configuration gives.
+ * domain reads these, never {@link SpawnerConfig}. Each method is a static producer, so it is also
+ * what a test calls to get the values a configuration gives.
  */
 @ApplicationScoped
 public class DomainSettings {
 
-    @Produces
-    @Singleton
-    UserRules userRules(SpawnerConfig config) {
-        return users(config);
-    }
-
-    @Produces
-    @Singleton
-    RetentionRules retentionRules(SpawnerConfig config) {
-        return retention(config);
-    }
-
-    @Produces
-    @Singleton
-    OrphanRules orphanRules(SpawnerConfig config) {
-        return orphans(config);
-    }
-
-    @Produces
-    @Singleton
-    Systems systems(SpawnerConfig config) {
-        return systemsOf(config);
-    }
-
-    @Produces
-    @Singleton
-    Profiles profiles(SpawnerConfig config) {
-        return profilesOf(config);
-    }
-
     /** The profiles with every default filled in. */
+    @Produces
+    @Singleton
     public static Profiles profilesOf(SpawnerConfig config) {
         Map<String, Profile> byKey = new LinkedHashMap<>();
         config.profiles().forEach((key, p) -> byKey.put(key, new Profile(key, p.displayName().orElse(key),
@@ -71,6 +43,8 @@ public class DomainSettings {
     }
 
     /** Every configured system's domain settings. */
+    @Produces
+    @Singleton
     public static Systems systemsOf(SpawnerConfig config) {
         Map<String, SystemSettings> byName = new LinkedHashMap<>();
         config.systems().forEach((name, s) -> byName.put(name, new SystemSettings(name, s.backend().usesUserLogins(),
@@ -81,25 +55,9 @@ public class DomainSettings {
         return new Systems(byName);
     }
 
-    @Produces
-    @Singleton
-    StartRules startRules(SpawnerConfig config) {
-        return starts(config);
-    }
-
-    @Produces
-    @Singleton
-    WatchRules watchRules(SpawnerConfig config) {
-        return watching(config);
-    }
-
-    @Produces
-    @Singleton
-    BatchTemplate batchTemplate(SpawnerConfig config) {
-        return new BatchTemplate(config.batch().template());
-    }
-
     /** The rules of a start. */
+    @Produces
+    @Singleton
     public static StartRules starts(SpawnerConfig config) {
         return new StartRules(config.limits().serversPerUser(), config.jobEnvironment().denied(),
                 config.jobEnvironment().allowed().orElse(List.of()), config.submit().retryFor(),
@@ -107,13 +65,24 @@ public class DomainSettings {
     }
 
     /** The watcher's rules. */
+    @Produces
+    @Singleton
     public static WatchRules watching(SpawnerConfig config) {
         SpawnerConfig.Watch w = config.watch();
         return new WatchRules(w.fastInterval(), w.slowInterval(), w.jitter(), w.goneGrace(), w.submitDeadline(),
                 w.maxLookUpsPerRound(), w.startTimeout(), config.batch().failureOutputLines());
     }
 
+    /** The site's batch script template. */
+    @Produces
+    @Singleton
+    public static BatchTemplate batchTemplate(SpawnerConfig config) {
+        return new BatchTemplate(config.batch().template());
+    }
+
     /** The user rules: root, nobody, every system's service user and the service's own user are always denied. */
+    @Produces
+    @Singleton
     public static UserRules users(SpawnerConfig config) {
         SpawnerConfig.Users users = config.users();
         Set<String> denied = new LinkedHashSet<>(List.of("root", "nobody"));
@@ -127,6 +96,8 @@ public class DomainSettings {
     }
 
     /** The retention of ended records; a retention that is not positive stops the start. */
+    @Produces
+    @Singleton
     public static RetentionRules retention(SpawnerConfig config) {
         try {
             return new RetentionRules(config.store().retention());
@@ -137,6 +108,8 @@ public class DomainSettings {
     }
 
     /** The orphan handling rules. */
+    @Produces
+    @Singleton
     public static OrphanRules orphans(SpawnerConfig config) {
         return new OrphanRules(config.orphans().maxCancelsPerRound(), config.jobNamePrefix());
     }

@@ -5,6 +5,7 @@ import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.Partition;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.JobInfo;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Set;
 
@@ -15,6 +16,20 @@ public class ForwardingScheduler implements Scheduler {
 
     public ForwardingScheduler(Scheduler delegate) {
         this.delegate = delegate;
+    }
+
+    /**
+     * A scheduler that fails every call of the port with {@link UnsupportedOperationException}: the
+     * delegate of a double that overrides only the calls its test expects, so any other call shows.
+     */
+    public static Scheduler expectingNoCall() {
+        return (Scheduler) Proxy.newProxyInstance(Scheduler.class.getClassLoader(), new Class<?>[] {Scheduler.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "toString" -> "a scheduler that expects no call";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException("unexpected call: Scheduler." + method.getName());
+                });
     }
 
     @Override
