@@ -1,6 +1,5 @@
 package io.hpcspawner.config;
 
-import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -197,12 +196,6 @@ public interface SpawnerConfig {
 
         // No @WithDefault in this optional group: a default would make the group present (and
         // its required keys missing) on sites without Keycloak.
-
-        /** {@link #minTokenValidity()} and {@link #tokenMargin()}, or their defaults. */
-        default TokenValidity tokenValidity() {
-            return new TokenValidity(minTokenValidity().orElse(TokenValidity.FIRECREST_MINIMUM),
-                    tokenMargin().orElse(TokenValidity.DEFAULT_MARGIN));
-        }
 
         /** {@link #requestTimeout()} or its default. */
         default Duration requestTimeoutOrDefault() {
