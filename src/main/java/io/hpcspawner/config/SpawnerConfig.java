@@ -256,6 +256,34 @@ public interface SpawnerConfig {
         @WithDefault("20")
         @Min(value = 1, message = "must be at least 1, e.g. 20")
         int tokenChecksBurst();
+
+        /**
+         * Who a verified Keycloak token speaks for, when the API accepts Keycloak tokens
+         * ({@code quarkus.oidc.tenant-enabled=true}; the issuer and audience are quarkus-oidc's own keys).
+         */
+        @Valid
+        KeycloakBearer keycloak();
+    }
+
+    /**
+     * Which roles of a verified Keycloak token make the caller the hub or a user, and which claim
+     * names the user ({@code hpcspawner.auth.keycloak.*}).
+     */
+    interface KeycloakBearer {
+        /** The Keycloak role (realm or client role, as {@code quarkus.oidc.roles.role-claim-path} finds them) of the hub. */
+        @WithDefault("hub")
+        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. hub")
+        String hubRole();
+
+        /** The Keycloak role of a user: that user's own servers only. */
+        @WithDefault("user")
+        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. user")
+        String userRole();
+
+        /** The claim naming the user whose servers a user's token reaches. */
+        @WithDefault("preferred_username")
+        @Pattern(regexp = "\\S+", message = "must name a claim of the token, without spaces, e.g. preferred_username")
+        String userNameClaim();
     }
 
     /** Limits per user. */
