@@ -18,7 +18,6 @@ import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.quarkus.security.Authenticated;
@@ -83,10 +82,9 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule configurationStandsAlone = noClasses().that().resideInAPackage("io.hpcspawner.config..")
             .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("io.hpcspawner..")
-                    .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("io.hpcspawner.config..")))
-                    .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(TokenValidity.class))))
-            .because("the settings as the site writes them; app.DomainSettings turns them into the domain's values"
-                    + " (TokenValidity, a mapping type, moves here once it no longer builds credentials' tokens)");
+                    .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("io.hpcspawner.config.."))))
+            .because("the settings as the site writes them; the composition root (app) turns them into the values the"
+                    + " domain, the adapters and credentials take (app.DomainSettings, app.ServiceWiring)");
 
     @ArchTest
     static final ArchRule storeKnowsOnlyTheDomainModel = noClasses().that().resideInAPackage("..store..")

@@ -1,5 +1,6 @@
 package io.hpcspawner.api;
 
+import io.hpcspawner.config.SpawnerConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
@@ -8,6 +9,7 @@ import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.json.JsonString;
 import java.util.List;
 import java.util.Optional;
@@ -28,10 +30,15 @@ public class KeycloakIdentityAugmentor implements SecurityIdentityAugmentor {
     private final boolean enabled;
     private final Optional<List<String>> audience;
 
-    public KeycloakIdentityAugmentor(KeycloakBearer settings,
+    @Inject
+    public KeycloakIdentityAugmentor(SpawnerConfig config,
             @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "true") boolean enabled,
             @ConfigProperty(name = "quarkus.oidc.token.audience") Optional<List<String>> audience) {
-        this.roles = KeycloakRoles.of(settings);
+        this(KeycloakRoles.of(config.auth().keycloak()), enabled, audience);
+    }
+
+    KeycloakIdentityAugmentor(KeycloakRoles roles, boolean enabled, Optional<List<String>> audience) {
+        this.roles = roles;
         this.enabled = enabled;
         this.audience = audience;
     }

@@ -1,5 +1,6 @@
 package io.hpcspawner.api;
 
+import io.hpcspawner.config.SpawnerConfig;
 import java.util.Optional;
 import java.util.Set;
 
@@ -10,7 +11,8 @@ import java.util.Set;
  */
 record KeycloakRoles(String hubRole, String userRole, String userNameClaim) {
 
-    static KeycloakRoles of(KeycloakBearer settings) {
+    /** The roles and claim of {@code hpcspawner.auth.keycloak.*}. */
+    static KeycloakRoles of(SpawnerConfig.KeycloakBearer settings) {
         return new KeycloakRoles(settings.hubRole(), settings.userRole(), settings.userNameClaim());
     }
 

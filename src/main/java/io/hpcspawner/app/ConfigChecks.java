@@ -154,6 +154,11 @@ public class ConfigChecks {
                 tokenKey(problems, "hpcspawner.keycloak.previous-token-encryption-keys[" + i + "]", previous.get(i));
             }
         });
+        SpawnerConfig.KeycloakBearer bearer = config.auth().keycloak();
+        if (bearer.hubRole().equals(bearer.userRole())) {
+            problems.add("hpcspawner.auth.keycloak.user-role: " + bearer.userRole() + " is also the hub-role, so every"
+                    + " user's Keycloak token would reach every server: give users their own role, e.g. user");
+        }
         if (config.submit().retryFor().isNegative()) {
             problems.add("hpcspawner.submit.retry-for: must not be negative, e.g. 2m (0s fails a start at once)");
         }

@@ -9,6 +9,7 @@ import io.hpcspawner.credentials.keycloak.KeycloakClient;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.TokenKeyRing;
 import io.hpcspawner.credentials.keycloak.TokenKeySource;
+import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.hpcspawner.credentials.keycloak.UserLogins;
 import io.hpcspawner.credentials.secrets.SecretRef;
 import io.hpcspawner.credentials.secrets.SecretResolver;
@@ -132,9 +133,15 @@ public class ServiceWiring {
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, oidc),
                 tokenKeys(kc, secrets),
-                new FileSealedTokenStore(config.store().loginsDirectory()), kc.tokenValidity(), clock));
+                new FileSealedTokenStore(config.store().loginsDirectory()), tokenValidity(kc), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
         return logins;
+    }
+
+    /** How much life a token must have left when it is sent: the realm's settings or FirecREST's minimum and the default margin. */
+    private static TokenValidity tokenValidity(SpawnerConfig.Keycloak kc) {
+        return new TokenValidity(kc.minTokenValidity().orElse(TokenValidity.FIRECREST_MINIMUM),
+                kc.tokenMargin().orElse(TokenValidity.DEFAULT_MARGIN));
     }
 
     /** The key that seals new logins and the previous ones that still open older logins, each re-read like any secret. */
@@ -162,7 +169,7 @@ public class ServiceWiring {
             Optional<UserLogins> logins, SecretResolver secrets, OidcClients oidc, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, oidc), kc.tokenValidity(), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, oidc), tokenValidity(kc), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new GuardedScheduler(new SlurmrestdScheduler(system.url(),

@@ -1,6 +1,5 @@
 package io.hpcspawner.config;
 
-import io.hpcspawner.credentials.keycloak.TokenValidity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -198,12 +197,6 @@ public interface SpawnerConfig {
         // No @WithDefault in this optional group: a default would make the group present (and
         // its required keys missing) on sites without Keycloak.
 
-        /** {@link #minTokenValidity()} and {@link #tokenMargin()}, or their defaults. */
-        default TokenValidity tokenValidity() {
-            return new TokenValidity(minTokenValidity().orElse(TokenValidity.FIRECREST_MINIMUM),
-                    tokenMargin().orElse(TokenValidity.DEFAULT_MARGIN));
-        }
-
         /** {@link #requestTimeout()} or its default. */
         default Duration requestTimeoutOrDefault() {
             return requestTimeout().orElse(Duration.ofSeconds(10));
@@ -263,6 +256,34 @@ public interface SpawnerConfig {
         @WithDefault("20")
         @Min(value = 1, message = "must be at least 1, e.g. 20")
         int tokenChecksBurst();
+
+        /**
+         * Who a verified Keycloak token speaks for, when the API accepts Keycloak tokens
+         * ({@code quarkus.oidc.tenant-enabled=true}; the issuer and audience are quarkus-oidc's own keys).
+         */
+        @Valid
+        KeycloakBearer keycloak();
+    }
+
+    /**
+     * Which roles of a verified Keycloak token make the caller the hub or a user, and which claim
+     * names the user ({@code hpcspawner.auth.keycloak.*}).
+     */
+    interface KeycloakBearer {
+        /** The Keycloak role (realm or client role, as {@code quarkus.oidc.roles.role-claim-path} finds them) of the hub. */
+        @WithDefault("hub")
+        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. hub")
+        String hubRole();
+
+        /** The Keycloak role of a user: that user's own servers only. */
+        @WithDefault("user")
+        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. user")
+        String userRole();
+
+        /** The claim naming the user whose servers a user's token reaches. */
+        @WithDefault("preferred_username")
+        @Pattern(regexp = "\\S+", message = "must name a claim of the token, without spaces, e.g. preferred_username")
+        String userNameClaim();
     }
 
     /** Limits per user. */

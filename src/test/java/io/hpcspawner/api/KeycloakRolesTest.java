@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import io.hpcspawner.support.TestConfigs;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jose4j.jwt.consumer.ErrorCodes;
@@ -48,6 +50,18 @@ class KeycloakRolesTest {
     }
 
     @Test
+    void theRolesAndClaimAreReadFromTheServicesConfiguration() {
+        assertThat(KeycloakRoles.of(TestConfigs.from(TestConfigs.minimal()).auth().keycloak())).as("the defaults")
+                .isEqualTo(roles);
+        Map<String, String> site = TestConfigs.minimal();
+        site.put("hpcspawner.auth.keycloak.hub-role", "spawner-admin");
+        site.put("hpcspawner.auth.keycloak.user-role", "spawner-user");
+        site.put("hpcspawner.auth.keycloak.user-name-claim", "sub");
+        assertThat(KeycloakRoles.of(TestConfigs.from(site).auth().keycloak()))
+                .isEqualTo(new KeycloakRoles("spawner-admin", "spawner-user", "sub"));
+    }
+
+    @Test
     void theRolesAreTheSitesChoice() {
         KeycloakRoles site = new KeycloakRoles("spawner-admin", "spawner-user", "sub");
         assertThat(site.caller(Set.of("spawner-admin"), Optional.empty())).isEqualTo(Caller.theHub());
@@ -84,30 +98,13 @@ class KeycloakRolesTest {
         assertThat(KeycloakRefusal.reason(new AuthenticationFailedException("no reason"))).isEmpty();
     }
 
-    private static final KeycloakBearer DEFAULTS = new KeycloakBearer() {
-        @Override
-        public String hubRole() {
-            return "hub";
-        }
-
-        @Override
-        public String userRole() {
-            return "user";
-        }
-
-        @Override
-        public String userNameClaim() {
-            return "preferred_username";
-        }
-    };
-
     @Test
     void keycloakTokensWithoutAnAudienceRefuseToStart() {
-        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.empty()).audienceRequired(null))
+        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(roles, true, Optional.empty()).audienceRequired(null))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("quarkus.oidc.token.audience");
-        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.of(List.of())).audienceRequired(null))
+        assertThatThrownBy(() -> new KeycloakIdentityAugmentor(roles, true, Optional.of(List.of())).audienceRequired(null))
                 .isInstanceOf(IllegalStateException.class);
-        new KeycloakIdentityAugmentor(DEFAULTS, true, Optional.of(List.of("hpcspawner-api"))).audienceRequired(null);
-        new KeycloakIdentityAugmentor(DEFAULTS, false, Optional.empty()).audienceRequired(null); // off: nothing to check
+        new KeycloakIdentityAugmentor(roles, true, Optional.of(List.of("hpcspawner-api"))).audienceRequired(null);
+        new KeycloakIdentityAugmentor(roles, false, Optional.empty()).audienceRequired(null); // off: nothing to check
     }
 }

@@ -17,6 +17,16 @@ class ConfigChecksTest {
     }
 
     @Test
+    void theKeycloakUserRoleMayNotBeTheHubRole() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.auth.keycloak.hub-role", "hpc");
+        p.put("hpcspawner.auth.keycloak.user-role", "hpc");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).containsExactly("hpcspawner.auth.keycloak.user-role:"
+                + " hpc is also the hub-role, so every user's Keycloak token would reach every server: give users their"
+                + " own role, e.g. user");
+    }
+
+    @Test
     void theReplacedRenewMarginAndNegativeTokenDurationsAreNamed() {
         Map<String, String> p = TestConfigs.withKeycloak();
         p.put("hpcspawner.keycloak.renew-margin", "60s");

@@ -1,6 +1,7 @@
 package io.hpcspawner.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,6 +90,22 @@ class NetworkPolicyTest {
                 "spawner.networkPolicy.egress[0].to[0].ipBlock.cidr", "192.0.2.10/32"));
         assertThat(egress(chart, "spawner").toString()).doesNotContain("0.0.0.0/0", "10.0.0.0/8");
         assertThat(egress(chart, "spawner")).contains(rule("{to: [{ipBlock: {cidr: 192.0.2.10/32}}]}"));
+    }
+
+    @Test
+    void withKeycloakTokensTheServiceReachesTheRealmForItsSigningKeys() throws Exception {
+        Map<String, Object> bearer = new HashMap<>(Map.of("keycloak.url", "https://auth.example.org/realms/hpc",
+                "spawner.keycloakBearer.enabled", true, "spawner.keycloakBearer.audience", "hpcspawner-api"));
+        JsonNode publicIps = rule("{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.169.254/32]}}]}");
+        assertThat(egress(RenderedChart.render(List.of(), bearer), "spawner")).as("a public Keycloak").contains(publicIps);
+
+        bearer.put("spawner.networkPolicy.egressAllowRules.nonPrivateIPs", false);
+        assertThatThrownBy(() -> RenderedChart.render(List.of(), bearer)).hasMessageContaining("spawner.keycloakBearer.enabled:"
+                + " the service fetches the signing keys (JWKS) of keycloak.url, but spawner.networkPolicy lets it reach no address");
+
+        bearer.put("spawner.networkPolicy.backends.cidrs[0]", "172.20.0.0/16");
+        assertThat(egress(RenderedChart.render(List.of(), bearer), "spawner")).as("Keycloak on the site network")
+                .contains(rule("{to: [{ipBlock: {cidr: 172.20.0.0/16}}]}")).doesNotContain(publicIps);
     }
 
     /** One ingress rule: who (a peers list; missing: anyone) reaches which named port. */

@@ -1,6 +1,7 @@
 package io.hpcspawner.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.hpcspawner.app.ConfigChecks;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,6 +44,45 @@ class ServiceConfigTest {
         assertThat(startUpProblems(chart)).as("start-up problems of %s", overlay.getFileName())
                 .allSatisfy(p -> assertThat(p).matches("hpcspawner\\.systems\\.[a-z0-9-]+\\.jwt-key-file: .*"));
     }
+
+    @Test
+    void keycloakTokensOnTheApiAreVerifiedAgainstTheRealmForTheAudienceAndMappedByTheRoles() throws IOException {
+        RenderedChart chart = RenderedChart.render(STAGING, Map.of("spawner.keycloakBearer.enabled", true,
+                "spawner.keycloakBearer.audience", "hpcspawner-api", "spawner.keycloakBearer.hubRole", "spawner-hub"));
+        Properties file = properties(chart);
+
+        assertThat(file).containsEntry("quarkus.oidc.tenant-enabled", "true")
+                .containsEntry("quarkus.oidc.auth-server-url", "https://auth.example.org/realms/hpc-staging")
+                .containsEntry("quarkus.oidc.client-id", "hpcspawner-api")
+                .containsEntry("quarkus.oidc.token.audience", "hpcspawner-api")
+                .containsEntry("quarkus.oidc.roles.role-claim-path", "resource_access/hpcspawner-api/roles")
+                .containsEntry("hpcspawner.auth.keycloak.hub-role", "spawner-hub")
+                .containsEntry("hpcspawner.auth.keycloak.user-role", "user")
+                .containsEntry("hpcspawner.auth.keycloak.user-name-claim", "preferred_username");
+        assertThat(TestConfigs.from(siteFile(chart)).auth().keycloak().hubRole()).as("as the service reads it")
+                .isEqualTo("spawner-hub");
+        assertThat(startUpProblems(chart)).allSatisfy(p -> assertThat(p).matches("hpcspawner\\.systems\\.[a-z0-9-]+\\.jwt-key-file: .*"));
+        assertThat(properties(RenderedChart.render(STAGING, Map.of("spawner.keycloakBearer.enabled", true,
+                "spawner.keycloakBearer.audience", "hpcspawner-api", "spawner.keycloakBearer.roleClaimPath", "realm_access/roles"))))
+                .containsEntry("quarkus.oidc.roles.role-claim-path", "realm_access/roles");
+    }
+
+    @Test
+    void withoutKeycloakTokensTheApiTakesOnlyTheHubsAndJupyterHubsTokens() throws IOException {
+        assertThat(properties(RenderedChart.render(STAGING, Map.of())).stringPropertyNames())
+                .noneMatch(k -> k.startsWith("quarkus.oidc.") || k.startsWith("hpcspawner.auth.keycloak."));
+    }
+
+    @Test
+    void keycloakTokensNeedTheRealmAndTheAudience() {
+        assertThatThrownBy(() -> RenderedChart.render(STAGING, Map.of("spawner.keycloakBearer.enabled", true)))
+                .hasMessageContaining("at '/spawner/keycloakBearer/audience': minLength: got 0, want 1");
+        assertThatThrownBy(() -> RenderedChart.render(List.of(), Map.of("spawner.keycloakBearer.enabled", true,
+                "spawner.keycloakBearer.audience", "hpcspawner-api")))
+                .hasMessageContaining("spawner.keycloakBearer.enabled needs keycloak.url: the realm that issues the tokens");
+    }
+
+    private static final List<Path> STAGING = List.of(RenderedChart.SITE_COMMON, RenderedChart.EXAMPLES.resolve("staging.yaml"));
 
     /** What the service's start-up checks say about the rendered site file (with Vault when it names quarkus.vault.url). */
     static List<String> startUpProblems(RenderedChart chart) throws IOException {
