@@ -64,10 +64,30 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule lifecycleRulesArePure = classes().that().resideInAPackage("io.hpcspawner.spawn.rules..")
             .should().onlyDependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("java..",
-                    "io.hpcspawner.spawn.rules..", "io.hpcspawner.spawn.model..", "io.hpcspawner.spawn")
+                    "io.hpcspawner.spawn.rules..", "io.hpcspawner.spawn.model..")
                     .or(JavaClass.Predicates.belongToAnyOf(JobInfo.class, JobPhase.class)))
-            .because("the lifecycle's rules are pure: no framework, no logging, no I/O (ServerRecord and its state"
-                    + " stay in spawn until they move to spawn.model; of the ports, only the scheduler's job values)");
+            .because("the lifecycle's rules are pure: no framework, no logging, no I/O (of the ports, only the"
+                    + " scheduler's job values)");
+
+    @ArchTest
+    static final ArchRule theModelStandsOnItsOwn = noClasses().that().resideInAPackage("io.hpcspawner.spawn.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.spawn.rules..",
+                    "io.hpcspawner.spawn.port..", "io.hpcspawner.spawn.service..")
+            .because("the server model is what the rules, the ports and the services speak; it speaks none of them");
+
+    @ArchTest
+    static final ArchRule portsSpeakTheModelOnly = noClasses().that().resideInAPackage("io.hpcspawner.spawn.port..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.spawn.rules..",
+                    "io.hpcspawner.spawn.service..")
+            .because("a port is what an adapter implements: it names model values, never a rule or a service");
+
+    @ArchTest
+    static final ArchRule theDomainIsSplitByLayer = noClasses().should().resideInAPackage("io.hpcspawner.spawn")
+            .because("every domain class is in spawn.model, spawn.rules, spawn.port or spawn.service");
+
+    @ArchTest
+    static final ArchRule noCyclesInsideTheDomain = slices().matching("io.hpcspawner.spawn.(*)..").should()
+            .beFreeOfCycles().because("model <- rules <- service, and ports between model and service");
 
     @ArchTest
     static final ArchRule noCyclesBetweenPackages = slices().matching("io.hpcspawner.(*)..").should().beFreeOfCycles()

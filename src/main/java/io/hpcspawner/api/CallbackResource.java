@@ -1,6 +1,6 @@
 package io.hpcspawner.api;
 
-import io.hpcspawner.spawn.SpawnService;
+import io.hpcspawner.spawn.service.SpawnService;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;

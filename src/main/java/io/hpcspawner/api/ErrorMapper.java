@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.hpcspawner.spawn.port.SchedulerException;
-import io.hpcspawner.spawn.ConflictException;
-import io.hpcspawner.spawn.InvalidRequestException;
+import io.hpcspawner.spawn.model.ConflictException;
+import io.hpcspawner.spawn.model.InvalidRequestException;
 import io.hpcspawner.logging.LogText;
-import io.hpcspawner.spawn.Names;
-import io.hpcspawner.spawn.ServerNotFoundException;
+import io.hpcspawner.spawn.model.Names;
+import io.hpcspawner.spawn.model.ServerNotFoundException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
@@ -113,7 +113,7 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
-    public Response userNotAllowed(io.hpcspawner.spawn.UserNotAllowedException e) {
+    public Response userNotAllowed(io.hpcspawner.spawn.model.UserNotAllowedException e) {
         return error(403, "user_not_allowed", e.getMessage(), "user");
     }
 

@@ -1,7 +1,7 @@
 package io.hpcspawner.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.hpcspawner.spawn.ProgressEvent;
+import io.hpcspawner.spawn.model.ProgressEvent;
 
 /** The data of one progress event on the wire, in the shape JupyterHub's progress API uses. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

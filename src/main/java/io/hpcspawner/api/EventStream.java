@@ -2,11 +2,11 @@ package io.hpcspawner.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hpcspawner.spawn.ProgressEvent;
-import io.hpcspawner.spawn.ServerKey;
-import io.hpcspawner.spawn.ServerEvents;
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.SpawnService;
+import io.hpcspawner.spawn.model.ProgressEvent;
+import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.service.ServerEvents;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.service.SpawnService;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

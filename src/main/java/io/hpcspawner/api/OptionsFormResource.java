@@ -1,7 +1,7 @@
 package io.hpcspawner.api;
 
-import io.hpcspawner.spawn.Names;
-import io.hpcspawner.spawn.OptionsForm;
+import io.hpcspawner.spawn.model.Names;
+import io.hpcspawner.spawn.service.OptionsForm;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

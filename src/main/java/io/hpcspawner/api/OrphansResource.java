@@ -1,7 +1,7 @@
 package io.hpcspawner.api;
 
-import io.hpcspawner.spawn.HeldOrphan;
-import io.hpcspawner.spawn.OrphanSweep;
+import io.hpcspawner.spawn.model.HeldOrphan;
+import io.hpcspawner.spawn.service.OrphanSweep;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -1,11 +1,11 @@
 package io.hpcspawner.api;
 
 import io.hpcspawner.credentials.UserLogin;
-import io.hpcspawner.spawn.Names;
-import io.hpcspawner.spawn.ServerKey;
-import io.hpcspawner.spawn.SpawnService;
-import io.hpcspawner.spawn.StartOutcome;
-import io.hpcspawner.spawn.StartRequest;
+import io.hpcspawner.spawn.model.Names;
+import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.service.SpawnService;
+import io.hpcspawner.spawn.model.StartOutcome;
+import io.hpcspawner.spawn.model.StartRequest;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

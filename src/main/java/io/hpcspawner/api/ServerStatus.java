@@ -1,7 +1,7 @@
 package io.hpcspawner.api;
 
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.Transition;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.Transition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

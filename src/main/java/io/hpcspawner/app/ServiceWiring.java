@@ -27,9 +27,9 @@ import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
-import io.hpcspawner.store.FileSealedTokenStore;
-import io.hpcspawner.store.FileServerStore;
-import io.hpcspawner.store.StoreLock;
+import io.hpcspawner.store.file.FileSealedTokenStore;
+import io.hpcspawner.store.file.FileServerStore;
+import io.hpcspawner.store.file.StoreLock;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -108,9 +108,9 @@ public class ServiceWiring {
     @Produces
     @Singleton
     io.hpcspawner.spawn.rules.JobNames jobNames(SpawnerConfig config, ServerStore store, Clock clock) {
-        Optional<java.time.Instant> oldest = store.all().stream().map(io.hpcspawner.spawn.ServerRecord::createdAt)
+        Optional<java.time.Instant> oldest = store.all().stream().map(io.hpcspawner.spawn.model.ServerRecord::createdAt)
                 .min(java.util.Comparator.naturalOrder());
-        return new io.hpcspawner.spawn.rules.JobNames(config.jobNamePrefix(), io.hpcspawner.store.DeploymentIdentityFile
+        return new io.hpcspawner.spawn.rules.JobNames(config.jobNamePrefix(), io.hpcspawner.store.file.DeploymentIdentityFile
                 .loadOrCreate(config.store().directory(), config.deploymentId(), oldest, clock.instant()));
     }
 

@@ -1,7 +1,7 @@
 package io.hpcspawner.watch;
 
-import io.hpcspawner.spawn.HeldOrphan;
-import io.hpcspawner.spawn.OrphanSweep;
+import io.hpcspawner.spawn.model.HeldOrphan;
+import io.hpcspawner.spawn.service.OrphanSweep;
 import io.smallrye.health.api.HealthGroup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

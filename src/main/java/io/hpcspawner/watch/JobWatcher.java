@@ -2,9 +2,9 @@ package io.hpcspawner.watch;
 
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
-import io.hpcspawner.spawn.Reconciler;
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.ServerState;
+import io.hpcspawner.spawn.service.Reconciler;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.hpcspawner.watch;
 
-import io.hpcspawner.spawn.ServerState;
-import io.hpcspawner.spawn.SpawnService;
+import io.hpcspawner.spawn.model.ServerState;
+import io.hpcspawner.spawn.service.SpawnService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.api.RawHttp.Answer;
-import io.hpcspawner.spawn.HostileStrings;
-import io.hpcspawner.spawn.InvalidRequestException;
-import io.hpcspawner.spawn.Names;
-import io.hpcspawner.spawn.ProfileCatalog;
+import io.hpcspawner.spawn.service.HostileStrings;
+import io.hpcspawner.spawn.model.InvalidRequestException;
+import io.hpcspawner.spawn.model.Names;
+import io.hpcspawner.spawn.service.ProfileCatalog;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ class BadInputApiTest {
     ProfileCatalog catalog;
 
     @Inject
-    io.hpcspawner.spawn.ClusterUsers clusterUsers;
+    io.hpcspawner.spawn.service.ClusterUsers clusterUsers;
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -158,7 +158,7 @@ class BadInputApiTest {
         try {
             clusterUsers.requireAllowed(hubUser, "testsys", clusterUsers.clusterName(hubUser));
             return false;
-        } catch (io.hpcspawner.spawn.UserNotAllowedException e) {
+        } catch (io.hpcspawner.spawn.model.UserNotAllowedException e) {
             return true;
         }
     }

@@ -3,7 +3,6 @@ package io.hpcspawner.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcspawner.config.InvalidConfigurationException;
-import io.hpcspawner.app.ConfigChecks;
 import io.hpcspawner.support.TestConfigs;
 import java.util.List;
 import java.util.Map;

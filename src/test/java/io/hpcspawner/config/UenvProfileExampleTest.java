@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.app.ConfigChecks;
-import io.hpcspawner.spawn.BatchScriptRenderer;
-import io.hpcspawner.spawn.JobEnvironment;
-import io.hpcspawner.spawn.LaunchPlan;
-import io.hpcspawner.spawn.ProfileCatalog;
-import io.hpcspawner.spawn.ReadySignalSetup;
-import io.hpcspawner.spawn.ServerKey;
+import io.hpcspawner.spawn.rules.JobEnvironment;
+import io.hpcspawner.spawn.model.LaunchPlan;
+import io.hpcspawner.spawn.service.ReadySignalSetup;
+import io.hpcspawner.spawn.model.ServerKey;
 import io.hpcspawner.support.TestConfigs;
 import io.quarkus.qute.Engine;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package io.hpcspawner.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hpcspawner.spawn.Reconciler;
-import io.hpcspawner.spawn.ServerKey;
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.ServerRecords;
+import io.hpcspawner.spawn.service.Reconciler;
+import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerRecords;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,6 +1,6 @@
 package io.hpcspawner.support;
 
-import io.hpcspawner.spawn.ReadyLine;
+import io.hpcspawner.spawn.service.ReadyLine;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

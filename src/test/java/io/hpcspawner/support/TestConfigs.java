@@ -2,8 +2,8 @@ package io.hpcspawner.support;
 
 import io.hpcspawner.app.DomainSettings;
 import io.hpcspawner.config.SpawnerConfig;
-import io.hpcspawner.spawn.BatchScriptRenderer;
-import io.hpcspawner.spawn.ProfileCatalog;
+import io.hpcspawner.spawn.service.BatchScriptRenderer;
+import io.hpcspawner.spawn.service.ProfileCatalog;
 import io.hpcspawner.spawn.model.BatchTemplate;
 import io.quarkus.qute.Engine;
 import io.smallrye.config.PropertiesConfigSource;

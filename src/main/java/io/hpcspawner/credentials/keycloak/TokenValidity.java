@@ -1,8 +1,5 @@
 package io.hpcspawner.credentials.keycloak;
 
-import io.hpcspawner.credentials.keycloak.KeycloakConfigurationException;
-import io.hpcspawner.credentials.keycloak.CachedToken;
-import io.hpcspawner.credentials.keycloak.TokenResponse;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,7 +1,7 @@
 package io.hpcspawner.spawn.port;
 
-import io.hpcspawner.spawn.ServerKey;
-import io.hpcspawner.spawn.ServerRecord;
+import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.model.ServerRecord;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,15 +1,16 @@
 package io.hpcspawner.spawn.rules;
 
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.ServerState;
-import io.hpcspawner.spawn.rules.Change.DoubtsCleared;
-import io.hpcspawner.spawn.rules.Change.Edit;
-import io.hpcspawner.spawn.rules.Change.Endpoint;
-import io.hpcspawner.spawn.rules.Change.JobId;
-import io.hpcspawner.spawn.rules.Change.MissingSince;
-import io.hpcspawner.spawn.rules.Change.Node;
-import io.hpcspawner.spawn.rules.Change.PendingReason;
-import io.hpcspawner.spawn.rules.Change.UnknownSince;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
+import io.hpcspawner.spawn.model.Change.DoubtsCleared;
+import io.hpcspawner.spawn.model.Change.Edit;
+import io.hpcspawner.spawn.model.Change.Endpoint;
+import io.hpcspawner.spawn.model.Change.JobId;
+import io.hpcspawner.spawn.model.Change.MissingSince;
+import io.hpcspawner.spawn.model.Change.Node;
+import io.hpcspawner.spawn.model.Change.PendingReason;
+import io.hpcspawner.spawn.model.Change.UnknownSince;
+import io.hpcspawner.spawn.model.Change;
 import io.hpcspawner.spawn.rules.Observation.Begin;
 import io.hpcspawner.spawn.rules.Observation.CancelFailed;
 import io.hpcspawner.spawn.rules.Observation.CancelTaken;

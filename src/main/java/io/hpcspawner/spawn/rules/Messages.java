@@ -1,6 +1,6 @@
 package io.hpcspawner.spawn.rules;
 
-import io.hpcspawner.spawn.ServerState;
+import io.hpcspawner.spawn.model.ServerState;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,8 +1,8 @@
 package io.hpcspawner.spawn.rules;
 
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.ServerState;
-import io.hpcspawner.spawn.Transition;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
+import io.hpcspawner.spawn.model.Transition;
 import io.hpcspawner.spawn.model.ReadySignal;
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.JobInfo;

@@ -35,7 +35,7 @@ import io.hpcspawner.support.FakeTime;
 import io.hpcspawner.scheduler.guard.ResiliencePolicy;
 import io.hpcspawner.scheduler.guard.GuardedScheduler;
 import io.hpcspawner.scheduler.guard.SystemGuards;
-import io.hpcspawner.spawn.PatientSubmit;
+import io.hpcspawner.spawn.service.PatientSubmit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;

@@ -3,7 +3,6 @@ package io.hpcspawner.spawn.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcspawner.spawn.model.DeploymentIdentity;
-import io.hpcspawner.spawn.rules.JobNames;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hpcspawner.spawn.ServerRecord;
-import io.hpcspawner.spawn.ServerRecords;
-import io.hpcspawner.spawn.ServerState;
+import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerRecords;
+import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.ReadySignal;
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.JobInfo;

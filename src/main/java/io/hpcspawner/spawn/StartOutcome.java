@@ -1,5 +1,0 @@
-package io.hpcspawner.spawn;
-
-/** The record a create answered with, and whether that create began a new start. */
-public record StartOutcome(ServerRecord record, boolean created) {
-}

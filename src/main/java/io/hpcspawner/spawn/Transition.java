@@ -1,7 +1,0 @@
-package io.hpcspawner.spawn;
-
-import java.time.Instant;
-
-/** The moment a server entered a state. */
-public record Transition(ServerState state, Instant at) {
-}

@@ -1,9 +1,0 @@
-package io.hpcspawner.spawn;
-
-/** A hub user who may not run jobs on a cluster (answered 403 with the reason). */
-public class UserNotAllowedException extends RuntimeException {
-
-    public UserNotAllowedException(String message) {
-        super(message);
-    }
-}

@@ -1,0 +1,23 @@
+package io.hpcspawner.spawn.model;
+
+import io.hpcspawner.credentials.UserLogin;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the hub asks for when it starts a server. {@code environment} and {@code login} hold
+ * secrets: never log them.
+ */
+public record StartRequest(String startId, Map<String, Object> options, Map<String, String> environment,
+        Optional<UserLogin> login) {
+
+    public StartRequest(String startId, Map<String, Object> options, Map<String, String> environment) {
+        this(startId, options, environment, Optional.empty());
+    }
+
+    @Override
+    public String toString() {
+        return "StartRequest[startId=" + startId + ", options=" + options + ", environment=(" + environment.size()
+                + " variables), login=" + (login.isPresent() ? "present" : "none") + "]";
+    }
+}

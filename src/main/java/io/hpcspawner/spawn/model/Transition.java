@@ -1,0 +1,7 @@
+package io.hpcspawner.spawn.model;
+
+import java.time.Instant;
+
+/** The moment a server entered a state. */
+public record Transition(ServerState state, Instant at) {
+}
