@@ -49,11 +49,19 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule adaptersReachNoDomainOrApi = noClasses().that().resideInAPackage("..scheduler..")
+            .and().resideOutsideOfPackage("..scheduler.guard..")
             .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("io.hpcspawner.api..", "..spawn..",
                     "..store..", "..watch..").and(DescribedPredicate.not(
                             JavaClass.Predicates.resideInAnyPackage("..spawn.port..", "..spawn.model.."))))
             .because("adapters translate wire formats and errors; they hold no domain rules (they implement and use the"
                     + " domain's ports and model)");
+
+    @ArchTest
+    static final ArchRule theGuardAppliesTheDomainsRulesOnly = noClasses().that().resideInAPackage("..scheduler.guard..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.api..", "..spawn.service..", "..store..",
+                    "..watch..", "..scheduler.slurmrestd..", "..scheduler.firecrest..")
+            .because("the guard wraps every backend through the scheduler port; it may apply the domain's pure rules"
+                    + " (the one lost-submit rule), never a service or an adapter");
 
     @ArchTest
     static final ArchRule domainKnowsOnlyPorts = noClasses().that().resideInAPackage("..spawn..")

@@ -3,8 +3,8 @@ package io.hpcspawner.scheduler.guard;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.SchedulerException;
+import io.hpcspawner.spawn.rules.LostSubmits;
 import java.time.Instant;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -14,9 +14,9 @@ import org.jboss.logging.Logger;
  * answer without a job id) the job is looked up by its name after {@code retry.submit-lookup-delay}:
  * a job found is adopted; a failed listing ends the call; a listing without the job allows one more
  * submit only when the API itself answered the submit with an error ({@link SchedulerException#answered()}),
- * since after a timeout or a gateway's 502/504 it may still be creating the job. Counts each outcome
- * in {@code hpcspawner.scheduler.submit.recoveries}. Kept next to the guard until the domain's one
- * lost-submit rule takes it over (issue 12).
+ * since after a timeout or a gateway's 502/504 it may still be creating the job. The job found is
+ * chosen by the domain's one lost-submit rule ({@link LostSubmits}). Counts each outcome in
+ * {@code hpcspawner.scheduler.submit.recoveries}.
  */
 final class SubmitRecovery {
 
@@ -81,7 +81,6 @@ final class SubmitRecovery {
         if (!guards.waitForLookUp(deadline)) {
             throw new SchedulerException("no time was left to look", true);
         }
-        List<JobInfo> jobs = scheduler.jobsNamed(jobName, deadline);
-        return jobs.stream().filter(j -> jobName.equals(j.name())).map(JobInfo::id).findFirst().orElse(null);
+        return LostSubmits.byName(scheduler.jobsNamed(jobName, deadline), jobName).map(JobInfo::id).orElse(null);
     }
 }

@@ -174,6 +174,25 @@ class GuardedSchedulerTest {
         assertThat(backend.calls).containsExactly("submit", "jobs hpcspawner-alice-default", "submit");
     }
 
+    /**
+     * Two jobs share a name only when a submit went out twice (e.g. the launcher's own retry after this guard
+     * gave up); the one alive is the start's, whatever the listing's order (the domain's LostSubmits rule).
+     */
+    @Test
+    void theLookUpAfterALostSubmitAdoptsTheJobAliveOverAnEndedOneOfTheSameName() {
+        backend.submits.add(() -> {
+            throw new SchedulerException("FirecREST POST /compute/daint/jobs timed out", true);
+        });
+        backend.listings.add(() -> List.of(
+                new JobInfo("7", "hpcspawner-alice-default", "alice", JobPhase.ENDED, "CANCELLED", Optional.empty(),
+                        Optional.empty(), Optional.of(0)),
+                new JobInfo("8", "hpcspawner-alice-default", "alice", JobPhase.PENDING, "PENDING",
+                        Optional.of("Priority"), Optional.empty(), Optional.empty())));
+
+        assertThat(scheduler(time).submit(submission())).isEqualTo("8");
+        assertThat(backend.calls).containsExactly("submit", "jobs hpcspawner-alice-default");
+    }
+
     @Test
     void aSubmitWhoseOutcomeIsOpenIsNotResentWhenTheListingIsEmpty() {
         backend.submits.add(() -> {

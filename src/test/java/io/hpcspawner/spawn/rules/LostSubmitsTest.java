@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The look-up of a lost submit's job by its name, shared by the launcher, the patient submit and the watcher. */
+/** The look-up of a lost submit's job by its name, shared by the guard, the launcher, the patient submit and the reconciler. */
 class LostSubmitsTest {
 
     private static final String NAME = "hpcsp-test01-abc";
