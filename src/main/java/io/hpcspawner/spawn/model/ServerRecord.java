@@ -1,6 +1,5 @@
 package io.hpcspawner.spawn.model;
 
-import io.hpcspawner.spawn.service.ServerLifecycle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +10,7 @@ import java.util.Map;
  * The durable record of one start of one server: what was asked, which job runs it, where it
  * listens, and everything that happened to it. It holds no secret in clear (the start secret is
  * kept as a hash; the hub's environment is never stored). Instances are changed only by
- * {@link ServerLifecycle} under the server's lock, through {@link #apply}; everyone else works on copies.
+ * the service layer's {@code ServerLifecycle} under the server's lock, through {@link #apply}; everyone else works on copies.
  */
 public final class ServerRecord {
 
@@ -174,7 +173,7 @@ public final class ServerRecord {
         }
     }
 
-    // Mutators: package-private, used by ServerLifecycle only.
+    // Mutators: package-private, used by apply (and the model's test helper ServerRecords) only.
 
     void enter(ServerState next, String text, Instant now) {
         if (next != state) {
