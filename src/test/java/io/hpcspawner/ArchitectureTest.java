@@ -165,6 +165,14 @@ class ArchitectureTest {
             .because("the log filter treats every record alike and knows nothing of what is logged");
 
     @ArchTest
+    static final ArchRule theHealthCheckGoesThroughTheFrontDoor = noClasses().that().resideInAPackage("io.hpcspawner.probe..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.hpcspawner.api..", "io.hpcspawner.scheduler..",
+                    "io.hpcspawner.store..", "io.hpcspawner.watch..", "io.hpcspawner.spawn.service..",
+                    "io.hpcspawner.config..", "io.hpcspawner.credentials..")
+            .because("the end-to-end check starts a server the way a user does, through the hub; it only reads the"
+                    + " service's record of it (given by the composition root), never a shortcut into the service");
+
+    @ArchTest
     static final ArchRule watcherDoesNotServeTheApi = noClasses().that().resideInAPackage("..watch..")
             .should().dependOnClassesThat().resideInAPackage("io.hpcspawner.api..");
 

@@ -159,6 +159,19 @@ public class ConfigChecks {
             problems.add("hpcspawner.auth.keycloak.user-role: " + bearer.userRole() + " is also the hub-role, so every"
                     + " user's Keycloak token would reach every server: give users their own role, e.g. user");
         }
+        SpawnerConfig.HealthCheck check = config.healthCheck();
+        if (check.hubApiUrl().isPresent() != check.hubToken().isPresent()) {
+            problems.add("hpcspawner.health-check: hub-api-url and hub-token go together (the check is on with both,"
+                    + " off with neither), e.g. hub-api-url=http://hub:8081/hub/api and hub-token=file:/run/secrets/check-token");
+        }
+        check.hubApiUrl().filter(u -> !"http".equals(u.getScheme()) && !"https".equals(u.getScheme())).ifPresent(u ->
+                problems.add("hpcspawner.health-check.hub-api-url: must be an http or https URL, e.g. http://hub:8081/hub/api"));
+        check.publicUrl().filter(u -> !"http".equals(u.getScheme()) && !"https".equals(u.getScheme())).ifPresent(u ->
+                problems.add("hpcspawner.health-check.public-url: must be an http or https URL, e.g. https://jupyter.example.org"));
+        check.hubToken().ifPresent(t -> secret(problems, "hpcspawner.health-check.hub-token", t));
+        if (check.timeout().isNegative() || check.timeout().isZero()) {
+            problems.add("hpcspawner.health-check.timeout: must be longer than zero, e.g. 10m");
+        }
         if (config.submit().retryFor().isNegative()) {
             problems.add("hpcspawner.submit.retry-for: must not be negative, e.g. 2m (0s fails a start at once)");
         }

@@ -46,6 +46,9 @@ public interface SpawnerConfig {
     @Valid
     Limits limits();
 
+    /** The end-to-end health check (off until {@code hub-api-url} and {@code hub-token} are set). */
+    HealthCheck healthCheck();
+
     /**
      * Every job this service submits is named {@code <prefix>-<deployment id>-<server id>}. Jobs of
      * this deployment with no live server are cancelled; jobs of other deployments with the same
@@ -284,6 +287,42 @@ public interface SpawnerConfig {
         @WithDefault("preferred_username")
         @Pattern(regexp = "\\S+", message = "must name a claim of the token, without spaces, e.g. preferred_username")
         String userNameClaim();
+    }
+
+    /**
+     * The end-to-end health check: a server started for a check user through the hub, the service, the
+     * scheduler and the proxy, reached, and stopped, on demand ({@code POST /api/v1/admin/health-check}).
+     */
+    interface HealthCheck {
+        /** The hub's REST API, e.g. {@code http://hub:8081/hub/api}; with {@link #hubToken()} it turns the check on. */
+        Optional<URI> hubApiUrl();
+
+        /**
+         * A JupyterHub API token allowed to start, read, reach and stop the check user's servers (scopes
+         * {@code servers!user=<user>}, {@code read:servers!user=<user>}, {@code access:servers!user=<user>}):
+         * the value, {@code file:<path>} or {@code vault:<kv path>#<field>} (docs/secrets.md).
+         */
+        Optional<String> hubToken();
+
+        /** The JupyterHub user the check starts a server for (a real account on the cluster). */
+        @WithDefault("hpcspawner-check")
+        @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}", message = "must be a JupyterHub user name, e.g. hpcspawner-check")
+        String user();
+
+        /** The name of the check's server (a named server of the check user). */
+        @WithDefault("healthcheck")
+        @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}", message = "must be a server name: lowercase letters, digits, - and _, e.g. healthcheck")
+        String server();
+
+        /** Where users reach the hub (the proxy), e.g. {@code https://jupyter.example.org}; the check reaches its server there. */
+        Optional<URI> publicUrl();
+
+        /** The options the check starts with (the hub passes them on as the user's form would). */
+        Map<String, String> options();
+
+        /** The longest the whole check may take; a start still queued then counts as failed (and is stopped). */
+        @WithDefault("10m")
+        Duration timeout();
     }
 
     /** Limits per user. */

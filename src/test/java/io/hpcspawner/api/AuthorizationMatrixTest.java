@@ -64,9 +64,12 @@ class AuthorizationMatrixTest {
 
     // Expected status per route, in the order of Credential. 2xx: the call did what it is for
     // (create answers 200: the same startId again is idempotent); 401: not authenticated;
-    // 403: authenticated, not allowed.
+    // 403: authenticated, not allowed. The health check is not configured in this profile: the hub
+    // is let through and told so (409 health_check_not_configured; 404 no_health_check before a run).
     private static final String EXPECTED = """
             route                                              none malf unkn  bob  own noscope scoped hub other secret
+            GET    /api/v1/admin/health-check                   401  401  401  403  403  403   403   404  401   401
+            POST   /api/v1/admin/health-check                   401  401  401  403  403  403   403   409  401   401
             GET    /api/v1/admin/orphans                        401  401  401  403  403  403   403   200  401   401
             POST   /api/v1/admin/orphans/release                401  401  401  403  403  403   403   200  401   401
             POST   /api/v1/callback/{serverId}                  401  401  401  401  401  401   401   401  401   204

@@ -26,6 +26,22 @@ class ConfigChecksTest {
     }
 
     @Test
+    void theHealthChecksHubUrlAndTokenGoTogether() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.health-check.hub-api-url", "hub:8081/hub/api");
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+
+        assertThat(problems).containsExactly("hpcspawner.health-check: hub-api-url and hub-token go together (the check"
+                + " is on with both, off with neither), e.g. hub-api-url=http://hub:8081/hub/api and"
+                + " hub-token=file:/run/secrets/check-token",
+                "hpcspawner.health-check.hub-api-url: must be an http or https URL, e.g. http://hub:8081/hub/api");
+        p.put("hpcspawner.health-check.hub-api-url", "http://hub:8081/hub/api");
+        p.put("hpcspawner.health-check.hub-token", "file:relative/token");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).singleElement().asString()
+                .startsWith("hpcspawner.health-check.hub-token").contains("absolute");
+    }
+
+    @Test
     void theReplacedRenewMarginAndNegativeTokenDurationsAreNamed() {
         Map<String, String> p = TestConfigs.withKeycloak();
         p.put("hpcspawner.keycloak.renew-margin", "60s");
