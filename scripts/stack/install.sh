@@ -4,6 +4,7 @@
 #   - Debian packages (Slurm + slurmrestd + JWT plugin, munge, JupyterHub 3.0, test libs, and
 #     buildah, podman, debootstrap, jq for scripts/images.sh)
 #   - configurable-http-proxy@4 from npm into $STACK_DIR/node
+#   - prometheus (Debian's, binary only, its service not enabled) for the dashboard e2e test
 #   - Chromium (Debian's) + playwright-core@1 from npm into $STACK_DIR/node, for the browser e2e
 #     tests (src/test/e2e/browser/); no browser is ever downloaded by npm/playwright
 #   - system user slurmrestd, test users alice, bob, carol (with home directories)
@@ -42,6 +43,23 @@ if ((${#missing[@]})); then
         die "apt-get install failed (full log: $apt_log)"
     fi
     rm -f "$apt_log"
+fi
+
+# --- Prometheus (src/test/e2e/test_zz_prometheus_dashboard.py runs its own) --------------
+# Only the binary is wanted: no recommends (node exporter), and the package's own service is
+# not left running where systemd starts it on install (the test runs prometheus on a free port).
+if [[ "$(dpkg-query -W -f='${Status}' prometheus 2>/dev/null || true)" != "install ok installed" ]]; then
+    say "installing: prometheus (binary only)"
+    prom_log="$(mktemp)"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        prometheus; } >"$prom_log" 2>&1; then
+        tail -n 30 "$prom_log" >&2
+        die "apt-get install prometheus failed (full log: $prom_log)"
+    fi
+    rm -f "$prom_log"
+    if [[ -d /run/systemd/system ]]; then
+        systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
 fi
 
 # --- npm packages: configurable-http-proxy, playwright-core ----------------------------

@@ -24,9 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class CallbackResource {
 
     private final SpawnService spawns;
+    private final ReadyCallbackMeters failures;
 
-    public CallbackResource(SpawnService spawns) {
+    public CallbackResource(SpawnService spawns, ReadyCallbackMeters failures) {
         this.spawns = spawns;
+        this.failures = failures;
     }
 
     @POST
@@ -36,11 +38,16 @@ public class CallbackResource {
     @Operation(summary = "Report the host and port the server listens on")
     public Response ready(@PathParam("serverId") String serverId, @HeaderParam("Authorization") String authz,
             ReadySignalBody body) {
-        String secret = ApiAuthenticator.bearer(authz);
-        if (body == null || body.port() == null) {
-            throw ApiException.badRequest("bad_request", "send {\"host\": \"<node>\", \"port\": <number>}", "port");
+        try {
+            String secret = ApiAuthenticator.bearer(authz);
+            if (body == null || body.port() == null) {
+                throw ApiException.badRequest("bad_request", "send {\"host\": \"<node>\", \"port\": <number>}", "port");
+            }
+            spawns.ready(serverId, secret, body.host(), body.port());
+        } catch (RuntimeException e) {
+            failures.failed(e);
+            throw e;
         }
-        spawns.ready(serverId, secret, body.host(), body.port());
         return Response.noContent().build();
     }
 }

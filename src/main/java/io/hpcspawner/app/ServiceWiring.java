@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.LoginKeeper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.credentials.keycloak.KeycloakClient;
+import io.hpcspawner.credentials.keycloak.MeteredTokenEndpoint;
+import io.hpcspawner.credentials.keycloak.TokenEndpoint;
 import io.hpcspawner.credentials.keycloak.ServiceAccountTokens;
 import io.hpcspawner.credentials.keycloak.TokenKeyRing;
 import io.hpcspawner.credentials.keycloak.TokenKeySource;
@@ -128,10 +130,10 @@ public class ServiceWiring {
     @Produces
     @Singleton
     Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, OidcClients oidc,
-            Clock clock) {
+            Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
-                keycloakClient(kc, "user-client", kc.userClient(), secrets, oidc),
+                keycloakClient(kc, "user-client", kc.userClient(), secrets, oidc, meters),
                 tokenKeys(kc, secrets),
                 new FileSealedTokenStore(config.store().loginsDirectory()), tokenValidity(kc), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
@@ -169,7 +171,7 @@ public class ServiceWiring {
             Optional<UserLogins> logins, SecretResolver secrets, OidcClients oidc, Clock clock, MeterRegistry meters) {
         checks.verify();
         Optional<AccessTokens> firecrestTokens = config.keycloak().map(kc -> new KeycloakAccessTokens(logins.orElseThrow(),
-                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, oidc), tokenValidity(kc), clock)));
+                new ServiceAccountTokens(keycloakClient(kc, "service-client", kc.serviceClient(), secrets, oidc, meters), tokenValidity(kc), clock)));
         Map<String, Scheduler> bySystem = new LinkedHashMap<>();
         config.systems().forEach((name, system) -> bySystem.put(name, switch (system.backend()) {
             case slurmrestd -> new GuardedScheduler(new SlurmrestdScheduler(system.url(),
@@ -201,10 +203,14 @@ public class ServiceWiring {
         }
     }
 
-    /** A named OIDC client for one of the realm's clients, its secret from the secret sources (re-read on rotation). */
-    private static KeycloakClient keycloakClient(SpawnerConfig.Keycloak kc, String which,
-            SpawnerConfig.KeycloakClientConfig client, SecretResolver secrets, OidcClients oidc) {
+    /**
+     * A named OIDC client for one of the realm's clients, its secret from the secret sources (re-read on rotation),
+     * its grants counted under {@code client="user"} or {@code "service"}.
+     */
+    private static TokenEndpoint keycloakClient(SpawnerConfig.Keycloak kc, String which,
+            SpawnerConfig.KeycloakClientConfig client, SecretResolver secrets, OidcClients oidc, MeterRegistry meters) {
         SecretRef ref = SecretRef.parse("hpcspawner.keycloak." + which + ".secret", client.secret());
-        return new KeycloakClient(oidc, kc.issuer(), client.id(), secrets.resolve(ref), kc.requestTimeoutOrDefault());
+        return new MeteredTokenEndpoint(new KeycloakClient(oidc, kc.issuer(), client.id(), secrets.resolve(ref),
+                kc.requestTimeoutOrDefault()), which.substring(0, which.indexOf('-')), meters);
     }
 }

@@ -183,7 +183,7 @@ public final class GuardedScheduler implements Scheduler {
     private <T> T attempt(String call, Callable<T> action, Instant deadline) {
         guards.awaitQuiet(call, deadline);
         try {
-            return guarded(guards.breaker(), action);
+            return guarded(guards.breaker(), () -> guards.calls().time(call, action));
         } catch (BreakerOpen e) {
             throw guards.refused(call, guards.breakerRefusal());
         } catch (SchedulerException e) {

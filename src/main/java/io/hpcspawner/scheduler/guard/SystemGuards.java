@@ -47,6 +47,7 @@ public final class SystemGuards {
     private final Guard breaker;
     private final Guard retry;
     private final Guard unsentRetry;
+    private final SchedulerCallMeters calls;
 
     /** As the service runs it: real time, the breaker named {@code hpcspawner-<system>} (one per system per application). */
     public SystemGuards(String system, String api, ResiliencePolicy policy, MeterRegistry meters) {
@@ -86,6 +87,7 @@ public final class SystemGuards {
                 .whenException(t -> worthRetrying(t) && ((SchedulerException) t).neverReachedApi()).done()
                 .build();
         this.submitSlots = new Semaphore(policy.submits().concurrency(), true);
+        this.calls = new SchedulerCallMeters(system, meters);
         Gauge.builder("hpcspawner.scheduler.breaker.open", this, g -> g.breakerState() == CircuitBreakerState.CLOSED ? 0 : 1)
                 .description("1 while calls to the system's scheduler API are refused or probed after repeated failures")
                 .tag("system", system).strongReference(true).register(meters);
@@ -117,6 +119,11 @@ public final class SystemGuards {
     /** The system's breaker alone: one attempt, counted ({@code failure-threshold} failures in a row open it). */
     Guard breaker() {
         return breaker;
+    }
+
+    /** Times each attempt of a call to the API. */
+    SchedulerCallMeters calls() {
+        return calls;
     }
 
     /** Retries of idempotent calls; each attempt goes through {@link #breaker()}. */

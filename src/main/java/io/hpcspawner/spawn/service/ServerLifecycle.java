@@ -3,6 +3,7 @@ package io.hpcspawner.spawn.service;
 import io.hpcspawner.spawn.model.ProgressEvent;
 import io.hpcspawner.spawn.model.ServerKey;
 import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.spawn.model.Change;
 import io.hpcspawner.spawn.rules.Lifecycle;
@@ -28,12 +29,14 @@ public class ServerLifecycle {
     private final ServerLocks locks;
     private final ServerEvents events;
     private final Clock clock;
+    private final SpawnMeters meters;
 
-    public ServerLifecycle(ServerStore store, ServerLocks locks, ServerEvents events, Clock clock) {
+    public ServerLifecycle(ServerStore store, ServerLocks locks, ServerEvents events, Clock clock, SpawnMeters meters) {
         this.store = store;
         this.locks = locks;
         this.events = events;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /** Persists a new start in state submitting, before its job is submitted. */
@@ -120,8 +123,10 @@ public class ServerLifecycle {
         Instant now = clock.instant();
         Lifecycle.decide(r, seen, now).ifPresent(c -> {
             long before = r.lastEventId();
+            ServerState was = r.state();
             apply(r, seen, c, now);
             save(r, before);
+            meters.changed(was, r, now);
         });
     }
 

@@ -146,6 +146,32 @@ class GuardedSchedulerTest {
     }
 
     @Test
+    void everyAttemptIsTimedUnderTheCallAndHowItEnded() {
+        GuardedScheduler s = scheduler(time);
+        backend.listings.add(() -> {
+            throw new SchedulerException("FirecREST GET /compute/daint/jobs failed: ConnectException", true,
+                    new ConnectException("Connection refused"));
+        });
+        backend.listings.add(List::of);
+
+        assertThat(s.jobs(Set.of(), "hpcsp-")).isEmpty();
+        catchThrowableOfType(IllegalStateException.class, () -> s.tail("/x", "alice", 5));
+
+        assertThat(attempts("jobs", "unreachable")).isEqualTo(1);
+        assertThat(attempts("jobs", "ok")).isEqualTo(1);
+        assertThat(attempts("tail", "error")).isEqualTo(1);
+        assertThat(meters.find("hpcspawner.scheduler.calls").tag("system", "daint").timers())
+                .filteredOn(t -> t.count() > 0).hasSize(3);
+        assertThat(attempts("submit", "ok")).isZero(); // there from the start
+    }
+
+    private long attempts(String call, String status) {
+        var timer = meters.find("hpcspawner.scheduler.calls").tags("system", "daint", "call", call, "status", status)
+                .timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    @Test
     void aBugInTheAdapterIsNotRetried() {
         GuardedScheduler s = scheduler(time);
 
