@@ -1,6 +1,7 @@
 """Queued jobs, and restarts of the service and the hub around them (scenarios d, e, f, g)."""
 
 import time
+from datetime import datetime
 
 import e2elib as E
 
@@ -14,6 +15,11 @@ def test_d_queued_then_stopped(stack, hub, service, hub_version):
     status = stack.wait_service_state("alice", "", {"queued"}, 15,
                                       pred=lambda s: s.get("pendingReason") == "Resources")
     assert "Resources" in (status.get("message") or ""), E.pretty(status)
+    # Slurm's estimated start: its backfill may have none yet, so only that the field and the message agree
+    estimate = status.get("estimatedStart")
+    assert ("Slurm expects it to start at" in (status.get("message") or "")) == bool(estimate), E.pretty(status)
+    if estimate:
+        datetime.fromisoformat(estimate.replace("Z", "+00:00"))  # ISO-8601
 
     model = hub.server("alice")
     assert model and model["pending"] == "spawn" and not model["ready"], (

@@ -24,6 +24,7 @@ def request(method, path, payload=None, query=None, content_type="application/js
 
 def test_the_fake_services_answers_as_the_service_sends_them_pass():
     assert answer("GET", "/api/v1/users/alice/server", 200, STATUS) == []
+    assert answer("GET", "/api/v1/users/alice/server", 200, dict(STATUS, estimatedStart="2026-12-02T15:05:00Z")) == []
     assert answer("DELETE", "/api/v1/users/alice/servers/gpu", 202, dict(STATUS, state="stopping")) == []
     assert answer("GET", "/api/v1/users/alice/server", 404, {"error": "server_not_found", "message": "no"}) == []
     assert CONTRACT.check_response("PUT", "/api/v1/users/alice/login", 204, None, b"") == []

@@ -1,6 +1,8 @@
 package io.hpcspawner.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.Transition;
 import java.time.Instant;
 import java.util.List;
@@ -14,7 +16,10 @@ public record ServerStatus(String id, String user, String server, String startId
         @Schema(nullable = true) String url, @Schema(nullable = true) String message,
         @Schema(nullable = true) String pendingReason, @Schema(nullable = true) Integer exitCode,
         @Schema(nullable = true) Instant unknownSince, List<TransitionView> transitions,
-        Instant createdAt, Instant updatedAt, @Schema(nullable = true) Instant startDeadline) {
+        Instant createdAt, Instant updatedAt, @Schema(nullable = true) Instant startDeadline,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(required = false, description = "When the scheduler"
+                + " expects the queued job to start (ISO-8601, UTC); absent when it has no estimate or the server is"
+                + " not queued") Instant estimatedStart) {
 
     /** The moment a state was entered. */
     public record TransitionView(String state, Instant at) {
@@ -27,6 +32,7 @@ public record ServerStatus(String id, String user, String server, String startId
         return new ServerStatus(r.id(), r.user(), r.server(), r.startId(), r.state().wireName(), r.system(),
                 r.profile(), r.options(), r.jobId(), r.host(), r.port(), r.url(), r.message(), r.pendingReason(),
                 r.exitCode(), r.unknownSince(), r.transitions().stream().map(TransitionView::of).toList(),
-                r.createdAt(), r.updatedAt(), r.state().isStarting() ? r.startDeadline() : null);
+                r.createdAt(), r.updatedAt(), r.state().isStarting() ? r.startDeadline() : null,
+                r.state() == ServerState.QUEUED ? r.expectedStart() : null);
     }
 }

@@ -91,9 +91,15 @@ class ServerApiTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> status().body("pendingReason", equalTo("Resources")));
         status().body("jobId", equalTo(job.id))
                 .body("message", containsString("Resources"));
+        status().body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("estimatedStart")));
+        job.expectedStart = java.time.Instant.parse("2030-01-02T14:05:00Z");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> status()
+                .body("estimatedStart", equalTo("2030-01-02T14:05:00Z"))
+                .body("message", containsString("Slurm expects it to start at 2030-01-02 14:05 UTC")));
 
         slurm.run(job, "nid007");
         awaitState("starting");
+        status().body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("estimatedStart")));
         given().header("Authorization", "Bearer " + secretOf(job)).contentType(ContentType.JSON)
                 .body(Map.of("host", "nid007", "port", 51234))
                 .post("/api/v1/callback/" + status().extract().path("id")).then().statusCode(204);

@@ -37,6 +37,8 @@ public class FakeScheduler implements Scheduler {
         public volatile Integer exitCode;
         public volatile boolean cancelled;
         public volatile java.time.Instant submittedAt = java.time.Instant.now();
+        /** When the scheduler expects the job to start while pending ({@code null}: no estimate). */
+        public volatile java.time.Instant expectedStart;
 
         Job(String id, JobSubmission submission) {
             this.id = id;
@@ -181,7 +183,7 @@ public class FakeScheduler implements Scheduler {
     private static JobInfo info(Job j) {
         return new JobInfo(j.id, j.submission.name(), j.submission.user(), j.phase, j.state,
                 Optional.ofNullable(j.reason), Optional.ofNullable(j.node), Optional.ofNullable(j.exitCode),
-                Optional.ofNullable(j.submittedAt));
+                Optional.ofNullable(j.submittedAt), Optional.ofNullable(j.expectedStart));
     }
 
     @Override

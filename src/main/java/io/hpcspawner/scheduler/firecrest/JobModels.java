@@ -3,6 +3,7 @@ package io.hpcspawner.scheduler.firecrest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -10,6 +11,8 @@ import java.util.Optional;
  * {@link JobInfo} through one path ({@link #jobInfo}): the state's first word decides the phase,
  * Slurm's {@code None} reason means none, the node is the first host of the compressed host list
  * ({@link HostList}), and pending placeholders ({@code None assigned}, empty) mean no node.
+ * Only v2 gives a pending job's expected start ({@code time.start}, seconds since the epoch); v1's
+ * squeue start time is the cluster's local time without a zone, so it is not read.
  */
 final class JobModels {
 
@@ -34,8 +37,17 @@ final class JobModels {
                 exit = Optional.of(status.path("exitCode").asInt());
             }
         }
-        return jobInfo(id(job.path("jobId")), text(job.path("name")), text(job.path("user")), state,
+        JobInfo read = jobInfo(id(job.path("jobId")), text(job.path("name")), text(job.path("user")), state,
                 text(status.path("stateReason")), text(job.path("nodes")), exit);
+        return read.phase() == JobPhase.PENDING ? withExpectedStart(read, job.path("time").path("start")) : read;
+    }
+
+    /** A pending job's {@code time.start}: the scheduler's estimate when a positive number, else none. */
+    private static JobInfo withExpectedStart(JobInfo job, JsonNode start) {
+        Optional<Instant> expected = start.canConvertToLong() && start.asLong() > 0
+                ? Optional.of(Instant.ofEpochSecond(start.asLong())) : Optional.empty();
+        return new JobInfo(job.id(), job.name(), job.user(), job.phase(), job.state(), job.reason(), job.node(),
+                job.exitCode(), job.submittedAt(), expected);
     }
 
     /**

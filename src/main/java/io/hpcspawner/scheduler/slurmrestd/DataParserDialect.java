@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Partition;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +77,8 @@ final class DataParserDialect extends SlurmrestdDialect {
         String state = stateName(j.path("job_state"));
         JobPhase phase = JobPhase.ofSlurmState(state);
         Optional<Integer> exit = phase == JobPhase.ENDED ? exitStatus(j.path("exit_code")) : Optional.empty();
-        Optional<Instant> submitted = number(j.path("submit_time")).filter(n -> n > 0).map(Instant::ofEpochSecond);
-        return JobInfos.of(j, phase, state, exit, submitted);
+        return JobInfos.of(j, phase, state, exit, JobInfos.epochSeconds(number(j.path("submit_time"))),
+                JobInfos.epochSeconds(number(j.path("start_time"))));
     }
 
     /**

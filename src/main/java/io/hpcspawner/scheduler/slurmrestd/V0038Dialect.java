@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Partition;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +46,13 @@ final class V0038Dialect extends SlurmrestdDialect {
         JobPhase phase = JobPhase.ofSlurmState(state);
         Optional<Integer> exit = phase == JobPhase.ENDED && j.path("exit_code").canConvertToInt()
                 ? Optional.of(exitStatus(j.path("exit_code").asInt())) : Optional.empty();
-        long submitted = j.path("submit_time").asLong(0);
-        return JobInfos.of(j, phase, state, exit, submitted > 0 ? Optional.of(Instant.ofEpochSecond(submitted))
-                : Optional.empty());
+        return JobInfos.of(j, phase, state, exit, JobInfos.epochSeconds(seconds(j.path("submit_time"))),
+                JobInfos.epochSeconds(seconds(j.path("start_time"))));
+    }
+
+    /** A plain number of seconds (0.0.38 writes times so); 0 when absent. */
+    private static Optional<Long> seconds(JsonNode value) {
+        return Optional.of(value.asLong(0));
     }
 
     /** The raw wait status: {@code exit 3} arrives as 768, a signal as its number (128 + signal, as a shell says). */

@@ -41,6 +41,10 @@ public record Change(ServerState state, Optional<String> message, Optional<Strin
     public record PendingReason(String value) implements Edit {
     }
 
+    /** When the scheduler expects the queued job to start ({@code null}: no estimate). */
+    public record ExpectedStart(Instant value) implements Edit {
+    }
+
     /** The doubts about the job (unknown since, missing since) are cleared: the scheduler showed it. */
     public record DoubtsCleared() implements Edit {
     }

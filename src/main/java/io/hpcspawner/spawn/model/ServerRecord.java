@@ -33,6 +33,7 @@ public final class ServerRecord {
     private String url;
     private String message;
     private String pendingReason;
+    private Instant expectedStart;
     private Integer exitCode;
     private Instant createdAt;
     private Instant startDeadline;
@@ -88,6 +89,7 @@ public final class ServerRecord {
         c.url = url;
         c.message = message;
         c.pendingReason = pendingReason;
+        c.expectedStart = expectedStart;
         c.exitCode = exitCode;
         c.createdAt = createdAt;
         c.startDeadline = startDeadline;
@@ -122,6 +124,8 @@ public final class ServerRecord {
     public String url() { return url; }
     public String message() { return message; }
     public String pendingReason() { return pendingReason; }
+    /** When the scheduler expects the queued job to start ({@code null}: no estimate, or not queued). */
+    public Instant expectedStart() { return expectedStart; }
     public Integer exitCode() { return exitCode; }
     public Instant createdAt() { return createdAt; }
     /** When a start still queued or starting is given up ({@code null} for records from before the setting). */
@@ -163,6 +167,8 @@ public final class ServerRecord {
             endpoint(v.host(), v.port(), v.url());
         } else if (e instanceof Change.PendingReason v) {
             pendingReason = v.value();
+        } else if (e instanceof Change.ExpectedStart v) {
+            expectedStart = v.value();
         } else if (e instanceof Change.DoubtsCleared) {
             unknownSince = null;
             missingSince = null;

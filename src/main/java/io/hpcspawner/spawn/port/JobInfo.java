@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn.port;
 
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -10,13 +11,22 @@ import java.util.Optional;
  * @param node the node the batch script runs on (where the server will listen), empty while pending
  * @param exitCode the job's exit status once ended (the process's, not the raw wait status)
  * @param submittedAt when the job was submitted, where the scheduler API says so
+ * @param expectedStart when the scheduler expects a pending job to start, where the API says so and the
+ *        scheduler has an estimate; empty for a job that is not pending
  */
 public record JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
-        Optional<String> node, Optional<Integer> exitCode, Optional<java.time.Instant> submittedAt) {
+        Optional<String> node, Optional<Integer> exitCode, Optional<Instant> submittedAt,
+        Optional<Instant> expectedStart) {
 
-    /** A job whose submit time the scheduler API does not report. */
+    /** A job whose submit time and expected start the scheduler API does not report. */
     public JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
             Optional<String> node, Optional<Integer> exitCode) {
-        this(id, name, user, phase, state, reason, node, exitCode, Optional.empty());
+        this(id, name, user, phase, state, reason, node, exitCode, Optional.empty(), Optional.empty());
+    }
+
+    /** A job whose expected start the scheduler API does not report. */
+    public JobInfo(String id, String name, String user, JobPhase phase, String state, Optional<String> reason,
+            Optional<String> node, Optional<Integer> exitCode, Optional<Instant> submittedAt) {
+        this(id, name, user, phase, state, reason, node, exitCode, submittedAt, Optional.empty());
     }
 }

@@ -5,6 +5,7 @@ import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.Change.DoubtsCleared;
 import io.hpcspawner.spawn.model.Change.Edit;
 import io.hpcspawner.spawn.model.Change.Endpoint;
+import io.hpcspawner.spawn.model.Change.ExpectedStart;
 import io.hpcspawner.spawn.model.Change.JobId;
 import io.hpcspawner.spawn.model.Change.MissingSince;
 import io.hpcspawner.spawn.model.Change.Node;
@@ -32,6 +33,7 @@ import io.hpcspawner.spawn.rules.Observation.SubmitUnreachable;
 import io.hpcspawner.spawn.rules.Observation.SubmitWaiting;
 import io.hpcspawner.spawn.rules.Observation.SubmitWithdrawn;
 import io.hpcspawner.spawn.rules.Observation.Submitted;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,9 @@ import java.util.Optional;
  * the caller applies the {@link Change} to the record under the server's lock.
  */
 public final class Lifecycle {
+
+    /** How far the scheduler's estimated start must move for a new progress event. */
+    static final Duration ESTIMATE_MOVED = Duration.ofMinutes(1);
 
     private Lifecycle() {
     }
@@ -74,14 +79,14 @@ public final class Lifecycle {
             return stop(s, Messages.withdrawn(current.system()), 0);
         }
         if (seen instanceof JobPending o) {
-            return pending(current, o.reason().orElse(null));
+            return pending(current, o.reason().orElse(null), o.expectedStart().orElse(null));
         }
         if (seen instanceof JobRunning o) {
             return running(current, o);
         }
         if (seen instanceof Ready o) {
             return !s.isStarting() ? Optional.empty() : move(ServerState.RUNNING, Messages.ready(o.host(), o.port()),
-                    List.of(new PendingReason(null), new Node(o.node()), new Endpoint(o.host(), o.port(), url(o))));
+                    List.of(new PendingReason(null), new ExpectedStart(null), new Node(o.node()), new Endpoint(o.host(), o.port(), url(o))));
         }
         if (seen instanceof StopAsked) {
             return s.isActive() && s != ServerState.STOPPING
@@ -165,19 +170,33 @@ public final class Lifecycle {
         return fail(Messages.endedBeforeReady(r.jobId(), o.how(), o.exitCode(), o.outputNote()), null, exit);
     }
 
-    private static Optional<Change> pending(ServerRecord r, String why) {
+    /**
+     * A queued job: a progress event when it was submitting, or its reason changed, or the
+     * scheduler's estimate of its start came, went or moved by more than {@link #ESTIMATE_MOVED}
+     * (not at each poll while it drifts by seconds).
+     */
+    private static Optional<Change> pending(ServerRecord r, String why, Instant expected) {
         ServerState s = r.state();
-        if (s == ServerState.SUBMITTING || s == ServerState.QUEUED && !Objects.equals(why, r.pendingReason())) {
-            return move(ServerState.QUEUED, Messages.queued(r.jobId(), why, r.startDeadline()),
-                    List.of(new DoubtsCleared(), new PendingReason(why)));
+        if (s == ServerState.SUBMITTING || s == ServerState.QUEUED && (!Objects.equals(why, r.pendingReason())
+                || estimateMoved(r.expectedStart(), expected))) {
+            return move(ServerState.QUEUED, Messages.queued(r.jobId(), why, expected, r.startDeadline()),
+                    List.of(new DoubtsCleared(), new PendingReason(why), new ExpectedStart(expected)));
         }
         return clearDoubts(r);
+    }
+
+    private static boolean estimateMoved(Instant before, Instant now) {
+        if (before == null || now == null) {
+            return before != now;
+        }
+        return Duration.between(before, now).abs().compareTo(ESTIMATE_MOVED) > 0;
     }
 
     private static Optional<Change> running(ServerRecord r, JobRunning o) {
         ServerState s = r.state();
         if (s == ServerState.SUBMITTING || s == ServerState.QUEUED) {
-            List<Edit> edits = new ArrayList<>(List.of(new DoubtsCleared(), new PendingReason(null)));
+            List<Edit> edits = new ArrayList<>(List.of(new DoubtsCleared(), new PendingReason(null),
+                    new ExpectedStart(null)));
             o.node().ifPresent(n -> edits.add(new Node(n)));
             return move(ServerState.STARTING, Messages.running(r.jobId(), o.node()), edits);
         }

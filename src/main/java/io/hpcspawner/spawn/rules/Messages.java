@@ -62,9 +62,10 @@ public final class Messages {
         return "Internal error while submitting the job: " + exception + "; see the service log";
     }
 
-    /** "Job 12 is waiting in the queue[: reason][. The start is given up at ...]". */
-    public static String queued(String jobId, String reason, Instant startDeadline) {
+    /** "Job 12 is waiting in the queue[: reason][. Slurm expects it to start at ...][. The start is given up at ...]". */
+    public static String queued(String jobId, String reason, Instant expectedStart, Instant startDeadline) {
         return "Job " + jobId + " is waiting in the queue" + (reason == null ? "" : ": " + PendingReasons.explain(reason))
+                + (expectedStart == null ? "" : ". Slurm expects it to start at " + DEADLINE.format(expectedStart))
                 + givesUpAt(startDeadline);
     }
 

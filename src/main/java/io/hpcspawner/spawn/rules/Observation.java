@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn.rules;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -55,8 +56,16 @@ public sealed interface Observation {
     record SubmitCrashed(String exception) implements Failure {
     }
 
-    /** The job waits in the queue, for the scheduler's {@code reason} if it gives one. */
-    record JobPending(Optional<String> reason) implements Observation {
+    /**
+     * The job waits in the queue, for the scheduler's {@code reason} if it gives one, and the
+     * scheduler expects it to start at {@code expectedStart} if it has an estimate.
+     */
+    record JobPending(Optional<String> reason, Optional<Instant> expectedStart) implements Observation {
+
+        /** A pending job without the scheduler's estimate of its start. */
+        public JobPending(Optional<String> reason) {
+            this(reason, Optional.empty());
+        }
     }
 
     /** The job runs, on {@code node} when the scheduler says which. */

@@ -51,9 +51,10 @@ public class ServerLifecycle {
         return observe(key, id, new Observation.Submitted(jobId));
     }
 
-    /** The job is waiting; {@code reason} is the scheduler's pending reason, if any. */
-    public Optional<ServerRecord> pending(ServerKey key, String id, Optional<String> reason) {
-        return observe(key, id, new Observation.JobPending(reason));
+    /** The job is waiting; {@code reason} is the scheduler's pending reason, {@code expectedStart} its estimate, if any. */
+    public Optional<ServerRecord> pending(ServerKey key, String id, Optional<String> reason,
+            Optional<Instant> expectedStart) {
+        return observe(key, id, new Observation.JobPending(reason, expectedStart));
     }
 
     /** The job runs on {@code node}; the server inside it is not ready yet. */

@@ -11,6 +11,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
@@ -23,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -217,6 +219,42 @@ class FirecrestRecordedAnswersTest {
         wm.resetAll();
         replay("08b-compute-cancel-bob.json");
         scheduler.cancel("11", "bob");
+    }
+
+    /**
+     * The recorded job answer turned pending (state, reason, no nodes, {@code time.start} the
+     * estimate, or {@code start} as given): the body still follows the document, and only a pending
+     * job's positive start is the scheduler's estimate.
+     */
+    @Test
+    void aPendingJobsTimeStartIsTheSchedulersEstimate() {
+        replay("06-compute-job.json");
+        assertThat(scheduler.job("10")).hasValueSatisfying(j -> assertThat(j.expectedStart()).isEmpty());
+        assertThat(pendingWithStart(JSON.getNodeFactory().numberNode(1796188618L)).expectedStart())
+                .contains(Instant.parse("2026-12-02T05:16:58Z"));
+        assertThat(pendingWithStart(JSON.getNodeFactory().numberNode(0)).expectedStart()).isEmpty();
+        assertThat(pendingWithStart(JSON.getNodeFactory().nullNode()).expectedStart()).isEmpty();
+    }
+
+    private JobInfo pendingWithStart(JsonNode start) {
+        JsonNode r = recorded("06-compute-job.json");
+        ObjectNode job = (ObjectNode) r
+                .path("response").path("body").path("jobs").get(0).deepCopy();
+        ((ObjectNode) job.path("status")).put("state", "PENDING")
+                .put("stateReason", "Priority");
+        job.put("nodes", "").putArray("tasks");
+        ((ObjectNode) job.path("time")).put("elapsed", 0).set("start", start);
+        String body = JSON.createObjectNode().set("jobs", JSON.createArrayNode().add(job)).toString();
+        assertThat(SpecValidator.V2.errors(new SimpleRequest.Builder("GET", "/compute/trixie/jobs/10")
+                .withHeader("Authorization", "Bearer t").build(), SimpleResponse.Builder.status(200)
+                .withContentType("application/json").withBody(body).build())).isEmpty();
+        wm.resetAll();
+        wm.stubFor(get(urlPathEqualTo("/compute/trixie/jobs/10")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+        JobInfo j = scheduler.job("10").orElseThrow();
+        assertThat(j.phase()).isEqualTo(JobPhase.PENDING);
+        assertThat(j.reason()).contains("Priority");
+        return j;
     }
 
     @Test

@@ -243,7 +243,8 @@ class FirecrestV2SchedulerTest {
         assertThat(byId.get("1")).isEqualTo(new JobInfo("1", "a", "alice", JobPhase.RUNNING, "RUNNING",
                 Optional.empty(), Optional.of("nid001"), Optional.empty()));
         assertThat(byId.get("2")).isEqualTo(new JobInfo("2", "b", "alice", JobPhase.PENDING, "PENDING",
-                Optional.of("Priority"), Optional.empty(), Optional.empty()));
+                Optional.of("Priority"), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(java.time.Instant.ofEpochSecond(1760000000)))); // a pending job's time.start: the estimate
         assertThat(byId.get("3").node()).isEmpty();
         assertThat(byId.get("3").reason()).contains("Resources");
         assertThat(byId.get("4")).isEqualTo(new JobInfo("4", "d", "alice", JobPhase.ENDED, "CANCELLED",

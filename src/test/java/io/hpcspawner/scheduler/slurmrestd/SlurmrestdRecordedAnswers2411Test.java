@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import java.time.Instant;
@@ -51,6 +52,27 @@ class SlurmrestdRecordedAnswers2411Test {
         assertThat(j.exitCode()).isEmpty(); // "SUCCESS" with return code 0 while it runs: not an end
         assertThat(j.submittedAt()).contains(Instant.ofEpochSecond(v == SlurmrestdApiVersion.V0_0_40 ? 1796185014L
                 : 1796185018L));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = SlurmrestdApiVersion.class, names = {"V0_0_40", "V0_0_42"})
+    void aPendingJobsStartTimeIsTheSchedulersEstimateUnlessUnsetOrInfinite(SlurmrestdApiVersion v) throws Exception {
+        JsonNode running = recorded("slurm-" + v + "-job.json").path("jobs").get(0);
+        assertThat(v.dialect().toJobInfo(running).expectedStart()).isEmpty(); // a running job's start is no estimate
+        ObjectNode pending = running.deepCopy();
+        pending.putArray("job_state").add("PENDING");
+        pending.put("state_reason", "Priority").put("batch_host", "");
+        ObjectNode start = pending.putObject("start_time").put("set", true).put("infinite", false)
+                .put("number", 1796188618L);
+        JobInfo j = v.dialect().toJobInfo(pending);
+        assertThat(j.phase()).isEqualTo(JobPhase.PENDING);
+        assertThat(j.expectedStart()).contains(Instant.parse("2026-12-02T05:16:58Z"));
+        start.put("number", 0); // backfill has not looked at it yet
+        assertThat(v.dialect().toJobInfo(pending).expectedStart()).isEmpty();
+        start.put("set", false).put("number", 1796188618L);
+        assertThat(v.dialect().toJobInfo(pending).expectedStart()).isEmpty();
+        start.put("set", true).put("infinite", true);
+        assertThat(v.dialect().toJobInfo(pending).expectedStart()).isEmpty();
     }
 
     @ParameterizedTest

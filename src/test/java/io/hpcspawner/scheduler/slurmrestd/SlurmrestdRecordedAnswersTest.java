@@ -29,6 +29,21 @@ class SlurmrestdRecordedAnswersTest {
     }
 
     @Test
+    void aPendingJobsStartTimeIsTheSchedulersEstimateAndARunningJobHasNone() throws Exception {
+        JsonNode running = response("job-get-running.json").path("jobs").get(0);
+        assertThat(new V0038Dialect().toJobInfo(running).expectedStart()).isEmpty(); // start_time is its real start
+        com.fasterxml.jackson.databind.node.ObjectNode pending = running.deepCopy();
+        pending.put("job_state", "PENDING").put("state_reason", "Priority").put("batch_host", "");
+        pending.put("start_time", 1795315843L);
+        assertThat(new V0038Dialect().toJobInfo(pending).expectedStart())
+                .contains(java.time.Instant.parse("2026-11-22T02:50:43Z"));
+        pending.put("start_time", 0); // no estimate yet
+        assertThat(new V0038Dialect().toJobInfo(pending).expectedStart()).isEmpty();
+        pending.put("start_time", 0xfffffffeL); // Slurm's NO_VAL
+        assertThat(new V0038Dialect().toJobInfo(pending).expectedStart()).isEmpty();
+    }
+
+    @Test
     void aCancelledJobHasEnded() throws Exception {
         JobInfo j = new V0038Dialect().toJobInfo(response("job-get-cancelled.json").path("jobs").get(0));
         assertThat(j.phase()).isEqualTo(JobPhase.ENDED);

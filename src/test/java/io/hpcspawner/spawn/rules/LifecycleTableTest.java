@@ -11,6 +11,7 @@ import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.Change.DoubtsCleared;
 import io.hpcspawner.spawn.model.Change.Edit;
 import io.hpcspawner.spawn.model.Change.Endpoint;
+import io.hpcspawner.spawn.model.Change.ExpectedStart;
 import io.hpcspawner.spawn.model.Change.JobId;
 import io.hpcspawner.spawn.model.Change.MissingSince;
 import io.hpcspawner.spawn.model.Change.Node;
@@ -64,6 +65,7 @@ class LifecycleTableTest {
 
     private static final Instant CREATED = Instant.parse("2026-12-02T16:00:00Z");
     private static final Instant NOW = Instant.parse("2026-12-02T17:00:00Z");
+    private static final Instant ESTIMATE = Instant.parse("2026-12-02T18:05:00Z");
     private static final String JOB = "4242";
     private static final String OUTPUT = " Its output is not shown: the output file is a link";
 
@@ -80,6 +82,7 @@ class LifecycleTableTest {
                 new SubmitFailed(SubmitFailure.REFUSED, "invalid partition"),
                 new SubmitCrashed("NullPointerException"),
                 new JobPending(Optional.of("Priority")),
+                new JobPending(Optional.of("Priority"), Optional.of(ESTIMATE)),
                 new JobRunning(Optional.of("nid001")),
                 new Ready("nid001", "nid001.cluster", 8888),
                 new StopAsked(),
@@ -153,21 +156,24 @@ class LifecycleTableTest {
         if (o instanceof SubmitWithdrawn) { // row 6
             return terminal ? null : stopped("Stopped before a job was submitted to testsys", 0);
         }
-        if (o instanceof JobPending) { // rows 8, 8' (no doubts to clear here)
+        if (o instanceof JobPending p) { // rows 8, 8' (no doubts to clear here), with Slurm's estimate if any
             return s == ServerState.SUBMITTING || s == ServerState.QUEUED
                     ? move(ServerState.QUEUED, "Job 4242 is waiting in the queue: Priority (jobs with higher priority"
-                            + " go first)", new DoubtsCleared(), new PendingReason("Priority"))
+                            + " go first)" + (p.expectedStart().isPresent()
+                                    ? ". Slurm expects it to start at 2026-12-02 18:05 UTC" : ""),
+                            new DoubtsCleared(), new PendingReason("Priority"),
+                            new ExpectedStart(p.expectedStart().orElse(null)))
                     : null;
         }
         if (o instanceof JobRunning) { // rows 9, 9'
             return s == ServerState.SUBMITTING || s == ServerState.QUEUED
                     ? move(ServerState.STARTING, "Job 4242 is running on nid001, starting the server", new DoubtsCleared(),
-                            new PendingReason(null), new Node("nid001"))
+                            new PendingReason(null), new ExpectedStart(null), new Node("nid001"))
                     : null;
         }
         if (o instanceof Ready) { // rows 10, 10'
             return starting ? move(ServerState.RUNNING, "Server ready at nid001.cluster:8888", new PendingReason(null),
-                    new Node("nid001"), new Endpoint("nid001.cluster", 8888, "http://nid001.cluster:8888")) : null;
+                    new ExpectedStart(null), new Node("nid001"), new Endpoint("nid001.cluster", 8888, "http://nid001.cluster:8888")) : null;
         }
         if (o instanceof StopAsked) { // rows 11, 11'
             return terminal || stopping ? null : move(ServerState.STOPPING, "Stopping: cancelling job 4242");
@@ -325,6 +331,43 @@ class LifecycleTableTest {
     }
 
     @Test
+    void theEstimatedStartIsShownWhenItCameMovedByMoreThanAMinuteOrWent() { // row 8' with Slurm's estimate
+        ServerRecord r = ServerRecords.inState(ServerState.QUEUED, JOB, CREATED);
+        r.apply(Lifecycle.decide(r, new JobPending(Optional.of("Resources")), NOW).orElseThrow(), NOW);
+        int events = r.events().size();
+        pend(r, ESTIMATE);
+        assertEquals("Job 4242 is waiting in the queue: Resources (the nodes are busy; it starts when resources free"
+                + " up). Slurm expects it to start at 2026-12-02 18:05 UTC", r.message());
+        assertEquals(ESTIMATE, r.expectedStart());
+        assertEquals(events + 1, r.events().size());
+        assertTrue(Lifecycle.decide(r, pending(ESTIMATE.plusSeconds(60)), NOW).isEmpty(), "a minute: no new event");
+        assertTrue(Lifecycle.decide(r, pending(ESTIMATE.minusSeconds(45)), NOW).isEmpty(), "nor earlier");
+        pend(r, ESTIMATE.plusSeconds(20 * 60));
+        assertEquals(events + 2, r.events().size());
+        assertTrue(r.message().endsWith("Slurm expects it to start at 2026-12-02 18:25 UTC"), r.message());
+        pend(r, null);
+        assertEquals(events + 3, r.events().size());
+        assertFalse(r.message().contains("expects"), r.message());
+        assertEquals(null, r.expectedStart());
+    }
+
+    @Test
+    void aStartedJobHasNoEstimatedStartAnyMore() { // row 9
+        ServerRecord r = ServerRecords.inState(ServerState.QUEUED, JOB, CREATED);
+        pend(r, ESTIMATE);
+        r.apply(Lifecycle.decide(r, new JobRunning(Optional.of("nid001")), NOW).orElseThrow(), NOW);
+        assertEquals(null, r.expectedStart());
+    }
+
+    private static JobPending pending(Instant estimate) {
+        return new JobPending(Optional.of("Resources"), Optional.ofNullable(estimate));
+    }
+
+    private static void pend(ServerRecord r, Instant estimate) {
+        r.apply(Lifecycle.decide(r, pending(estimate), NOW).orElseThrow(), NOW);
+    }
+
+    @Test
     void theSameCancelFailureIsShownOnce() { // row 13
         ServerRecord r = ServerRecords.inState(ServerState.STOPPING, JOB, CREATED);
         r.apply(Lifecycle.decide(r, new CancelFailed(true, "busy"), NOW).orElseThrow(), NOW);
@@ -359,6 +402,6 @@ class LifecycleTableTest {
     @Test
     void theQueueMessageSaysWhenTheStartIsGivenUp() { // row 8 with a start deadline
         assertEquals("Job 7 is waiting in the queue. The start is given up at 2026-12-02 17:10 UTC if the job has not"
-                + " started by then", Messages.queued("7", null, NOW.plusSeconds(600)));
+                + " started by then", Messages.queued("7", null, null, NOW.plusSeconds(600)));
     }
 }

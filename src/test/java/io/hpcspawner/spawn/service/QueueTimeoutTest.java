@@ -117,7 +117,7 @@ class QueueTimeoutTest {
         job.reason = "Priority";
         ServerRecords.withJob(r, job.id);
         store.save(r);
-        lifecycle.pending(key, id, java.util.Optional.of("Priority"));
+        lifecycle.pending(key, id, java.util.Optional.of("Priority"), java.util.Optional.empty());
         return store.find(key).orElseThrow();
     }
 }
