@@ -17,12 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
-import org.jboss.logmanager.ExtHandler;
-import org.jboss.logmanager.ExtLogRecord;
-import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.handlers.ConsoleHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,30 +37,19 @@ class JsonLogTest {
     @Inject
     FakeScheduler slurm;
 
-    final List<String> written = new CopyOnWriteArrayList<>();
-    ExtHandler capture;
+    ConsoleCapture capture;
     String server;
 
     @BeforeEach
     void captureTheConsoleAsJson() {
         slurm.reset();
         server = "json" + System.nanoTime() % 1_000_000;
-        ConsoleHandler console = LogForgingTest.console(LogContext.getLogContext().getLogger("").getHandlers());
-        assertThat(console).as("the console log handler").isNotNull();
-        capture = new ExtHandler() {
-            @Override
-            protected void doPublish(ExtLogRecord record) {
-                written.add(getFormatter().format(record));
-            }
-        };
-        capture.setFormatter(new JsonFormatter());
-        capture.setFilter(console.getFilter());
-        LogContext.getLogContext().getLogger("").addHandler(capture);
+        capture = ConsoleCapture.start(new JsonFormatter());
     }
 
     @AfterEach
     void stopCapturing() {
-        LogContext.getLogContext().getLogger("").removeHandler(capture);
+        capture.close();
         slurm.reset();
     }
 
@@ -88,7 +72,7 @@ class JsonLogTest {
     /** The JSON lines whose message is about this test's server. */
     List<JsonNode> linesAboutTheServer() {
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : written) {
+        for (String line : capture.written()) {
             JsonNode node = parse(line);
             if (node.path("message").asText().startsWith("Server alice/" + server + " ")
                     || node.path("message").asText().startsWith("Server alice/" + server + ":")) {
@@ -143,11 +127,11 @@ class JsonLogTest {
         Logger.getLogger("io.hpcspawner.test").warnf("the hub refused Authorization: token %s (%s)",
                 "hub-secret-0123456789", "client_secret=abc123xyz");
 
-        JsonNode line = written.stream().map(JsonLogTest::parse)
+        JsonNode line = capture.written().stream().map(JsonLogTest::parse)
                 .filter(l -> l.path("message").asText().startsWith("the hub refused")).findFirst().orElseThrow();
         assertThat(line.path("message").asText())
                 .isEqualTo("the hub refused Authorization: token [redacted] (client_secret=[redacted])");
-        assertThat(String.join("", written)).doesNotContain("hub-secret-0123456789").doesNotContain("abc123xyz");
+        assertThat(String.join("", capture.written())).doesNotContain("hub-secret-0123456789").doesNotContain("abc123xyz");
     }
 
     static JsonNode parse(String line) {
