@@ -10,14 +10,6 @@ import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.support.FakeScheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import org.jboss.logmanager.ExtHandler;
-import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.handlers.ConsoleHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,28 +31,17 @@ class LogForgingTest {
     @Inject
     Reconciler tracker;
 
-    final List<String> written = Collections.synchronizedList(new ArrayList<>());
-    Handler capture;
+    ConsoleCapture capture;
 
     @BeforeEach
     void captureTheConsole() {
         slurm.reset();
-        ConsoleHandler console = console(LogContext.getLogContext().getLogger("").getHandlers());
-        assertThat(console).as("the console log handler").isNotNull();
-        capture = new ExtHandler() {
-            @Override
-            protected void doPublish(org.jboss.logmanager.ExtLogRecord record) {
-                written.add(getFormatter().format(record));
-            }
-        };
-        capture.setFormatter(console.getFormatter());
-        capture.setFilter(console.getFilter());
-        LogContext.getLogContext().getLogger("").addHandler(capture);
+        capture = ConsoleCapture.start(null);
     }
 
     @AfterEach
     void stopCapturing() {
-        LogContext.getLogContext().getLogger("").removeHandler(capture);
+        capture.close();
         slurm.reset();
     }
 
@@ -74,23 +55,8 @@ class LogForgingTest {
 
         tracker.reconcile("testsys");
 
-        String log = String.join("", written);
+        String log = String.join("", capture.written());
         assertThat(log).as("the failure was logged").contains(r.key().toString()).contains("forged line");
         assertThat(log.split("[\\n\\r\\u2028\\u2029\\u0085]")).noneMatch(line -> line.startsWith(FORGED));
-    }
-
-    static ConsoleHandler console(Handler[] handlers) {
-        for (Handler h : handlers) {
-            if (h instanceof ConsoleHandler c) {
-                return c;
-            }
-            if (h instanceof ExtHandler ext) {
-                ConsoleHandler inner = console(ext.getHandlers());
-                if (inner != null) {
-                    return inner;
-                }
-            }
-        }
-        return null;
     }
 }

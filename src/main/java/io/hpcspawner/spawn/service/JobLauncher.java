@@ -90,7 +90,7 @@ public class JobLauncher {
     /** Submits in the background; the start must already be marked in {@link SubmitsInFlight}. */
     void launch(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {
         // SpawnService marked the start in flight before its record became durable; it ends here.
-        pool.submit(() -> {
+        pool.submit(() -> ServerLogFields.around(record, () -> { // this thread's lines are about this server
             try {
                 submit(record, plan, hubEnvironment, secret);
             } catch (RuntimeException e) {
@@ -99,7 +99,7 @@ public class JobLauncher {
             } finally {
                 inFlight.end(record.id());
             }
-        });
+        }));
     }
 
     private void submit(ServerRecord record, LaunchPlan plan, Map<String, String> hubEnvironment, String secret) {

@@ -95,6 +95,7 @@ public class Reconciler {
         doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
         Round round = new Round(scheduler, jobs, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
         for (ServerRecord r : records) {
+            ServerLogFields.around(r, () -> { // the lines about this record carry its fields
             try {
                 ServerRecord now = r.jobId() == null ? cutOff(round, r) : r;
                 if (now.jobId() != null && !now.state().isTerminal()) {
@@ -103,6 +104,7 @@ public class Reconciler {
             } catch (SchedulerException e) {
                 lifecycle.unknown(r.key(), r.id(), e.getMessage());
             }
+            });
         }
         // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
         // is newer than what the listing says about its job: leave that job to the record's own rules.

@@ -133,12 +133,14 @@ public class ServerLifecycle {
 
     private static void apply(ServerRecord r, Observation seen, Change c, Instant now) {
         r.apply(c, now);
-        if (c.event()) {
-            LOG.infof("Server %s (%s, job %s): %s: %s", r.key(), r.id(), r.jobId(), c.state().wireName(),
-                    c.message().get());
-        }
-        if (seen instanceof Observation.SchedulerUnknown u) {
-            LOG.warnf("Server %s: scheduler state unknown: %s", r.key(), u.problem());
+        try (ServerLogFields fields = ServerLogFields.of(r)) { // after the change: with the job id it may bring
+            if (c.event()) {
+                LOG.infof("Server %s (%s, job %s): %s: %s", r.key(), r.id(), r.jobId(), c.state().wireName(),
+                        c.message().get());
+            }
+            if (seen instanceof Observation.SchedulerUnknown u) {
+                LOG.warnf("Server %s: scheduler state unknown: %s", r.key(), u.problem());
+            }
         }
     }
 

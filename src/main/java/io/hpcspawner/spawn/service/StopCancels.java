@@ -43,6 +43,10 @@ public class StopCancels {
      * changed.
      */
     Optional<ServerRecord> cancel(ServerRecord r, boolean asked) {
+        return ServerLogFields.around(r, () -> cancelNow(r, asked));
+    }
+
+    private Optional<ServerRecord> cancelNow(ServerRecord r, boolean asked) {
         Instant now = clock.instant();
         if (r.jobId() == null || !attempts.claim(r.id(), asked, now)) {
             return Optional.empty();
