@@ -69,7 +69,7 @@ public class ServerResource {
     static final String LOG_TRUNCATED = "X-Log-Truncated";
     /** Names the job whose output a job log answer is. */
     static final String JOB_ID = "X-Job-Id";
-    private static final String LINES = "How many of the output's last lines to answer";
+    private static final String LINES = "How many of the output's last lines to answer: 1 to 10000, default 1000";
 
     private final SpawnService spawns;
     private final EventStream events;
@@ -208,8 +208,7 @@ public class ServerResource {
             + " says when to try again",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response logDefault(@PathParam("user") String user, @QueryParam("lines")
-            @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "10000",
-                    defaultValue = "1000")) String lines) {
+            @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER)) String lines) {
         return log(user, "", lines);
     }
 
@@ -218,8 +217,8 @@ public class ServerResource {
     @Produces(MediaType.TEXT_PLAIN)
     @Operation(summary = "The output of a named server's job (its last lines), read as the user")
     public Response logNamed(@PathParam("user") String user, @PathParam("server") String server,
-            @QueryParam("lines") @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER,
-                    minimum = "1", maximum = "10000", defaultValue = "1000")) String lines) {
+            @QueryParam("lines") @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER))
+            String lines) {
         return log(user, server, lines);
     }
 
