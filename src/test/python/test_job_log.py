@@ -1,5 +1,8 @@
 """Issue 13: the whole output of a failed start's job, through the service and the hub's page."""
 
+import ast
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -8,6 +11,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient
 from tornado.httpserver import HTTPServer
 from tornado.testing import bind_unused_port
+from tornado.util import import_object
 
 from fake_service import DEFAULT_SCRIPT
 from jupyterhub.objects import Hub
@@ -156,3 +160,14 @@ async def test_the_services_refusals_reach_the_page_with_their_reason(fake, hub_
     assert answer.code == 403 and b"injected 403" in answer.body
     answer = await hub_page.get("/hub/hpcspawner/log/alice/gpu?lines=all", "alice")
     assert answer.code == 400
+
+
+@pytest.mark.parametrize("config", ["scripts/stack/jupyterhub_config.py", "chart/files/jupyterhub_config.py"])
+async def test_both_hub_configs_add_the_page_at_the_path_the_link_names(config):
+    repo = Path(__file__).resolve().parents[3]
+    entries = [line for line in (repo / config).read_text().splitlines() if "c.JupyterHub.extra_handlers" in line]
+    assert len(entries) == 1, entries
+    path, handler = ast.literal_eval(entries[0].split("=", 1)[1].strip())[0]
+    assert path == LOG_PATH
+    assert import_object(handler) is JobLogHandler
+    assert re.fullmatch(path, log_url("/", "alice", "gpu")).groups() == ("alice", "gpu")
