@@ -27,11 +27,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class JobLogApiTest {
 
-    static final String ALICE = "Bearer test-alice-token";
-    static final String BOB = "Bearer test-bob-token";
-
     @Inject
     FakeScheduler slurm;
+
+    /** The static test token of a user (application.properties of the test profile). */
+    static String tokenOf(String user) {
+        return "Bearer test-" + user + "-token";
+    }
 
     String server;
 
@@ -76,7 +78,7 @@ class JobLogApiTest {
     void theOwnerReadsTheWholeOutputOfAFailedStartAsTheClusterUser() {
         FakeScheduler.Job job = failedStart("loading modules\njupyterhub-singleuser: command not found\n");
         slurm.outputReaders.clear();
-        log(ALICE, "").then().statusCode(200).contentType(containsString("text/plain"))
+        log(tokenOf("alice"), "").then().statusCode(200).contentType(containsString("text/plain"))
                 .header(ServerResource.JOB_ID, job.id).header(ServerResource.LOG_TRUNCATED, "false")
                 .body(equalTo("loading modules\njupyterhub-singleuser: command not found\n"));
         assertThat(slurm.outputReaders).contains(job.submission.user());
@@ -86,28 +88,28 @@ class JobLogApiTest {
     @Test
     void aLongOutputIsCutToItsLastLinesAndSaysSo() {
         failedStart("one\ntwo\nthree\nfour\nfive\n");
-        log(ALICE, "?lines=2").then().statusCode(200).header(ServerResource.LOG_TRUNCATED, "true")
+        log(tokenOf("alice"), "?lines=2").then().statusCode(200).header(ServerResource.LOG_TRUNCATED, "true")
                 .body(equalTo("four\nfive\n"));
-        log(ALICE, "?lines=5").then().statusCode(200).header(ServerResource.LOG_TRUNCATED, "false");
+        log(tokenOf("alice"), "?lines=5").then().statusCode(200).header(ServerResource.LOG_TRUNCATED, "false");
     }
 
     @Test
     void aLineCountOutOfRangeOrNotANumberIsABadRequest() {
         failedStart("x\n");
         for (String q : new String[] {"?lines=0", "?lines=10001", "?lines=many"}) {
-            log(ALICE, q).then().statusCode(400).body("error", equalTo("bad_request")).body("field", equalTo("lines"));
+            log(tokenOf("alice"), q).then().statusCode(400).body("error", equalTo("bad_request")).body("field", equalTo("lines"));
         }
     }
 
     @Test
     void anotherUserCannotReadIt() {
         failedStart("alice's secret output\n");
-        log(BOB, "").then().statusCode(403).body(not(containsString("secret output")));
+        log(tokenOf("bob"), "").then().statusCode(403).body(not(containsString("secret output")));
     }
 
     @Test
     void anUnknownServerIsNotFound() {
-        log(ALICE, "").then().statusCode(404).body("error", equalTo("server_not_found"));
+        log(tokenOf("alice"), "").then().statusCode(404).body("error", equalTo("server_not_found"));
     }
 
     @Test
@@ -115,12 +117,12 @@ class JobLogApiTest {
         slurm.submitGate = new CountDownLatch(1);
         given().header("Authorization", ServerApiTest.HUB).contentType(ContentType.JSON)
                 .body(Map.of("startId", "start-" + System.nanoTime())).post(path()).then().statusCode(202);
-        log(ALICE, "").then().statusCode(409).body("error", equalTo("no_job_output"))
+        log(tokenOf("alice"), "").then().statusCode(409).body("error", equalTo("no_job_output"))
                 .body("message", containsString("no job yet"));
         slurm.submitGate.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> "queued".equals(
                 given().header("Authorization", ServerApiTest.HUB).get(path()).jsonPath().getString("state")));
-        log(ALICE, "").then().statusCode(409).body("message", containsString("still queued"));
+        log(tokenOf("alice"), "").then().statusCode(409).body("message", containsString("still queued"));
     }
 
     @Test
@@ -128,7 +130,7 @@ class JobLogApiTest {
         failedStart("root's secret\n");
         slurm.outputFailure = new SchedulerException("refusing to read job output /home/alice/out of user alice:"
                 + " it is a symbolic link", false);
-        log(ALICE, "").then().statusCode(403).body("error", equalTo("log_unreadable"))
+        log(tokenOf("alice"), "").then().statusCode(403).body("error", equalTo("log_unreadable"))
                 .body("message", containsString("symbolic link")).body(not(containsString("root's secret")));
     }
 
@@ -136,7 +138,7 @@ class JobLogApiTest {
     void anUnreachableSchedulerIsAskedAgainLater() {
         failedStart("x\n");
         slurm.outputFailure = new SchedulerException("connection refused", true);
-        log(ALICE, "").then().statusCode(503).body("error", equalTo("scheduler_unavailable"))
+        log(tokenOf("alice"), "").then().statusCode(503).body("error", equalTo("scheduler_unavailable"))
                 .header("Retry-After", not(equalTo(null)));
     }
 }
