@@ -3,10 +3,9 @@
 ``/hub/hpcspawner/log/{user}`` (the default server) and ``/hub/hpcspawner/log/{user}/{server}``
 answer the job's output as plain text, fetched from the spawner service, which reads it as the
 cluster user. Only a logged-in user reaches it, for their own servers; admins for anyone's. A site
-adds it with::
+adds it with (the class named by its import path, so the config loads without the package)::
 
-    from hpcspawner.log_page import handlers as hpcspawner_log_handlers
-    c.JupyterHub.extra_handlers = hpcspawner_log_handlers()
+    c.JupyterHub.extra_handlers = [(r"/hpcspawner/log/([^/]+)/?([^/]*)", "hpcspawner.log_page.JobLogHandler")]
 
 It works in JupyterHub 3.x to 5.x.
 """
@@ -20,11 +19,6 @@ from .client import ServiceError
 
 #: the page's path under the hub's prefix (/hub/): the user, then the server's name (if any)
 LOG_PATH = r"/hpcspawner/log/([^/]+)/?([^/]*)"
-
-
-def handlers():
-    """The entries for ``c.JupyterHub.extra_handlers``."""
-    return [(LOG_PATH, JobLogHandler)]
 
 
 def log_url(hub_base_url, user_name, server_name=""):
