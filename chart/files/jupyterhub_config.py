@@ -35,6 +35,8 @@ c.JupyterHub.pid_file = "/tmp/jupyterhub.pid"
 
 c.JupyterHub.spawner_class = "hpcspawner.HPCSpawner"
 c.HPCSpawner.service_url = values["spawnerUrl"]  # token: HPCSPAWNER_TOKEN
+# the page with a server's job output, linked from a failed start's message (hpcspawner.log_page)
+c.JupyterHub.extra_handlers = [(r"/hpcspawner/log/([^/]+)/?([^/]*)", "hpcspawner.log_page.JobLogHandler")]
 
 # Prometheus scrapes /hub/metrics with the token of this service (metrics-token of the Secret).
 c.JupyterHub.services.append({"name": "metrics", "api_token": os.environ["HPCSPAWNER_METRICS_TOKEN"]})

@@ -76,6 +76,8 @@ c.HPCSpawner.service_url = os.environ.get(
 )
 if os.environ.get("HPCSPAWNER_TOKEN"):
     c.HPCSpawner.service_token = os.environ["HPCSPAWNER_TOKEN"]
+# the page with a server's job output, linked from a failed start's message (hpcspawner.log_page)
+c.JupyterHub.extra_handlers = [(r"/hpcspawner/log/([^/]+)/?([^/]*)", "hpcspawner.log_page.JobLogHandler")]
 c.Spawner.start_timeout = 300  # the plugin replaces it at each start by the profile's queue-timeout
 c.Spawner.http_timeout = 60
 c.Spawner.poll_interval = 10  # short, for tests

@@ -48,6 +48,7 @@ class Record:
         }
         self.options = options
         self.environment = environment
+        self.output = ""  # what the job wrote (GET .../log)
         self.events = []
         self.changed = asyncio.Event()
         self.task = None
@@ -91,7 +92,8 @@ class FakeService:
     Knobs: ``script``/``step_delay`` (events of a new start; ``script=None`` = manual
     ``emit``), ``fail_next(method, n, status, code)`` (inject errors), ``drop_stream_after``
     (cut the next event stream after n events), ``reject_option`` (400 invalid_option),
-    ``stop_delay``, ``options_html``, ``pause()``/``resume()`` (refuse connections).
+    ``stop_delay``, ``options_html``, ``pause()``/``resume()`` (refuse connections); a record's
+    ``output`` is what ``GET .../log`` answers.
 
     Every request and every answer is checked against docs/openapi.yaml (:mod:`openapi_contract`);
     the mismatches collect in ``contract_violations`` and fail the test (see conftest.py).
@@ -135,6 +137,8 @@ class FakeService:
                 (rf"/api/v1/users/{user}/servers/{user}", ServerHandler, kw),
                 (rf"/api/v1/users/{user}/server/events", EventsHandler, kw),
                 (rf"/api/v1/users/{user}/servers/{user}/events", EventsHandler, kw),
+                (rf"/api/v1/users/{user}/server/log", LogHandler, kw),
+                (rf"/api/v1/users/{user}/servers/{user}/log", LogHandler, kw),
                 (rf"/api/v1/users/{user}/options-form", OptionsFormHandler, kw),
                 (rf"/api/v1/users/{user}/login", LoginHandler, kw),
             ],
@@ -322,6 +326,21 @@ class ServerHandler(Base):
             else:
                 record.emit({"progress": 100, "message": "Server stopped", "stopped": True})
         self.send(202, record.status)
+
+
+class LogHandler(Base):
+    def get(self, user, server=""):
+        record = self.fake.record(user, server)
+        if record is None:
+            return self.error(404, "server_not_found", "no such server")
+        if record.status["state"] == "submitting":
+            return self.error(409, "no_job_output", "the server has no job yet (submitting)")
+        lines = record.output.splitlines(keepends=True)
+        wanted = int(self.get_argument("lines", "1000"))
+        self.set_header("Content-Type", "text/plain;charset=UTF-8")
+        self.set_header("X-Log-Truncated", "true" if len(lines) > wanted else "false")
+        self.set_header("X-Job-Id", record.status["jobId"])
+        self.finish("".join(lines[-wanted:]))
 
 
 class LoginHandler(Base):

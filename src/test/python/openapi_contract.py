@@ -147,6 +147,8 @@ class Contract:
             value = {"path": params, "header": headers, "query": query}.get(where, {})
             value = {k.lower(): v for k, v in value.items()}.get(name)
             if value is not None and "schema" in p:
+                if p["schema"].get("type") == "integer" and re.fullmatch(r"-?[0-9]+", value):
+                    value = int(value)  # a parameter arrives as text; its schema types the text's value
                 errors += self._schema_errors(p["schema"], value, f"{what}: {where} parameter {p['name']}")
         spec = op.get("requestBody")
         if not body:

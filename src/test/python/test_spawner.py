@@ -81,8 +81,9 @@ async def test_start_failure_raises_service_message(fake, make_spawner):
     with pytest.raises(Exception) as info:
         await spawner.start()
     exc = info.value
-    assert str(exc) == tail
-    assert exc.jupyterhub_message == tail
+    link = "\nThe job's whole output: /hub/hpcspawner/log/alice"  # issue 13: the failure message ends with it
+    assert str(exc) == tail + link
+    assert exc.jupyterhub_message == tail + link
     assert isinstance(exc, web.HTTPError)  # JupyterHub 3-5 render it cleanly
     assert await spawner.poll() == 2
 

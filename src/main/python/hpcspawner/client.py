@@ -52,6 +52,15 @@ class ServiceError(Exception):
         return self.message
 
 
+class JobLog:
+    """The output of a server's job: ``text``, whether earlier lines were left out, the job's id."""
+
+    def __init__(self, text, truncated=False, job_id=None):
+        self.text = text
+        self.truncated = truncated
+        self.job_id = job_id
+
+
 class _ServiceHTTPClient(SimpleAsyncHTTPClient):
     """The HTTP client for the service: one per IOLoop, separate from the hub's shared client.
 
@@ -193,7 +202,21 @@ class ServiceClient:
 
     async def _request_once(self, method, path, body):
         what = f"{method} {API_PREFIX}{path}"
-        headers = self._headers()
+        response = await self._send(method, path, body, what)
+        if not response.body:
+            return None
+        try:
+            return json.loads(response.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise ServiceError(
+                f"spawner service sent an invalid JSON answer to {what}",
+                status=response.code,
+                code="bad_response",
+            ) from None
+
+    async def _send(self, method, path, body, what, accept="application/json"):
+        """One call; returns the 2xx response, raises :class:`ServiceError` for anything else."""
+        headers = self._headers(accept)
         payload = None
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -216,16 +239,7 @@ class ServiceClient:
         except _NETWORK_ERRORS as e:
             raise _error_from_exception(e, self.base_url, what) from None
         if 200 <= response.code < 300:
-            if not response.body:
-                return None
-            try:
-                return json.loads(response.body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                raise ServiceError(
-                    f"spawner service sent an invalid JSON answer to {what}",
-                    status=response.code,
-                    code="bad_response",
-                ) from None
+            return response
         raise _error_from_response(response.code, response.body, what, response.headers)
 
     async def create_server(
@@ -255,6 +269,24 @@ class ServiceClient:
     async def get_options_form(self, user, retries=None):
         """``GET /users/{user}/options-form``: ``{"html": ..., "profiles": [...]}``."""
         return await self.request("GET", f"/users/{_quote(user)}/options-form", retries=retries)
+
+    async def get_log(self, user, server_name="", lines=None, retries=None):
+        """``GET .../server/log``: the last ``lines`` lines of the output of the server's job.
+
+        Returns a :class:`JobLog`; raises :class:`ServiceError` (404 server_not_found, 409
+        no_job_output, 403 log_unreadable with the reason, 503 scheduler_unavailable).
+        """
+        path = self.server_path(user, server_name) + "/log"
+        if lines is not None:
+            path += f"?lines={int(lines)}"
+        what = f"GET {API_PREFIX}{path}"
+        retry = self.retry(attempts=1 + max(0, self.connect_retries if retries is None else retries))
+        response = await retry.run(lambda: self._send("GET", path, None, what, accept="text/plain"))
+        return JobLog(
+            text=response.body.decode("utf-8", "replace"),
+            truncated=response.headers.get("X-Log-Truncated", "").lower() == "true",
+            job_id=response.headers.get("X-Job-Id"),
+        )
 
     # event stream -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ JupyterHub Spawner contract (JupyterHub 3.x to 5.x, guarded for 6.x) into servic
 """
 
 import asyncio
+import html
 import inspect
 import json
 import os
@@ -20,6 +21,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 
 from .client import ServiceClient, ServiceError
 from .events import EventFeed, is_terminal
+from .log_page import log_url
 
 try:  # JupyterHub 6.0+
     from jupyterhub.spawner import SpawnException as _SpawnException
@@ -572,8 +574,23 @@ class HPCSpawner(Spawner):
         if terminal.get("failed") and terminal.get("code") == "scheduler_unavailable":
             # the cluster could not be reached, nothing ran: the hub answers 503, not 500
             raise spawn_error(message, status_code=503, html_message=html_message, code=terminal["code"])
-        code = "failed" if terminal.get("failed") else "stopped"
-        raise spawn_error(message, html_message=html_message, code=code)
+        if not terminal.get("failed"):
+            raise spawn_error(message, html_message=html_message, code="stopped")
+        message, html_message = self._with_log_link(message, html_message)
+        raise spawn_error(message, html_message=html_message, code="failed")
+
+    def _with_log_link(self, message, html_message):
+        """The failure message, ending with the link to the job's whole output (log_page)."""
+        url = log_url(self.hub.base_url, self.user.name, self.name)
+        shown = html_message or html.escape(message).replace("\n", "<br>")
+        return (
+            f"{message}\nThe job's whole output: {url}",
+            f'{shown}<br><a href="{html.escape(url)}">The job\'s whole output</a>',
+        )
+
+    async def job_log(self, lines=None):
+        """The output of this server's job (:class:`~hpcspawner.client.JobLog`), read by the service as the user."""
+        return await self.client.get_log(self._user_name, self.name, lines=lines)
 
     def _error_for(self, e):
         """Translate a non-transient ServiceError of a start into the user-facing exception."""

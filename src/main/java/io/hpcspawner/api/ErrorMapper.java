@@ -122,6 +122,12 @@ public class ErrorMapper {
         return error(409, e.code(), e.getMessage(), null);
     }
 
+    /** A job log the user may not read (a link, another's file): why, never what is in it. */
+    @ServerExceptionMapper
+    public Response unreadableLog(io.hpcspawner.spawn.service.JobLogs.UnreadableLogException e) {
+        return error(403, "log_unreadable", e.getMessage(), null);
+    }
+
     @ServerExceptionMapper
     public Response forbiddenSecret(SecurityException e) {
         return error(401, "unauthorized", e.getMessage(), null);

@@ -1,8 +1,10 @@
 package io.hpcspawner.api;
 
 import io.hpcspawner.credentials.UserLogin;
+import io.hpcspawner.spawn.model.InvalidRequestException;
 import io.hpcspawner.spawn.model.Names;
 import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.service.JobLogs;
 import io.hpcspawner.spawn.service.SpawnService;
 import io.hpcspawner.spawn.model.StartOutcome;
 import io.hpcspawner.spawn.model.StartRequest;
@@ -16,6 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -26,8 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -59,13 +65,20 @@ public class ServerResource {
     static final String API_TOKEN = "apiToken";
 
     private static final int MAX_BODY = 256 * 1024;
+    /** Says whether a job log answer left out earlier lines. */
+    static final String LOG_TRUNCATED = "X-Log-Truncated";
+    /** Names the job whose output a job log answer is. */
+    static final String JOB_ID = "X-Job-Id";
+    private static final String LINES = "How many of the output's last lines to answer: 1 to 10000, default 1000";
 
     private final SpawnService spawns;
     private final EventStream events;
+    private final JobLogs logs;
 
-    public ServerResource(SpawnService spawns, EventStream events) {
+    public ServerResource(SpawnService spawns, EventStream events, JobLogs logs) {
         this.spawns = spawns;
         this.events = events;
+        this.logs = logs;
     }
 
     @POST
@@ -172,6 +185,44 @@ public class ServerResource {
     }
 
     @GET
+    @Path("server/log")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "The output of the default server's job (its last lines), read as the user")
+    @APIResponse(responseCode = "200", description = "The job's output as text, its last lines when it has more than"
+            + " asked for (then X-Log-Truncated is true)",
+            headers = {@Header(name = LOG_TRUNCATED, description = "true when earlier lines were left out",
+                    schema = @Schema(implementation = Boolean.class)),
+                @Header(name = JOB_ID, description = "the scheduler's id of the job", schema = @Schema(implementation = String.class))},
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(implementation = String.class)))
+    @APIResponse(responseCode = "400", description = "bad_request: lines is not a number from 1 to 10000",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "log_unreadable: the output cannot be read as the user (e.g. it is a"
+            + " link, or not the user's file); the message says why and never shows the file",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "no_job_output: the start has no job yet, or its job is queued and"
+            + " has written nothing",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "scheduler_unavailable: the output could not be read now; Retry-After"
+            + " says when to try again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response logDefault(@PathParam("user") String user, @QueryParam("lines")
+            @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER)) String lines) {
+        return log(user, "", lines);
+    }
+
+    @GET
+    @Path("servers/{server}/log")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Operation(summary = "The output of a named server's job (its last lines), read as the user")
+    public Response logNamed(@PathParam("user") String user, @PathParam("server") String server,
+            @QueryParam("lines") @Parameter(description = LINES, schema = @Schema(type = SchemaType.INTEGER))
+            String lines) {
+        return log(user, server, lines);
+    }
+
+    @GET
     @Path("servers")
     @Operation(summary = "All servers of the user")
     public List<ServerStatus> list(@PathParam("user") String user) {
@@ -202,6 +253,24 @@ public class ServerResource {
     private Response stop(String user, String server) {
         ServerKey key = key(user, server);
         return Response.status(202).entity(ServerStatus.of(spawns.stop(key))).build();
+    }
+
+    private Response log(String user, String server, String lines) {
+        ServerKey key = key(user, server);
+        JobLogs.JobLog log = logs.read(key, lineCount(lines));
+        return Response.ok(log.text(), MediaType.TEXT_PLAIN_TYPE.withCharset("UTF-8"))
+                .header(LOG_TRUNCATED, log.cut()).header(JOB_ID, log.jobId()).build();
+    }
+
+    private static int lineCount(String lines) {
+        if (lines == null || lines.isBlank()) {
+            return JobLogs.DEFAULT_LINES;
+        }
+        try {
+            return Integer.parseInt(lines.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("bad_request", "lines", "lines must be a number from 1 to " + JobLogs.MAX_LINES);
+        }
     }
 
     private static ServerKey key(String user, String server) {

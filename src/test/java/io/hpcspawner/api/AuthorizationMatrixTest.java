@@ -80,11 +80,13 @@ class AuthorizationMatrixTest {
             GET    /api/v1/users/{user}/server                  401  401  401  403  200  403   200   200  401   401
             DELETE /api/v1/users/{user}/server                  401  401  401  403  202  403   202   202  401   401
             GET    /api/v1/users/{user}/server/events           401  401  401  403  200  403   200   200  401   401
+            GET    /api/v1/users/{user}/server/log              401  401  401  403  200  403   200   200  401   401
             GET    /api/v1/users/{user}/servers                 401  401  401  403  200  403   200   200  401   401
             POST   /api/v1/users/{user}/servers/{server}        401  401  401  403  200  403   200   200  401   401
             GET    /api/v1/users/{user}/servers/{server}        401  401  401  403  200  403   200   200  401   401
             DELETE /api/v1/users/{user}/servers/{server}        401  401  401  403  202  403   202   202  401   401
             GET    /api/v1/users/{user}/servers/{server}/events 401  401  401  403  200  403   200   200  401   401
+            GET    /api/v1/users/{user}/servers/{server}/log    401  401  401  403  200  403   200   200  401   401
             """;
 
     static final String HUB_TOKEN = "test-hub-token-0123456789abcdef0123456789";

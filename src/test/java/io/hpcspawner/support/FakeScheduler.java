@@ -58,6 +58,10 @@ public class FakeScheduler implements Scheduler {
     /** When set, submits wait for it (to test a stop while the submit is in flight). */
     public volatile CountDownLatch submitGate;
     public volatile String output = "";
+    /** When set, reads of the output throw it (e.g. a refusal of a link, or a timeout). */
+    public volatile SchedulerException outputFailure;
+    /** The users the output was read as, one entry per read. */
+    public final java.util.Queue<String> outputReaders = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Jobs the listings leave out although they exist (a bad answer); look-ups of them still answer. */
     public final Set<String> listingOmits = ConcurrentHashMap.newKeySet();
     /** When set, look-ups of single jobs fail. */
@@ -86,6 +90,8 @@ public class FakeScheduler implements Scheduler {
         cancelGate = null;
         cancelTakesAWhile = false;
         output = "";
+        outputFailure = null;
+        outputReaders.clear();
         listingOmits.clear();
         lookUpsFail = false;
         lookUps.set(0);
@@ -212,6 +218,10 @@ public class FakeScheduler implements Scheduler {
 
     @Override
     public String tail(String path, String user, int lines) {
+        outputReaders.add(user);
+        if (outputFailure != null) {
+            throw outputFailure;
+        }
         List<String> all = output.lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
