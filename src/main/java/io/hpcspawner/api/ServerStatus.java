@@ -7,6 +7,7 @@ import io.hpcspawner.spawn.model.Transition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A server as the API shows it: state, job, where it listens, and what happened when. */
@@ -17,7 +18,8 @@ public record ServerStatus(String id, String user, String server, String startId
         @Schema(nullable = true) String pendingReason, @Schema(nullable = true) Integer exitCode,
         @Schema(nullable = true) Instant unknownSince, List<TransitionView> transitions,
         Instant createdAt, Instant updatedAt, @Schema(nullable = true) Instant startDeadline,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(required = false, description = "When the scheduler"
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(required = false, type = SchemaType.STRING,
+                format = "date-time", implementation = String.class, description = "When the scheduler"
                 + " expects the queued job to start (ISO-8601, UTC); absent when it has no estimate or the server is"
                 + " not queued") Instant estimatedStart) {
 
