@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,16 @@ final class DataParserDialect extends SlurmrestdDialect {
     }
 
     @Override
+    String nodesPath() {
+        return path("nodes/");
+    }
+
+    @Override
+    String reservationsPath() {
+        return path("reservations/");
+    }
+
+    @Override
     JobFields fields(ObjectNode job) {
         return new Fields(job);
     }
@@ -125,13 +138,37 @@ final class DataParserDialect extends SlurmrestdDialect {
         return Optional.of(value.path("number").asLong());
     }
 
-    /** {@code partition.state} a list (joined with commas), {@code cpus.total}, {@code nodes.total}. */
+    /**
+     * {@code partition.state} a list (joined with commas), {@code cpus.total}, {@code nodes.total},
+     * {@code maximums.time} (minutes) and {@code maximums.nodes}, infinite when unlimited.
+     */
     @Override
     Partition toPartition(JsonNode p) {
         List<String> state = new ArrayList<>();
         p.path("partition").path("state").forEach(s -> state.add(s.asText()));
+        JsonNode max = p.path("maximums");
         return new Partition(p.path("name").asText(), String.join(",", state), p.path("cpus").path("total").asInt(),
-                p.path("nodes").path("total").asInt());
+                p.path("nodes").path("total").asInt()).withLimits(limit(number(max.path("time")).orElse(0L)),
+                        limit(number(max.path("nodes")).orElse(0L)));
+    }
+
+    /** {@code state} a list of flags ({@code ["IDLE","DRAIN"]}), {@code partitions} a list. */
+    @Override
+    NodeLoad.Node toNode(JsonNode n) {
+        List<String> states = new ArrayList<>();
+        n.path("state").forEach(s -> states.add(s.asText()));
+        List<String> partitions = new ArrayList<>();
+        n.path("partitions").forEach(p -> partitions.add(p.asText()));
+        return new NodeLoad.Node(states, partitions, n.path("cpus").asInt(), n.path("alloc_cpus").asInt());
+    }
+
+    /** Times as {@code {"set", "infinite", "number"}} epoch seconds (an end never set or infinite: never ends). */
+    @Override
+    Reservation toReservation(JsonNode r) {
+        return reservation(r.path("name").asText(), r.path("partition").asText(""),
+                Instant.ofEpochSecond(number(r.path("start_time")).orElse(0L)),
+                number(r.path("end_time")).map(Instant::ofEpochSecond).orElse(Instant.MAX),
+                r.path("users").asText(""), r.path("accounts").asText(""), r.path("groups").asText(""));
     }
 
     /** {@code pings[]} with {@code pinged}: "UP"; where the version says {@code responding}, that must be true too. */

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import java.util.List;
 
 /**
@@ -44,6 +46,12 @@ abstract class SlurmrestdDialect {
     /** {@code GET}: the partitions. */
     abstract String partitionsPath();
 
+    /** {@code GET}: every node, with its state, partitions and allocated CPUs. */
+    abstract String nodesPath();
+
+    /** {@code GET}: the reservations. */
+    abstract String reservationsPath();
+
     /** {@code GET} one job, {@code DELETE} cancels it. */
     final String jobPath(String jobId) {
         return path("job/" + jobId);
@@ -62,6 +70,29 @@ abstract class SlurmrestdDialect {
 
     /** Reads one entry of a partitions answer. */
     abstract Partition toPartition(JsonNode partition);
+
+    /** Reads one entry of a nodes answer. */
+    abstract NodeLoad.Node toNode(JsonNode node);
+
+    /** Reads one entry of a reservations answer. */
+    abstract Reservation toReservation(JsonNode reservation);
+
+    /** A limit Slurm writes as a number, or as -1 / NO_VAL / INFINITE (2^32-2, 2^32-1) when there is none: 0 then. */
+    static int limit(long value) {
+        return value <= 0 || value >= 0xFFFFFFFEL ? 0 : (int) value;
+    }
+
+    /**
+     * Who may use a reservation from Slurm's comma lists; a reservation for Unix groups is for
+     * users the service cannot tell apart, so who may use it is unknown.
+     */
+    static Reservation reservation(String name, String partition, java.time.Instant start, java.time.Instant end,
+            String users, String accounts, String groups) {
+        boolean byGroup = !Reservation.names(groups).isEmpty();
+        return new Reservation(name, partition.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(partition),
+                start, end, byGroup ? java.util.Optional.empty() : java.util.Optional.of(Reservation.names(users)),
+                byGroup ? java.util.Optional.empty() : java.util.Optional.of(Reservation.names(accounts)));
+    }
 
     /** Reads a ping answer: one entry per controller. */
     abstract List<ControllerPing> pings(JsonNode answer);

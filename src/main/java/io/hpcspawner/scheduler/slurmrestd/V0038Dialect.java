@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,16 @@ final class V0038Dialect extends SlurmrestdDialect {
     }
 
     @Override
+    String nodesPath() {
+        return path("nodes");
+    }
+
+    @Override
+    String reservationsPath() {
+        return path("reservations");
+    }
+
+    @Override
     JobFields fields(ObjectNode job) {
         return new Fields(job);
     }
@@ -61,11 +74,34 @@ final class V0038Dialect extends SlurmrestdDialect {
         return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
     }
 
-    /** {@code state} a string, {@code total_cpus} and {@code total_nodes}. */
+    /**
+     * {@code state} a string, {@code total_cpus}, {@code total_nodes}, {@code max_time_limit}
+     * (minutes) and {@code maximum_nodes_per_job}, -1 when unlimited.
+     */
     @Override
     Partition toPartition(JsonNode p) {
         return new Partition(p.path("name").asText(), p.path("state").asText(""), p.path("total_cpus").asInt(),
-                p.path("total_nodes").asInt());
+                p.path("total_nodes").asInt()).withLimits(limit(p.path("max_time_limit").asLong(-1)),
+                        limit(p.path("maximum_nodes_per_job").asLong(-1)));
+    }
+
+    /** {@code state} a lower-case string ({@code idle}, {@code mixed}...), {@code state_flags} ({@code DRAIN}...). */
+    @Override
+    NodeLoad.Node toNode(JsonNode n) {
+        List<String> states = new ArrayList<>();
+        states.add(n.path("state").asText(""));
+        n.path("state_flags").forEach(f -> states.add(f.asText()));
+        List<String> partitions = new ArrayList<>();
+        n.path("partitions").forEach(p -> partitions.add(p.asText()));
+        return new NodeLoad.Node(states, partitions, n.path("cpus").asInt(), n.path("alloc_cpus").asInt());
+    }
+
+    /** Times in plain epoch seconds; users, accounts and groups as comma lists. */
+    @Override
+    Reservation toReservation(JsonNode r) {
+        return reservation(r.path("name").asText(), r.path("partition").asText(""),
+                Instant.ofEpochSecond(r.path("start_time").asLong()), Instant.ofEpochSecond(r.path("end_time").asLong()),
+                r.path("users").asText(""), r.path("accounts").asText(""), r.path("groups").asText(""));
     }
 
     /** {@code pings[]} with {@code ping}: "UP" or "DOWN". */
