@@ -314,7 +314,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
         for (JsonNode p : partitions) {
             Partition partition = new Partition(p.path("name").asText(), String.join(",", states(p.path("partition"))),
                     p.path("cpus").asInt(0), p.path("totalNodes").asInt(0));
-            result.add(load.map(l -> partition.withLoad(l.getOrDefault(partition.name(), new NodeLoad(0, 0, 0, 0))))
+            result.add(load.map(l -> partition.withLoad(l.getOrDefault(partition.name(), NodeLoad.NONE)))
                     .orElse(partition));
         }
         return result;

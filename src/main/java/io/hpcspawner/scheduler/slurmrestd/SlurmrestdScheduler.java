@@ -175,26 +175,26 @@ public final class SlurmrestdScheduler implements Scheduler {
     public List<Partition> partitions() {
         SlurmrestdDialect d = dialect();
         JsonNode answer = call("GET", d.partitionsPath(), serviceUser, null, true);
-        Map<String, NodeLoad> load = nodeLoad(d);
+        Optional<Map<String, NodeLoad>> load = nodeLoad(d);
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : answer.path("partitions")) {
             Partition partition = d.toPartition(p);
-            NodeLoad counted = load == null ? null : load.getOrDefault(partition.name(), new NodeLoad(0, 0, 0, 0));
-            result.add(counted == null ? partition : partition.withLoad(counted));
+            result.add(load.map(l -> partition.withLoad(l.getOrDefault(partition.name(), NodeLoad.NONE)))
+                    .orElse(partition));
         }
         return result;
     }
 
-    /** Each partition's load from one {@code GET nodes}; null when that call fails. */
-    private Map<String, NodeLoad> nodeLoad(SlurmrestdDialect d) {
+    /** Each partition's load from one {@code GET nodes}; empty when that call fails. */
+    private Optional<Map<String, NodeLoad>> nodeLoad(SlurmrestdDialect d) {
         try {
             JsonNode answer = call("GET", d.nodesPath(), serviceUser, null, true);
             List<NodeLoad.Node> nodes = new ArrayList<>();
             answer.path("nodes").forEach(n -> nodes.add(d.toNode(n)));
-            return NodeLoad.perPartition(nodes);
+            return Optional.of(NodeLoad.perPartition(nodes));
         } catch (SchedulerException e) {
             LOG.debugf("slurmrestd at %s: no node load (%s)", base, e.getMessage());
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -19,6 +19,9 @@ import java.util.Set;
  */
 public record NodeLoad(int idleNodes, int allocatedNodes, int idleCpus, int allocatedCpus) {
 
+    /** The load of a partition without nodes in the list. */
+    public static final NodeLoad NONE = new NodeLoad(0, 0, 0, 0);
+
     /** Node state flags after which a node takes no new job. */
     private static final Set<String> UNUSABLE = Set.of("DOWN", "DRAIN", "DRAINED", "DRAINING", "FAIL", "FAILING",
             "MAINTENANCE", "MAINT", "NOT_RESPONDING", "POWERED_DOWN", "POWER_DOWN", "POWERING_DOWN", "INVALID",
