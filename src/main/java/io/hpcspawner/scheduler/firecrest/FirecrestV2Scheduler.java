@@ -304,11 +304,7 @@ public final class FirecrestV2Scheduler implements Scheduler {
      */
     @Override
     public List<Partition> partitions() {
-        String path = status("/partitions");
-        JsonNode partitions = client.send("GET", path, null, Bearer.service(tokens), null).object().path("partitions");
-        if (!partitions.isArray()) {
-            throw FirecrestClient.unexpected("GET " + path, "\"partitions\" is not a list");
-        }
+        JsonNode partitions = statusList("partitions");
         Optional<Map<String, NodeLoad>> load = nodeLoad();
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : partitions) {
@@ -318,6 +314,16 @@ public final class FirecrestV2Scheduler implements Scheduler {
                     .orElse(partition));
         }
         return result;
+    }
+
+    /** {@code GET /status/{system}/{name}} with the service token: the answer's list named {@code name}. */
+    private JsonNode statusList(String name) {
+        String path = status("/" + name);
+        JsonNode list = client.send("GET", path, null, Bearer.service(tokens), null).object().path(name);
+        if (!list.isArray()) {
+            throw FirecrestClient.unexpected("GET " + path, "\"" + name + "\" is not a list");
+        }
+        return list;
     }
 
     /** FirecREST puts a partition's state (UP, DOWN...) in the field named "partition": a string or a list. */
@@ -334,10 +340,8 @@ public final class FirecrestV2Scheduler implements Scheduler {
     /** Each partition's load from one {@code GET /status/{system}/nodes}; empty when that call fails. */
     private Optional<Map<String, NodeLoad>> nodeLoad() {
         try {
-            JsonNode nodes = client.send("GET", status("/nodes"), null, Bearer.service(tokens), null).object()
-                    .path("nodes");
             List<NodeLoad.Node> counted = new ArrayList<>();
-            for (JsonNode n : nodes) {
+            for (JsonNode n : statusList("nodes")) {
                 List<String> partitions = new ArrayList<>();
                 n.path("partitions").forEach(p -> partitions.add(p.asText()));
                 counted.add(new NodeLoad.Node(states(n.path("state")), partitions, n.path("cpus").asInt(0),
@@ -355,13 +359,8 @@ public final class FirecrestV2Scheduler implements Scheduler {
      */
     @Override
     public List<Reservation> reservations() {
-        String path = status("/reservations");
-        JsonNode list = client.send("GET", path, null, Bearer.service(tokens), null).object().path("reservations");
-        if (!list.isArray()) {
-            throw FirecrestClient.unexpected("GET " + path, "\"reservations\" is not a list");
-        }
         List<Reservation> result = new ArrayList<>();
-        for (JsonNode r : list) {
+        for (JsonNode r : statusList("reservations")) {
             result.add(new Reservation(r.path("name").asText(), Optional.empty(),
                     Instant.ofEpochSecond(r.path("startTime").asLong()), Instant.ofEpochSecond(r.path("endTime").asLong()),
                     Optional.empty(), Optional.empty()));

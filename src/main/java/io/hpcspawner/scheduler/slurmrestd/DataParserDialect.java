@@ -55,29 +55,10 @@ final class DataParserDialect extends SlurmrestdDialect {
         this.differences = differences;
     }
 
+    /** {@code name} with a trailing slash. */
     @Override
-    String jobsPath() {
-        return path("jobs/");
-    }
-
-    @Override
-    String pingPath() {
-        return path("ping/");
-    }
-
-    @Override
-    String partitionsPath() {
-        return path("partitions/");
-    }
-
-    @Override
-    String nodesPath() {
-        return path("nodes/");
-    }
-
-    @Override
-    String reservationsPath() {
-        return path("reservations/");
+    String collectionPath(String name) {
+        return path(name + "/");
     }
 
     @Override
@@ -152,23 +133,16 @@ final class DataParserDialect extends SlurmrestdDialect {
                         limit(number(max.path("nodes")).orElse(0L)));
     }
 
-    /** {@code state} a list of flags ({@code ["IDLE","DRAIN"]}), {@code partitions} a list. */
+    /** A node's {@code state}: a list of flags ({@code ["IDLE","DRAIN"]}). */
     @Override
-    NodeLoad.Node toNode(JsonNode n) {
-        List<String> states = new ArrayList<>();
-        n.path("state").forEach(s -> states.add(s.asText()));
-        List<String> partitions = new ArrayList<>();
-        n.path("partitions").forEach(p -> partitions.add(p.asText()));
-        return new NodeLoad.Node(states, partitions, n.path("cpus").asInt(), n.path("alloc_cpus").asInt());
+    List<String> nodeStates(JsonNode n) {
+        return texts(n.path("state"));
     }
 
-    /** Times as {@code {"set", "infinite", "number"}} epoch seconds (an end never set or infinite: never ends). */
+    /** A {@code {"set", "infinite", "number"}} of epoch seconds; empty when unset or infinite. */
     @Override
-    Reservation toReservation(JsonNode r) {
-        return reservation(r.path("name").asText(), r.path("partition").asText(""),
-                Instant.ofEpochSecond(number(r.path("start_time")).orElse(0L)),
-                number(r.path("end_time")).map(Instant::ofEpochSecond).orElse(Instant.MAX),
-                r.path("users").asText(""), r.path("accounts").asText(""), r.path("groups").asText(""));
+    Optional<Instant> time(JsonNode value) {
+        return number(value).map(Instant::ofEpochSecond);
     }
 
     /** {@code pings[]} with {@code pinged}: "UP"; where the version says {@code responding}, that must be true too. */

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
-import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
-import io.hpcspawner.spawn.port.Reservation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,29 +21,10 @@ final class V0038Dialect extends SlurmrestdDialect {
         super(SlurmrestdApiVersion.V0_0_38);
     }
 
+    /** {@code name} without a trailing slash. */
     @Override
-    String jobsPath() {
-        return path("jobs");
-    }
-
-    @Override
-    String pingPath() {
-        return path("ping");
-    }
-
-    @Override
-    String partitionsPath() {
-        return path("partitions");
-    }
-
-    @Override
-    String nodesPath() {
-        return path("nodes");
-    }
-
-    @Override
-    String reservationsPath() {
-        return path("reservations");
+    String collectionPath(String name) {
+        return path(name);
     }
 
     @Override
@@ -85,23 +64,19 @@ final class V0038Dialect extends SlurmrestdDialect {
                         limit(p.path("maximum_nodes_per_job").asLong(-1)));
     }
 
-    /** {@code state} a lower-case string ({@code idle}, {@code mixed}...), {@code state_flags} ({@code DRAIN}...). */
+    /** A node's {@code state}, a lower-case string ({@code idle}, {@code mixed}...), and its {@code state_flags}. */
     @Override
-    NodeLoad.Node toNode(JsonNode n) {
+    List<String> nodeStates(JsonNode n) {
         List<String> states = new ArrayList<>();
         states.add(n.path("state").asText(""));
-        n.path("state_flags").forEach(f -> states.add(f.asText()));
-        List<String> partitions = new ArrayList<>();
-        n.path("partitions").forEach(p -> partitions.add(p.asText()));
-        return new NodeLoad.Node(states, partitions, n.path("cpus").asInt(), n.path("alloc_cpus").asInt());
+        states.addAll(texts(n.path("state_flags")));
+        return states;
     }
 
-    /** Times in plain epoch seconds; users, accounts and groups as comma lists. */
+    /** Plain epoch seconds. */
     @Override
-    Reservation toReservation(JsonNode r) {
-        return reservation(r.path("name").asText(), r.path("partition").asText(""),
-                Instant.ofEpochSecond(r.path("start_time").asLong()), Instant.ofEpochSecond(r.path("end_time").asLong()),
-                r.path("users").asText(""), r.path("accounts").asText(""), r.path("groups").asText(""));
+    Optional<Instant> time(JsonNode value) {
+        return value.canConvertToLong() ? Optional.of(Instant.ofEpochSecond(value.asLong())) : Optional.empty();
     }
 
     /** {@code pings[]} with {@code ping}: "UP" or "DOWN". */
