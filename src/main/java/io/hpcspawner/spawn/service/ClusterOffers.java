@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +32,10 @@ import java.util.function.Supplier;
  * reservations the user may use), read through the system's scheduler and kept for {@link #FRESH}
  * so that a form and the start that follows it see the same values without asking the cluster
  * twice. Partitions and reservations are read once per system, accounts once per user and system;
- * the reads run side by side. A system that does not answer (its partitions call fails, or no
- * answer within {@link #PATIENCE}) is offered as unavailable, with the reason; it never affects
- * another system's offer. A part whose own call failed is unknown (empty), never "none".
+ * the reads run side by side ({@link #offers} starts every system's at once). A system that does
+ * not answer (its partitions call fails, or no answer within {@link #PATIENCE}) is offered as
+ * unavailable, with the reason; it never affects another system's offer. A part whose own call
+ * failed is unknown (empty), never "none".
  */
 @ApplicationScoped
 public class ClusterOffers {
@@ -83,26 +86,53 @@ public class ClusterOffers {
 
     /** What {@code system} offers {@code unixUser} now, from the reads of the last {@link #FRESH}. */
     public ClusterOffer offer(String system, String unixUser) {
-        Instant now = clock.instant();
-        Scheduler scheduler = schedulers.forSystem(system);
-        Pending<SystemRead> systemRead = systemReads.compute(system,
-                (k, old) -> old != null && old.freshAt(now) ? old : start(() -> readSystem(scheduler, system), now));
-        Pending<Optional<UserInfo>> userRead = userReads.compute(new UserKey(system, unixUser),
-                (k, old) -> old != null && old.freshAt(now) ? old : start(() -> readUser(scheduler, unixUser), now));
-        long deadline = System.nanoTime() + patience.toNanos();
-        Optional<SystemRead> read = await(systemRead.result(), deadline);
-        if (read.isEmpty()) {
-            return ClusterOffer.unavailable(system, "the cluster " + system + " did not answer within "
-                    + patience.toSeconds() + " s; try again in a moment", systemRead.startedAt());
-        }
-        if (read.get().partitions().isEmpty()) {
-            return ClusterOffer.unavailable(system, read.get().failure(), systemRead.startedAt());
-        }
-        Optional<UserInfo> user = await(userRead.result(), deadline).flatMap(u -> u);
-        return offer(system, unixUser, read.get(), user, systemRead.startedAt(), now);
+        return offers(List.of(system), unixUser).get(system);
     }
 
-    private <T> Pending<T> start(Supplier<T> read, Instant now) {
+    /**
+     * What each of {@code systems} offers {@code unixUser} now, in their order: every system's reads
+     * start at once and the whole answer waits at most {@link #PATIENCE}, however many are slow.
+     */
+    public Map<String, ClusterOffer> offers(Collection<String> systems, String unixUser) {
+        Instant now = clock.instant();
+        Map<String, Reads> started = new LinkedHashMap<>();
+        for (String system : systems) {
+            started.put(system, start(system, unixUser, now));
+        }
+        long deadline = System.nanoTime() + patience.toNanos();
+        Map<String, ClusterOffer> offers = new LinkedHashMap<>();
+        started.forEach((system, reads) -> offers.put(system, finish(system, unixUser, reads, deadline, now)));
+        return offers;
+    }
+
+    /** The reads one offer is made of: the system's and the user's. */
+    private record Reads(Pending<SystemRead> system, Pending<Optional<UserInfo>> user) {
+    }
+
+    private Reads start(String system, String unixUser, Instant now) {
+        Scheduler scheduler = schedulers.forSystem(system);
+        Pending<SystemRead> systemRead = systemReads.compute(system,
+                (k, old) -> old != null && old.freshAt(now) ? old : begin(() -> readSystem(scheduler, system), now));
+        Pending<Optional<UserInfo>> userRead = userReads.compute(new UserKey(system, unixUser),
+                (k, old) -> old != null && old.freshAt(now) ? old : begin(() -> readUser(scheduler, unixUser), now));
+        return new Reads(systemRead, userRead);
+    }
+
+    private ClusterOffer finish(String system, String unixUser, Reads reads, long deadline, Instant now) {
+        Instant readAt = reads.system().startedAt();
+        Optional<SystemRead> read = await(reads.system().result(), deadline);
+        if (read.isEmpty()) {
+            return ClusterOffer.unavailable(system, "the cluster " + system + " did not answer within "
+                    + patience.toSeconds() + " s; try again in a moment", readAt);
+        }
+        if (read.get().partitions().isEmpty()) {
+            return ClusterOffer.unavailable(system, read.get().failure(), readAt);
+        }
+        Optional<UserInfo> user = await(reads.user().result(), deadline).flatMap(u -> u);
+        return offer(system, unixUser, read.get(), user, readAt, now);
+    }
+
+    private <T> Pending<T> begin(Supplier<T> read, Instant now) {
         return new Pending<>(CompletableFuture.supplyAsync(read, reader), now);
     }
 

@@ -191,6 +191,27 @@ class ClusterOffersTest {
     }
 
     @Test
+    void severalSlowSystemsTogetherWaitThePatienceOnce() throws Exception {
+        daint.gate = new CountDownLatch(1);
+        eiger.gate = daint.gate;
+        var threads = Executors.newCachedThreadPool();
+        try {
+            ClusterOffers offers = new ClusterOffers(new SchedulerRegistry(Map.of("daint", daint, "eiger", eiger)), time,
+                    threads, Duration.ofMillis(500));
+            long t0 = System.nanoTime();
+
+            Map<String, ClusterOffer> both = offers.offers(List.of("eiger", "daint"), "alice");
+
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(900));
+            assertThat(both).containsOnlyKeys("eiger", "daint");
+            assertThat(both.values()).allSatisfy(o -> assertThat(o.available()).isFalse());
+        } finally {
+            daint.gate.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void onlyReservationsTheUserMayUseAndThatHaveNotEndedAreOffered() {
         Instant later = NOW.plusSeconds(7200);
         daint.reservations = List.of(
