@@ -233,8 +233,19 @@ public class FakeScheduler implements Scheduler {
 
     /** What {@link #partitions()} answers; tests may replace it. */
     public volatile List<Partition> partitionList = List.of(new Partition("debug", "UP", 2, 1));
-    /** What {@link #reservations()} answers; tests may replace it. */
-    public volatile List<io.hpcspawner.spawn.port.Reservation> reservationList = List.of();
+    /**
+     * What {@link #reservations()} answers; tests may replace it. The test cluster has the
+     * reservations the test profile {@code gpu} offers (course, maint), open to everyone, from an
+     * hour ago to a day from now.
+     */
+    public volatile List<io.hpcspawner.spawn.port.Reservation> reservationList = List.of(
+            openReservation("course"), openReservation("maint"));
+
+    private static io.hpcspawner.spawn.port.Reservation openReservation(String name) {
+        java.time.Instant now = java.time.Instant.now();
+        return new io.hpcspawner.spawn.port.Reservation(name, Optional.empty(), now.minusSeconds(3600),
+                now.plusSeconds(86_400), Optional.empty(), Optional.empty());
+    }
 
     @Override
     public List<Partition> partitions() {
