@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn.model;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,12 +22,38 @@ import java.util.Optional;
  * @param maxTimeLimitMinutes the longest wall time a user may ask for
  * @param sbatchOptions extra {@code #SBATCH} options fixed by the site
  * @param startTimeout how long a start may wait in the queue and for its ready signal
+ * @param options what the user may choose, in {@link OptionName} order; empty: the profile offers
+ *        only the classic cpus, time and account (from the fields above)
+ * @param environments the software environments the {@code environment} option picks from
+ * @param groups the hub groups whose members may use the profile; empty: everyone
  */
 public record Profile(String key, String displayName, String description, String system, String partition,
         Optional<String> account, int cpus, int maxCpus, Optional<String> memory, int timeLimitMinutes,
-        int maxTimeLimitMinutes, List<String> sbatchOptions, Duration startTimeout) {
+        int maxTimeLimitMinutes, List<String> sbatchOptions, Duration startTimeout, List<ProfileOption> options,
+        List<SoftwareEnvironment> environments, List<String> groups) {
 
     public Profile {
         sbatchOptions = List.copyOf(sbatchOptions);
+        options = List.copyOf(options);
+        environments = List.copyOf(environments);
+        groups = List.copyOf(groups);
+    }
+
+    /** A profile open to everyone whose options are the classic cpus, time and account. */
+    public Profile(String key, String displayName, String description, String system, String partition,
+            Optional<String> account, int cpus, int maxCpus, Optional<String> memory, int timeLimitMinutes,
+            int maxTimeLimitMinutes, List<String> sbatchOptions, Duration startTimeout) {
+        this(key, displayName, description, system, partition, account, cpus, maxCpus, memory, timeLimitMinutes,
+                maxTimeLimitMinutes, sbatchOptions, startTimeout, List.of(), List.of(), List.of());
+    }
+
+    /** How this profile offers {@code name}, if it does. */
+    public Optional<ProfileOption> option(OptionName name) {
+        return options.stream().filter(o -> o.name() == name).findFirst();
+    }
+
+    /** Whether a member of {@code userGroups} may use this profile. */
+    public boolean openTo(Collection<String> userGroups) {
+        return groups.isEmpty() || userGroups.stream().anyMatch(groups::contains);
     }
 }
