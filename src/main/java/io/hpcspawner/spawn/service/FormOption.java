@@ -21,7 +21,7 @@ import java.util.List;
  * @param clusterAnswered whether the cluster told them now (false: the site's own rules only)
  */
 public record FormOption(String key, String kind, String label, String help, String defaultValue, Long min, Long max,
-        List<Item> choices, boolean fromCluster, boolean clusterAnswered) {
+        List<OptionValue> choices, boolean fromCluster, boolean clusterAnswered) {
 
     /** A fixed value: shown, not changeable. */
     public static final String FIXED = "fixed";
@@ -45,7 +45,7 @@ public record FormOption(String key, String kind, String label, String help, Str
      * @param label what the user reads
      * @param selectable false for a value the cluster would refuse now (e.g. a partition that is down)
      */
-    public record Item(String value, String label, boolean selectable) {
+    public record OptionValue(String value, String label, boolean selectable) {
     }
 
     /** Whether the field has a lower limit (the template asks: Qute takes 0 for false). */

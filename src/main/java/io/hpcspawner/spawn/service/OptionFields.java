@@ -54,11 +54,11 @@ final class OptionFields {
     private static FormOption siteOnly(ProfileOption o, String label, String help, boolean fromCluster) {
         String value = o.defaultValue().orElse("");
         if (!o.choices().isEmpty()) {
-            List<FormOption.Item> items = new ArrayList<>();
+            List<FormOption.OptionValue> items = new ArrayList<>();
             if (value.isEmpty()) {
                 items.add(none(o.name()));
             }
-            o.choices().forEach(c -> items.add(new FormOption.Item(c.value(), c.label(), true)));
+            o.choices().forEach(c -> items.add(new FormOption.OptionValue(c.value(), c.label(), true)));
             return new FormOption(o.key(), FormOption.CHOICE, label, help, value, null, null, items, fromCluster,
                     false);
         }
@@ -83,12 +83,12 @@ final class OptionFields {
 
     private static FormOption partitions(ProfileOption o, String label, List<PartitionOffer> offered) {
         Map<String, String> site = siteLabels(o);
-        List<FormOption.Item> items = offered.stream().filter(p -> site.isEmpty() || site.containsKey(p.name()))
-                .map(p -> new FormOption.Item(p.name(), OfferWords.partition(site.getOrDefault(p.name(), p.name()), p),
+        List<FormOption.OptionValue> items = offered.stream().filter(p -> site.isEmpty() || site.containsKey(p.name()))
+                .map(p -> new FormOption.OptionValue(p.name(), OfferWords.partition(site.getOrDefault(p.name(), p.name()), p),
                         p.up()))
                 .toList();
         String value = o.defaultValue().filter(d -> items.stream().anyMatch(i -> i.selectable() && i.value().equals(d)))
-                .orElseGet(() -> items.stream().filter(FormOption.Item::selectable).map(FormOption.Item::value)
+                .orElseGet(() -> items.stream().filter(FormOption.OptionValue::selectable).map(FormOption.OptionValue::value)
                         .findFirst().orElse(""));
         return live(o, label, value, items);
     }
@@ -97,34 +97,34 @@ final class OptionFields {
         Map<String, String> site = siteLabels(o);
         List<String> allowed = offered.stream().filter(a -> site.isEmpty() || site.containsKey(a)).toList();
         String value = o.defaultValue().or(() -> usual).filter(allowed::contains).orElse("");
-        List<FormOption.Item> items = new ArrayList<>();
+        List<FormOption.OptionValue> items = new ArrayList<>();
         if (value.isEmpty()) {
             items.add(none(o.name()));
         } else {
-            items.add(new FormOption.Item(value, site.getOrDefault(value, value), true));
+            items.add(new FormOption.OptionValue(value, site.getOrDefault(value, value), true));
         }
         allowed.stream().filter(a -> !a.equals(value))
-                .forEach(a -> items.add(new FormOption.Item(a, site.getOrDefault(a, a), true)));
+                .forEach(a -> items.add(new FormOption.OptionValue(a, site.getOrDefault(a, a), true)));
         return live(o, label, value, items);
     }
 
     private static FormOption reservations(ProfileOption o, String label, List<ReservationOffer> offered) {
         Map<String, String> site = siteLabels(o);
-        List<FormOption.Item> items = new ArrayList<>();
+        List<FormOption.OptionValue> items = new ArrayList<>();
         items.add(none(o.name()));
         offered.stream().filter(r -> site.isEmpty() || site.containsKey(r.name()))
-                .forEach(r -> items.add(new FormOption.Item(r.name(), OfferWords.reservation(r), true)));
+                .forEach(r -> items.add(new FormOption.OptionValue(r.name(), OfferWords.reservation(r), true)));
         String value = o.defaultValue().filter(d -> items.stream().anyMatch(i -> i.value().equals(d))).orElse("");
         return live(o, label, value, items);
     }
 
-    private static FormOption live(ProfileOption o, String label, String value, List<FormOption.Item> items) {
+    private static FormOption live(ProfileOption o, String label, String value, List<FormOption.OptionValue> items) {
         return new FormOption(o.key(), FormOption.CHOICE, label, o.description(), value, null, null, items, true, true);
     }
 
     private static FormOption environment(Profile p, ProfileOption o, String label) {
-        List<FormOption.Item> items = p.environments().stream()
-                .map(e -> new FormOption.Item(e.key(), describe(e), true)).toList();
+        List<FormOption.OptionValue> items = p.environments().stream()
+                .map(e -> new FormOption.OptionValue(e.key(), describe(e), true)).toList();
         String value = o.defaultValue().orElseGet(() -> items.isEmpty() ? "" : items.get(0).value());
         return new FormOption(o.key(), FormOption.CHOICE, label, o.description(), value, null, null, items, false,
                 false);
@@ -139,8 +139,8 @@ final class OptionFields {
                 java.util.LinkedHashMap::new));
     }
 
-    private static FormOption.Item none(OptionName name) {
-        return new FormOption.Item("", switch (name) {
+    private static FormOption.OptionValue none(OptionName name) {
+        return new FormOption.OptionValue("", switch (name) {
             case RESERVATION -> "No reservation";
             case ACCOUNT -> "Your default account";
             default -> "The cluster's default";
