@@ -78,7 +78,7 @@ class OptionsFormApiTest {
                 .body("systems.name", contains("testsys"))
                 .body("systems[0].available", equalTo(true))
                 .body("profiles.find { it.key == 'small' }.first", equalTo(true))
-                .body("profiles.find { it.key == 'small' }.options.key", contains("cpus", "time", "account"))
+                .body("profiles.find { it.key == 'small' }.options.key", contains("account", "time", "cpus"))
                 .body("html", containsString("<legend>System testsys</legend>"));
     }
 }

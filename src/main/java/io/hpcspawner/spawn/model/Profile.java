@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One choice in the options form, resolved once from the site's configuration: every default
@@ -22,10 +23,9 @@ import java.util.Optional;
  * @param maxTimeLimitMinutes the longest wall time a user may ask for
  * @param sbatchOptions extra {@code #SBATCH} options fixed by the site
  * @param startTimeout how long a start may wait in the queue and for its ready signal
- * @param options what the user may choose, in {@link OptionName} order; empty: the profile offers
- *        only the classic cpus, time and account (from the fields above)
- * @param environments the software environments the {@code environment} option picks from
- * @param groups the hub groups whose members may use the profile; empty: everyone
+ * @param options what the user may choose, in {@link OptionName} order; cpus, time and account are always there
+ * @param environments the software environments the {@code environment} option picks from, possibly none
+ * @param groups the JupyterHub groups the profile is open to; empty: everyone
  */
 public record Profile(String key, String displayName, String description, String system, String partition,
         Optional<String> account, int cpus, int maxCpus, Optional<String> memory, int timeLimitMinutes,
@@ -39,21 +39,44 @@ public record Profile(String key, String displayName, String description, String
         groups = List.copyOf(groups);
     }
 
-    /** A profile open to everyone whose options are the classic cpus, time and account. */
+    /** A profile offering what profiles offered before options: cpus, time and account, open to everyone. */
     public Profile(String key, String displayName, String description, String system, String partition,
             Optional<String> account, int cpus, int maxCpus, Optional<String> memory, int timeLimitMinutes,
             int maxTimeLimitMinutes, List<String> sbatchOptions, Duration startTimeout) {
         this(key, displayName, description, system, partition, account, cpus, maxCpus, memory, timeLimitMinutes,
-                maxTimeLimitMinutes, sbatchOptions, startTimeout, List.of(), List.of(), List.of());
+                maxTimeLimitMinutes, sbatchOptions, startTimeout,
+                basicOptions(account, cpus, maxCpus, timeLimitMinutes, maxTimeLimitMinutes), List.of(), List.of());
     }
 
-    /** How this profile offers {@code name}, if it does. */
+    /**
+     * The options every profile has had: account (fixed when the site sets one, else the user's,
+     * checked against the cluster), time and CPUs as ranges from 1.
+     */
+    public static List<ProfileOption> basicOptions(Optional<String> account, int cpus, int maxCpus,
+            int timeLimitMinutes, int maxTimeLimitMinutes) {
+        return List.of(
+                new ProfileOption(OptionName.ACCOUNT, OptionName.ACCOUNT.defaultLabel(), "", account, List.of(),
+                        OptionalLong.empty(), OptionalLong.empty(), account.isEmpty(), account.isPresent()),
+                new ProfileOption(OptionName.TIME, OptionName.TIME.defaultLabel(), "",
+                        Optional.of(Integer.toString(timeLimitMinutes)), List.of(), OptionalLong.of(1),
+                        OptionalLong.of(maxTimeLimitMinutes), false, false),
+                new ProfileOption(OptionName.CPUS, OptionName.CPUS.defaultLabel(), "",
+                        Optional.of(Integer.toString(cpus)), List.of(), OptionalLong.of(1), OptionalLong.of(maxCpus),
+                        false, false));
+    }
+
+    /** How this profile offers {@code name}, or empty when the user may not choose it. */
     public Optional<ProfileOption> option(OptionName name) {
         return options.stream().filter(o -> o.name() == name).findFirst();
     }
 
-    /** Whether a member of {@code userGroups} may use this profile. */
+    /** Whether a member of {@code userGroups} may see and start this profile. */
     public boolean openTo(Collection<String> userGroups) {
-        return groups.isEmpty() || userGroups.stream().anyMatch(groups::contains);
+        return groups.isEmpty() || groups.stream().anyMatch(userGroups::contains);
+    }
+
+    /** The environment with this key, if the profile has one. */
+    public Optional<SoftwareEnvironment> environment(String environmentKey) {
+        return environments.stream().filter(e -> e.key().equals(environmentKey)).findFirst();
     }
 }

@@ -10,6 +10,7 @@ import io.hpcspawner.spawn.model.ProfileOption;
 import io.hpcspawner.spawn.model.SoftwareEnvironment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -22,15 +23,15 @@ import java.util.stream.Collectors;
  */
 final class OptionFields {
 
-    static final String NOT_ASKED = "The cluster could not be asked for this list now; the value is checked when"
-            + " the job is submitted.";
+    static final String NOT_ASKED = "The cluster could not be asked for the allowed values now; what you enter is"
+            + " checked when the job is submitted.";
 
     private OptionFields() {
     }
 
     /** The fields of profile {@code p}, in {@link OptionName} order, with {@code offer} applied. */
     static List<FormOption> of(Profile p, ClusterOffer offer) {
-        return ClassicOptions.of(p).stream().map(o -> field(p, o, offer)).toList();
+        return p.options().stream().map(o -> field(p, o, offer)).toList();
     }
 
     private static FormOption field(Profile p, ProfileOption o, ClusterOffer offer) {
@@ -69,7 +70,9 @@ final class OptionFields {
             return new FormOption(o.key(), kind, label, help(help, limits(o.name(), min, max)), value, min, max,
                     List.of(), fromCluster, false);
         }
-        return new FormOption(o.key(), FormOption.TEXT, label, help, value, null, null, List.of(), fromCluster, false);
+        String empty = value.isEmpty() ? "Empty: " + none(o.name()).label().toLowerCase(Locale.ROOT) + "." : "";
+        return new FormOption(o.key(), FormOption.TEXT, label, help(empty, help), value, null, null, List.of(),
+                fromCluster, false);
     }
 
     private static Optional<FormOption> fromOffer(ProfileOption o, String label, ClusterOffer offer) {
@@ -165,6 +168,6 @@ final class OptionFields {
     }
 
     private static String help(String first, String second) {
-        return first.isBlank() ? second : first + " " + second;
+        return first.isBlank() ? second : second.isBlank() ? first : first + " " + second;
     }
 }

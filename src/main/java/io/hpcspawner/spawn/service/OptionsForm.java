@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn.service;
 
 import io.hpcspawner.spawn.model.ClusterOffer;
+import io.hpcspawner.spawn.model.OptionName;
 import io.hpcspawner.spawn.model.Profile;
 import io.hpcspawner.spawn.model.Systems;
 import io.quarkus.qute.Location;
@@ -8,8 +9,10 @@ import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -63,6 +66,8 @@ public class OptionsForm {
         }
     }
 
+    private static final Set<OptionName> CLASSIC = EnumSet.of(OptionName.CPUS, OptionName.TIME, OptionName.ACCOUNT);
+
     private final ProfileCatalog catalog;
     private final Systems systems;
     private final ClusterUsers users;
@@ -112,10 +117,15 @@ public class OptionsForm {
         return template.data("user", user).data("sections", form.sections()).render();
     }
 
+    /** Whether the profile offers nothing beyond cpus, time and account (its form looks as it always has). */
+    private static boolean onlyClassic(Profile p) {
+        return p.options().stream().allMatch(o -> CLASSIC.contains(o.name()));
+    }
+
     private static ProfileChoice choice(Profile p, ClusterOffer offer, boolean first) {
         return new ProfileChoice(p.key(), p.displayName(), p.description(), p.system(), p.partition(), p.cpus(),
                 p.maxCpus(), p.timeLimitMinutes(), p.maxTimeLimitMinutes(), p.memory().orElse(null),
-                p.account().isPresent(), first, p.startTimeout().toSeconds(), offer.available(), ClassicOptions.onlyClassic(p),
+                p.account().isPresent(), first, p.startTimeout().toSeconds(), offer.available(), onlyClassic(p),
                 OptionFields.of(p, offer));
     }
 }

@@ -141,7 +141,7 @@ class OptionsFormTest {
                 }
             }
         }
-        assertThat(doc.select("[name^=cpu.]").eachAttr("name")).containsExactly("cpu.cpus", "cpu.time", "cpu.account");
+        assertThat(doc.select("[name^=cpu.]").eachAttr("name")).containsExactly("cpu.account", "cpu.time", "cpu.cpus");
         assertThat(doc.select("[name^=gpu.]").eachAttr("name")).containsExactly("gpu.partition", "gpu.account",
                 "gpu.reservation", "gpu.time", "gpu.gpus", "gpu.environment");
         assertThat(doc.selectFirst("input[name=cpu.cpus]").attr("value")).isEqualTo("1");
@@ -214,7 +214,8 @@ class OptionsFormTest {
         Element account = doc.selectFirst("[name=gpu.account]");
         assertThat(account.tagName()).isEqualTo("input");
         assertThat(account.attr("type")).isEqualTo("text");
-        assertThat(doc.getElementById(account.attr("aria-describedby")).text()).isEqualTo(OptionFields.NOT_ASKED);
+        assertThat(doc.getElementById(account.attr("aria-describedby")).text())
+                .isEqualTo("Empty: your default account. " + OptionFields.NOT_ASKED);
     }
 
     @Test
