@@ -22,6 +22,8 @@ APT_PACKAGES=(
     python3-jsonschema python3-yaml python3-jinja2 python3-packaging shellcheck
     curl unzip
     chromium
+    # scripts/plot-dashboard.py: the dashboard's panels plotted from the e2e Prometheus run
+    python3-matplotlib
     # scripts/images.sh: build the container images (buildah; podman only imports the debootstrapped base)
     buildah podman debootstrap jq
 )

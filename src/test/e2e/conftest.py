@@ -110,10 +110,12 @@ class Stack:
         """Active jobs of ``user`` submitted by the service (name prefix hpcsp-)."""
         return [j for j in E.squeue(user) if j["name"].startswith(E.JOB_PREFIX + "-")]
 
-    def fill_node(self, user="bob"):
-        """Occupy every CPU of the node with a job of ``user``; returns its id once RUNNING."""
+    def fill_node(self, user="bob", minutes=None):
+        """Occupy every CPU of the node with a job of ``user``; returns its id once RUNNING.
+        With ``minutes``, the job's time limit (so that Slurm can estimate when the node frees up)."""
         cpus = E.node_cpus()
-        job = E.sbatch_as(user, "-c", str(cpus), "-J", "e2e-fill", "--wrap", "sleep 600")
+        limit = ["-t", str(minutes)] if minutes else []
+        job = E.sbatch_as(user, "-c", str(cpus), *limit, "-J", "e2e-fill", "--wrap", "sleep 600")
         E.wait_for(lambda: E.job_state(job) == "RUNNING", 15,
                    f"{user}'s node-filling job {job} to run", self.differ(user, logs=False))
         return job

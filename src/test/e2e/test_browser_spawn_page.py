@@ -5,6 +5,7 @@ and follows the spawn-pending page like a researcher would.
 k1: the node is full, so the page must say in plain words that the job waits in the queue and
 why; once the node is freed the browser must land on the notebook tree page of the server.
 k2: a server that dies while starting: the page must show the failure with the job's output.
+k3: the node is held by a job with a time limit: the page must say when Slurm expects the start.
 
 Needs node, playwright-core (in $STACK_DIR/node) and /usr/bin/chromium: scripts/stack/install.sh
 installs them. When one is missing the tests FAIL (they never skip). Screenshots, the browser's
@@ -13,11 +14,13 @@ log and the last page's HTML of each test land in $STACK_DIR/e2e-browser/<test>/
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -217,6 +220,37 @@ def test_k1_browser_queue_then_notebook(stack, hub, service, browser, request):
                "browser_script_s": summary.get("seconds"), "total_s": round(t_end - t0, 1)}
     request.node.user_properties.extend(timings.items())
     print(f"k1 timings {timings}; messages {messages}; screenshots {run.shots}")
+
+
+ETA_TEXT = re.compile(r"Slurm expects it to start at (\d{4}-\d\d-\d\d \d\d:\d\d) UTC")
+
+
+def test_k3_browser_queued_page_shows_slurms_estimated_start(stack, hub, service, browser, request):
+    """Bob's job holds the node for 5 minutes at most: the spawn page of alice's queued start must say when
+    Slurm expects it to start (its backfill estimate, the end of bob's time limit), and the service's status
+    must carry the same estimate. Once bob's job is cancelled the server starts."""
+    browser_tools()
+    filled_at = time.time()
+    filler = stack.fill_node("bob", minutes=5)
+    run = browser("alice", expect="ready", timeout=180)
+    diag = stack.differ("alice")
+    # sched/backfill estimates start times every bf_interval (30 s by default)
+    shown = run.wait_event(lambda e: e.get("event") == "message" and ETA_TEXT.search(e.get("text", "")), 90,
+                           "the spawn page showing Slurm's estimated start", diag)
+    eta = datetime.strptime(ETA_TEXT.search(shown["text"]).group(1), "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+    frees_up = datetime.fromtimestamp(filled_at + 5 * 60, timezone.utc)
+    assert abs((eta - frees_up).total_seconds()) <= 120, (
+        f"the page says {eta:%H:%M} UTC, bob's job ends by {frees_up:%H:%M:%S} UTC: {shown['text']!r}")
+    status = stack.wait_service_state("alice", "", {"queued"}, 10, pred=lambda s: s.get("estimatedStart"))
+    estimated = datetime.fromisoformat(status["estimatedStart"].replace("Z", "+00:00"))
+    assert abs((estimated - eta).total_seconds()) < 60, E.pretty(status)
+    run.wait_event(lambda e: e.get("event") == "screenshot" and "message" in e.get("file", ""), 20,
+                   "a screenshot of the page with the estimate", diag)
+
+    E.scancel(filler)
+    summary = run.summary(120, diag)
+    assert summary["outcome"] == "ready", f"outcome {summary['outcome']}: {summary.get('error')}\n{run.describe()}"
+    print(f"k3 estimate shown: {shown['text']!r}; screenshots {run.shots}")
 
 
 def test_k2_browser_failed_start(stack, hub, service, browser, broken_carol_config, request):  # noqa: F811

@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -144,6 +145,11 @@ def test_zz_every_dashboard_panel_returns_data_from_a_real_prometheus(stack, hub
         series.append({"panel": title, "legend": legend, "expr": expr, "result": rng.get("data", {}).get("result", [])})
     (OUT_DIR / "values.txt").write_text("\n".join(lines) + "\n")
     (OUT_DIR / "series.json").write_text(json.dumps(series, indent=1))
+    # The panels plotted from this run (Grafana is not packaged here): one picture for the operator's eyes.
+    plot = subprocess.run([sys.executable, str(E.REPO_DIR / "scripts" / "plot-dashboard.py"),
+                           str(OUT_DIR / "series.json"), str(OUT_DIR / "dashboard.png")],
+                          capture_output=True, text=True, timeout=120)
+    assert plot.returncode == 0 and (OUT_DIR / "dashboard.png").stat().st_size > 10_000, plot.stdout + plot.stderr
     with capsys.disabled():
         print("\nDashboard panels evaluated by Prometheus (" + str(OUT_DIR) + "):")
         for line in lines:

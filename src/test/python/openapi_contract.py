@@ -38,11 +38,6 @@ DOC_GAPS = [
     for method in ("get", "post", "put", "delete")
     # a create documents its own 403 user_not_allowed and 503 scheduler_unavailable
     for code in (("401", "429", "500") if method == "post" else ("401", "403", "429", "500", "503"))
-] + [
-    # the create body's groups (issue 13, the form-rules change adds CreateServerBody.groups): the hub
-    # plugin sends them; drop this entry once the generated document has the field
-    (("components", "schemas", "CreateServerBody", "properties", "groups"),
-     {"type": "array", "items": {"type": "string"}}),
 ]
 
 

@@ -9,6 +9,7 @@ import io.hpcspawner.spawn.service.SpawnService;
 import io.hpcspawner.spawn.model.StartOutcome;
 import io.hpcspawner.spawn.model.StartRequest;
 import io.quarkus.security.PermissionsAllowed;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -74,11 +75,13 @@ public class ServerResource {
     private final SpawnService spawns;
     private final EventStream events;
     private final JobLogs logs;
+    private final SecurityIdentity caller;
 
-    public ServerResource(SpawnService spawns, EventStream events, JobLogs logs) {
+    public ServerResource(SpawnService spawns, EventStream events, JobLogs logs, SecurityIdentity caller) {
         this.spawns = spawns;
         this.events = events;
         this.logs = logs;
+        this.caller = caller;
     }
 
     @POST
@@ -89,7 +92,10 @@ public class ServerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
     @APIResponse(responseCode = "200", description = "The start with this startId, answered again",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
-    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option, denied_environment, login_required, payload_too_large",
+    @APIResponse(responseCode = "400", description = "bad_request, invalid_name, invalid_option (field options.<key>: an"
+            + " unknown profile or one not open to the user's groups, an option the profile does not offer, a value"
+            + " outside what the site and the cluster allow; the message names the allowed values), denied_environment,"
+            + " login_required, payload_too_large",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "403", description = "user_not_allowed",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
@@ -241,8 +247,16 @@ public class ServerResource {
         Map<String, Object> options = body.options() == null ? Map.of() : body.options();
         Map<String, String> env = body.environment() == null ? Map.of() : body.environment();
         Optional<UserLogin> login = Optional.ofNullable(body.login()).map(LoginBody::toLogin);
-        StartOutcome outcome = spawns.start(key, new StartRequest(body.startId(), options, env, login));
+        StartOutcome outcome = spawns.start(key, new StartRequest(body.startId(), options, env, login, groups(body)));
         return Response.status(outcome.created() ? 202 : 200).entity(ServerStatus.of(outcome.record())).build();
+    }
+
+    /** The user's groups as the hub tells them; a user's own credential opens no group's profiles. */
+    private List<String> groups(CreateServerBody body) {
+        if (body.groups() == null || !caller.hasRole(TokenIdentityProvider.HUB)) {
+            return List.of();
+        }
+        return body.groups().stream().filter(java.util.Objects::nonNull).toList();
     }
 
     private ServerStatus status(String user, String server) {

@@ -123,17 +123,10 @@ public class ConfigChecks {
             if (queueTimeout.isZero() || queueTimeout.isNegative()) {
                 problems.add(k + ".queue-timeout: " + queueTimeout + " must be positive, e.g. 2h");
             }
-            SpawnerConfig.SystemConfig system = config.systems().get(p.system());
-            for (String opt : p.sbatchOptions().orElse(List.of())) {
-                if (!opt.matches("--[a-z][a-z-]*(=[A-Za-z0-9_.,:=/@+-]+)?")) {
-                    problems.add(k + ".sbatch-options: \"" + opt + "\" must look like --name=value with no spaces or "
-                            + "shell characters, e.g. --constraint=gpu");
-                } else if (system != null && system.backend() == SpawnerConfig.Backend.slurmrestd) {
-                    // slurmrestd ignores #SBATCH lines: each option must travel as a job field.
-                    SbatchOptionFields.refusal(opt).ifPresent(why -> problems.add(k + ".sbatch-options: " + why
-                            + " (system " + p.system() + " uses backend slurmrestd)"));
-                }
-            }
+            sbatchOptions(k + ".sbatch-options", p.sbatchOptions().orElse(List.of()), p.system(), problems);
+            p.environments().forEach((env, environment) -> sbatchOptions(k + ".environments." + env + ".sbatch-options",
+                    environment.sbatchOptions().orElse(List.of()), p.system(), problems));
+            ProfileOptionChecks.check(k, p, problems);
         }
         config.keycloak().ifPresent(kc -> {
             if (!"http".equals(kc.issuer().getScheme()) && !"https".equals(kc.issuer().getScheme())) {
@@ -185,6 +178,21 @@ public class ConfigChecks {
                         + " signal's values: {#for line in environment}{line}{/for} and {serverId}, {startSecret},"
                         + " {callbackUrl} (they travel in the script body; see the built-in template in docs/lifecycle.md)"));
         return problems;
+    }
+
+    /** Site-written {@code #SBATCH} options: plain --name=value, and sendable by a slurmrestd system. */
+    private void sbatchOptions(String key, List<String> options, String systemName, List<String> problems) {
+        SpawnerConfig.SystemConfig system = config.systems().get(systemName);
+        for (String opt : options) {
+            if (!opt.matches("--[a-z][a-z-]*(=[A-Za-z0-9_.,:=/@+-]+)?")) {
+                problems.add(key + ": \"" + opt + "\" must look like --name=value with no spaces or "
+                        + "shell characters, e.g. --constraint=gpu");
+            } else if (system != null && system.backend() == SpawnerConfig.Backend.slurmrestd) {
+                // slurmrestd ignores #SBATCH lines: each option must travel as a job field.
+                SbatchOptionFields.refusal(opt).ifPresent(why -> problems.add(key + ": " + why
+                        + " (system " + systemName + " uses backend slurmrestd)"));
+            }
+        }
     }
 
     /** A token-sealing key: a valid reference, and 32 bytes of base64 when written as a value. */

@@ -30,7 +30,7 @@ import java.util.Set;
 @ApplicationScoped
 public class DomainSettings {
 
-    /** The profiles with every default filled in. */
+    /** The profiles with every default filled in, their options resolved ({@link ProfileOptions}). */
     @Produces
     @Singleton
     public static Profiles profilesOf(SpawnerConfig config) {
@@ -38,7 +38,8 @@ public class DomainSettings {
         config.profiles().forEach((key, p) -> byKey.put(key, new Profile(key, p.displayName().orElse(key),
                 p.description().orElse(""), p.system(), p.partition(), p.account(), p.cpus(), p.maxCpus().orElse(p.cpus()),
                 p.memory(), p.timeLimitMinutes(), p.maxTimeLimitMinutes().orElse(p.timeLimitMinutes()),
-                p.sbatchOptions().orElse(List.of()), p.queueTimeout().orElse(config.watch().startTimeout()))));
+                p.sbatchOptions().orElse(List.of()), p.queueTimeout().orElse(config.watch().startTimeout()),
+                ProfileOptions.of(p), ProfileOptions.environments(p), p.groups().orElse(List.of()))));
         return new Profiles(byKey);
     }
 

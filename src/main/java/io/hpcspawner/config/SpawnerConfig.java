@@ -652,5 +652,64 @@ public interface SpawnerConfig {
          * The hub plugin sets the hub's start timeout from it.
          */
         Optional<Duration> queueTimeout();
+
+        /** JupyterHub groups the profile is open to (others do not see it and cannot start it); unset: everyone. */
+        Optional<List<String>> groups();
+
+        /**
+         * What the user may choose, by option name: partition, account, reservation, constraint,
+         * qos, time, nodes, cpus, memory, gpus, environment (docs/configuration.md). cpus, time and
+         * account are always offered (from cpus/max-cpus, time-limit-minutes/max-time-limit-minutes,
+         * account); their entries here override those.
+         */
+        Map<String, @Valid OptionConfig> options();
+
+        /** The software environments the environment option picks from, by key (a uenv and view, an image). */
+        Map<String, @Valid EnvironmentConfig> environments();
+    }
+
+    /** How a profile offers one option. Numbers: time in minutes or H:MM:SS, memory in MiB or 8G, counts. */
+    interface OptionConfig {
+        /** The value when the user leaves the option empty, e.g. {@code 60} or {@code 8G}. */
+        @WithName("default")
+        Optional<String> defaultValue();
+
+        /** The allowed values, in order; each {@code value} or {@code value=Label}, e.g. {@code course=Course week,maint}. */
+        Optional<List<String>> choices();
+
+        /** The smallest value a user may ask for (numbers only), e.g. {@code 1}, {@code 1G} or {@code 0:30:00}. */
+        Optional<String> min();
+
+        /** The largest value a user may ask for (numbers only; defaults to the default), e.g. {@code 4}, {@code 64G} or {@code 24:00:00}. */
+        Optional<String> max();
+
+        /** What the form calls the option. */
+        Optional<String> label();
+
+        /** One line of help under the field. */
+        Optional<String> description();
+
+        /** Offer what the cluster offers the user now (partition, account, reservation, qos), narrowed to choices when set. */
+        @WithDefault("false")
+        boolean fromCluster();
+
+        /** The user may not change the default (it is shown). */
+        @WithDefault("false")
+        boolean fixed();
+    }
+
+    /** One software environment of a profile; its lines are the site's, never the user's. */
+    interface EnvironmentConfig {
+        /** What the user reads (defaults to the key). */
+        Optional<String> label();
+
+        /** One line under it. */
+        Optional<String> description();
+
+        /** {@code #SBATCH} options that select it, e.g. {@code --uenv=jupyterlab/5.2:/user-tools,--view=jupyter}. */
+        Optional<List<String>> sbatchOptions();
+
+        /** Shell lines run before the server starts (before the system's prelude), e.g. {@code export MY_ENV=1}. */
+        Optional<List<@Size(max = 4096, message = "must be one shell line of at most 4096 characters, e.g. export MY_ENV=1") String>> prelude();
     }
 }

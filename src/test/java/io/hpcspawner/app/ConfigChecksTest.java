@@ -166,4 +166,67 @@ class ConfigChecksTest {
         p.put("hpcspawner.systems.testsys.api-version", "v0.0.42");
         assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).isEmpty();
     }
+
+    static final String GPU = "hpcspawner.profiles.small";
+
+    static List<String> problemsWith(Map<String, String> extra) {
+        Map<String, String> p = TestConfigs.minimal();
+        p.putAll(extra);
+        return new ConfigChecks(TestConfigs.from(p)).problems();
+    }
+
+    @Test
+    void anUnknownOptionIsNamedWithTheKnownOnes() {
+        assertThat(problemsWith(Map.of(GPU + ".options.gpu.max", "4"))).containsExactly(GPU + ".options.gpu: unknown"
+                + " option \"gpu\"; known options: partition, account, reservation, constraint, qos, time, nodes, cpus,"
+                + " memory, gpus, environment");
+    }
+
+    @Test
+    void aDefaultOutsideItsRangeOrChoicesAndAMinAboveTheMaxAreRefused() {
+        assertThat(problemsWith(Map.of(GPU + ".options.gpus.default", "9", GPU + ".options.gpus.max", "4")))
+                .containsExactly(GPU + ".options.gpus.default: 9 must lie within min=- and max=4");
+        assertThat(problemsWith(Map.of(GPU + ".options.time.min", "2:00:00", GPU + ".options.time.max", "60")))
+                .containsExactly(GPU + ".options.time.min: 2:00:00 is above max=60");
+        assertThat(problemsWith(Map.of(GPU + ".options.memory.max", "lots"))).containsExactly(GPU + ".options.memory.max:"
+                + " \"lots\" must be MiB (e.g. 4096) or a size with a unit (e.g. 8G), e.g. 64G");
+        assertThat(problemsWith(Map.of(GPU + ".options.reservation.choices", "course=Course week,maint",
+                GPU + ".options.reservation.default", "night"))).containsExactly(GPU + ".options.reservation.default:"
+                        + " \"night\" is not one of its choices: course, maint");
+        assertThat(problemsWith(Map.of(GPU + ".options.time.min", "30", GPU + ".options.time.max", "24:00:00",
+                GPU + ".options.time.default", "1:00:00"))).isEmpty();
+    }
+
+    @Test
+    void anEnvironmentOptionNeedsEnvironmentsAndADefaultThatIsOne() {
+        assertThat(problemsWith(Map.of(GPU + ".options.environment.label", "Software"))).containsExactly(GPU
+                + ".options.environment: the profile has no environments to choose from; describe each, e.g. " + GPU
+                + ".environments.jupyter.sbatch-options=--uenv=jupyterlab/5.2:/user-tools,--view=jupyter");
+        assertThat(problemsWith(Map.of(GPU + ".environments.jupyter.sbatch-options", "--comment=jupyter",
+                GPU + ".options.environment.default", "conda"))).containsExactly(GPU + ".options.environment.default:"
+                        + " \"conda\" is not one of the profile's environments: jupyter");
+    }
+
+    @Test
+    void choicesOnlyOnOptionsThatTakeThem() {
+        assertThat(problemsWith(Map.of(GPU + ".options.cpus.choices", "2,4"))).containsExactly(GPU + ".options.cpus"
+                + ".choices: cpus is a number: give min and max instead, e.g. " + GPU + ".options.cpus.max=4");
+        assertThat(problemsWith(Map.of(GPU + ".environments.jupyter.label", "Jupyter",
+                GPU + ".options.environment.choices", "jupyter"))).containsExactly(GPU + ".options.environment.choices:"
+                        + " environment is chosen from the profile's environments: describe each under"
+                        + " environments.<key> instead");
+        assertThat(problemsWith(Map.of(GPU + ".options.qos.max", "4"))).containsExactly(GPU + ".options.qos: min and"
+                + " max are for numbers (time, nodes, cpus, memory, gpus); give qos choices instead, e.g. " + GPU
+                + ".options.qos.choices=a,b");
+    }
+
+    @Test
+    void anEnvironmentsSbatchOptionMustBeOneSlurmrestdCanSend() {
+        List<String> problems = problemsWith(Map.of(GPU + ".environments.jupyter.sbatch-options",
+                "--uenv=jupyterlab/5.2:/user-tools"));
+
+        assertThat(problems).singleElement().asString().startsWith(GPU + ".environments.jupyter.sbatch-options:"
+                + " \"--uenv=jupyterlab/5.2:/user-tools\" cannot be sent through slurmrestd").contains("--qos")
+                .endsWith("(system testsys uses backend slurmrestd)");
+    }
 }

@@ -71,7 +71,9 @@ public class BatchScriptRenderer {
         data.put("bind", ShellQuote.quote(system.bindAddress()));
         data.put("portMin", system.portLow());
         data.put("portMax", system.portHigh());
-        data.put("prelude", system.prelude());
+        List<String> prelude = new ArrayList<>(plan.prelude()); // the software environment's, then the system's
+        prelude.addAll(system.prelude());
+        data.put("prelude", prelude);
         data.put("command", system.singleuserCommand());
         data.put("environment", JobEnvironment.exportLines(environment));
         data.put("serverId", ShellQuote.quote(signal.serverId()));

@@ -1,6 +1,5 @@
 package io.hpcspawner.spawn.service;
 
-import io.hpcspawner.spawn.model.SystemSettings;
 import io.hpcspawner.spawn.model.UserNotAllowedException;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
@@ -38,11 +37,6 @@ public class ClusterUsers {
             return mapped;
         }
         return rules.lowercase() ? hubUser.toLowerCase(Locale.ROOT) : hubUser;
-    }
-
-    /** The Unix user {@code hubUser}'s jobs run as on {@code system} (its unix-user pattern with the cluster name). */
-    public String unixUser(String hubUser, SystemSettings system) {
-        return system.unixUser().replace("{user}", clusterName(hubUser));
     }
 
     /**

@@ -3,7 +3,6 @@ package io.hpcspawner.spawn.service;
 import io.hpcspawner.spawn.model.ClusterOffer;
 import io.hpcspawner.spawn.model.OptionName;
 import io.hpcspawner.spawn.model.Profile;
-import io.hpcspawner.spawn.model.Systems;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,15 +68,13 @@ public class OptionsForm {
     private static final Set<OptionName> CLASSIC = EnumSet.of(OptionName.CPUS, OptionName.TIME, OptionName.ACCOUNT);
 
     private final ProfileCatalog catalog;
-    private final Systems systems;
     private final ClusterUsers users;
     private final ClusterOffers offers;
     private final Template template;
 
-    public OptionsForm(ProfileCatalog catalog, Systems systems, ClusterUsers users, ClusterOffers offers,
+    public OptionsForm(ProfileCatalog catalog, ClusterUsers users, ClusterOffers offers,
             @Location("options-form.html") Template template) {
         this.catalog = catalog;
-        this.systems = systems;
         this.users = users;
         this.offers = offers;
         this.template = template;
@@ -94,7 +91,8 @@ public class OptionsForm {
         List<Section> sections = new ArrayList<>();
         boolean checked = false;
         for (Map.Entry<String, List<Profile>> e : bySystem.entrySet()) {
-            ClusterOffer offer = offers.offer(e.getKey(), users.unixUser(user, systems.get(e.getKey())));
+            // the same identity a start of these profiles runs as, so the form and the create see one offer
+            ClusterOffer offer = offers.offer(e.getKey(), catalog.unixUser(e.getKey(), users.clusterName(user)));
             List<ProfileChoice> profiles = new ArrayList<>();
             for (Profile p : e.getValue()) {
                 boolean first = !checked && offer.available();

@@ -1,6 +1,13 @@
 package io.hpcspawner.spawn.service;
 
+import io.hpcspawner.spawn.model.ClusterOffer;
 import io.hpcspawner.spawn.model.InvalidRequestException;
+import io.hpcspawner.spawn.model.OptionName;
+import io.hpcspawner.spawn.model.SoftwareEnvironment;
+import io.hpcspawner.spawn.rules.ChosenOptions;
+import io.hpcspawner.spawn.rules.FormAnswers;
+import io.hpcspawner.spawn.rules.OptionRules;
+import io.hpcspawner.spawn.rules.OptionValues;
 import io.hpcspawner.spawn.model.LaunchPlan;
 import io.hpcspawner.spawn.model.Profile;
 import io.hpcspawner.spawn.model.Profiles;
@@ -8,32 +15,52 @@ import io.hpcspawner.spawn.model.SystemSettings;
 import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.model.Names;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * The site's profiles and the rules for what a user may choose. Turns the options a user sent
- * into a {@link LaunchPlan} or rejects them naming the field and the allowed values.
+ * into a {@link LaunchPlan} ({@link OptionRules}, with what the profile's system offers the user
+ * now from {@link ClusterOffers}) or rejects them naming the field and the allowed values.
  */
 @ApplicationScoped
 public class ProfileCatalog {
 
-    static final Set<String> KNOWN_OPTIONS = Set.of("profile", "cpus", "time", "account");
-    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final Pattern HMS = Pattern.compile("(?:(\\d{1,3}):)?(\\d{1,2}):(\\d{2})");
+    static final Set<String> KNOWN_OPTIONS = knownOptions();
+    /** The options whose allowed values the cluster's offer narrows. */
+    private static final Set<OptionName> LIVE = EnumSet.of(OptionName.PARTITION, OptionName.ACCOUNT,
+            OptionName.RESERVATION, OptionName.TIME, OptionName.NODES);
 
     private final Profiles profiles;
     private final Systems systems;
+    private final BiFunction<String, String, ClusterOffer> offers;
 
+    @Inject
+    public ProfileCatalog(Profiles profiles, Systems systems, ClusterOffers offers) {
+        this(profiles, systems, offers::offer);
+    }
+
+    /** A catalog that knows nothing of the clusters: only the site's rules apply. */
     public ProfileCatalog(Profiles profiles, Systems systems) {
+        this(profiles, systems, (system, user) -> nothingKnown(system));
+    }
+
+    private ProfileCatalog(Profiles profiles, Systems systems, BiFunction<String, String, ClusterOffer> offers) {
         this.profiles = profiles;
         this.systems = systems;
+        this.offers = offers;
     }
 
     /** Profiles in a stable order (by key). */
@@ -45,63 +72,126 @@ public class ProfileCatalog {
         return profiles().keySet().iterator().next();
     }
 
+    /** The profiles a member of {@code groups} may see and start, in a stable order (by key). */
+    public Map<String, Profile> openTo(Collection<String> groups) {
+        Map<String, Profile> open = new LinkedHashMap<>();
+        profiles().forEach((key, p) -> {
+            if (p.openTo(groups)) {
+                open.put(key, p);
+            }
+        });
+        return open;
+    }
 
-    /** Validates the user's options; values may be strings, numbers, or one-element lists (form data). */
+    /** The Unix user {@code user} runs as on {@code system}. */
+    public String unixUser(String system, String user) {
+        return systems.get(system).unixUser().replace("{user}", user);
+    }
 
+    /** {@link #plan(String, Collection, Map)} for a caller with no groups. */
     public LaunchPlan plan(String user, Map<String, Object> rawOptions) {
-        Map<String, String> options = normalise(rawOptions == null ? Map.of() : rawOptions);
-        String profileKey = options.getOrDefault("profile", "");
-        if (profileKey.isEmpty()) {
-            profileKey = defaultProfile(); // the form preselects it too
+        return plan(user, List.of(), rawOptions);
+    }
+
+    /**
+     * Validates the user's options against the profile and what its system offers the user now;
+     * values may be strings, numbers, or one-element lists (form data), named plainly or as
+     * {@code <profile>.<option>} ({@link FormAnswers}). Profiles not open to {@code groups} do not
+     * exist for this user.
+     */
+    public LaunchPlan plan(String user, Collection<String> groups, Map<String, Object> rawOptions) {
+        Map<String, String> sent = normalise(rawOptions == null ? Map.of() : rawOptions);
+        Map<String, Profile> open = openTo(groups);
+        String profileKey = sent.getOrDefault("profile", "");
+        if (profileKey.isEmpty() && !open.isEmpty()) {
+            profileKey = open.keySet().iterator().next(); // the form preselects it too
         }
-        Profile p = profiles.find(profileKey).orElse(null);
+        Map<String, String> options = FormAnswers.forProfile(profileKey, profiles().keySet(), sent);
+        requireKnown(options.keySet());
+        Profile p = open.get(profileKey);
         if (p == null) {
-            throw invalid("profile", "unknown profile \"" + profileKey + "\"; choose one of "
-                    + String.join(", ", profiles().keySet()));
+            throw invalid("profile", "unknown profile \"" + printable(profileKey) + "\"; choose one of "
+                    + String.join(", ", open.keySet()));
         }
-        int cpus = p.cpus();
-        if (options.containsKey("cpus") && !options.get("cpus").isEmpty()) {
-            cpus = wholeNumber("cpus", options.get("cpus"), 1, p.maxCpus());
-        }
-        int time = p.timeLimitMinutes();
-        if (options.containsKey("time") && !options.get("time").isEmpty()) {
-            time = minutes(options.get("time"), p.maxTimeLimitMinutes());
-        }
-        Optional<String> account = p.account();
-        String askedAccount = options.getOrDefault("account", "");
-        if (!askedAccount.isEmpty()) {
-            if (p.account().isPresent() && !p.account().get().equals(askedAccount)) {
-                throw invalid("account", "profile " + profileKey + " always charges account " + p.account().get()
-                        + "; leave account empty");
-            }
-            if (!ACCOUNT.matcher(askedAccount).matches()) {
-                throw invalid("account", "account must be 1-64 characters from A-Z a-z 0-9 _ . -, got \""
-                        + printable(askedAccount) + "\"");
-            }
-            account = Optional.of(askedAccount);
-        }
+        options.remove("profile");
+        String unixUser = unixUser(p.system(), user);
+        ChosenOptions chosen = OptionRules.choose(p, offerFor(p.system(), unixUser, options), options);
         SystemSettings system = systems.get(p.system());
-        String unixUser = system.unixUser().replace("{user}", user);
-        Map<String, String> chosen = new LinkedHashMap<>();
-        chosen.put("profile", profileKey);
-        chosen.put("cpus", Integer.toString(cpus));
-        chosen.put("time", Integer.toString(time));
-        account.ifPresent(a -> chosen.put("account", a));
         String workdir = system.workingDirectory().replace("{user}", unixUser);
-        return new LaunchPlan(profileKey, p.system(), unixUser, workdir, p.partition(), cpus, p.memory(), time, account,
-                p.sbatchOptions(), chosen, p.startTimeout());
+        return new LaunchPlan(profileKey, p.system(), unixUser, workdir,
+                chosen.get(OptionName.PARTITION).orElse(p.partition()),
+                (int) chosen.number(OptionName.CPUS).orElse(p.cpus()), memory(p, chosen),
+                (int) chosen.number(OptionName.TIME).orElse(p.timeLimitMinutes()), chosen.get(OptionName.ACCOUNT),
+                sbatchOptions(p, chosen), record(profileKey, chosen), p.startTimeout(),
+                chosen.environment().map(SoftwareEnvironment::prelude).orElse(List.of()));
+    }
+
+    /**
+     * What the cluster offers the user, read only when the user sent a value it narrows: a start
+     * that takes the defaults does not wait for the cluster (the submit meets Slurm's rules).
+     */
+    private ClusterOffer offerFor(String system, String unixUser, Map<String, String> options) {
+        boolean narrowed = LIVE.stream().anyMatch(o -> !options.getOrDefault(o.key(), "").isEmpty());
+        return narrowed ? offers.apply(system, unixUser) : nothingKnown(system);
+    }
+
+    private static ClusterOffer nothingKnown(String system) {
+        return new ClusterOffer(system, true, "", Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Instant.EPOCH);
+    }
+
+    /** The profile's memory as the site wrote it, or the chosen MiB. */
+    private static Optional<String> memory(Profile p, ChosenOptions chosen) {
+        OptionalLong mib = chosen.number(OptionName.MEMORY);
+        if (mib.isEmpty()) {
+            return p.memory();
+        }
+        boolean theSites = p.memory().map(m -> OptionValues.parse(OptionName.MEMORY, m))
+                .filter(m -> m.equals(mib)).isPresent();
+        return theSites ? p.memory() : Optional.of(mib.getAsLong() + "M");
+    }
+
+    /** The profile's own options, then the user's Slurm choices, then the environment's. */
+    private static List<String> sbatchOptions(Profile p, ChosenOptions chosen) {
+        List<String> out = new ArrayList<>(p.sbatchOptions());
+        chosen.get(OptionName.RESERVATION).ifPresent(r -> out.add("--reservation=" + r));
+        chosen.get(OptionName.CONSTRAINT).ifPresent(c -> out.add("--constraint=" + c));
+        chosen.get(OptionName.QOS).ifPresent(q -> out.add("--qos=" + q));
+        chosen.number(OptionName.NODES).ifPresent(n -> out.add("--nodes=" + n));
+        chosen.number(OptionName.GPUS).stream().filter(n -> n > 0).forEach(n -> out.add("--gpus-per-node=" + n));
+        chosen.environment().ifPresent(e -> out.addAll(e.sbatchOptions()));
+        return out;
+    }
+
+    private static Map<String, String> record(String profileKey, ChosenOptions chosen) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("profile", profileKey);
+        chosen.values().forEach((name, value) -> out.put(name.key(), value));
+        return out;
+    }
+
+    private static Set<String> knownOptions() {
+        Set<String> known = new TreeSet<>();
+        known.add("profile");
+        for (OptionName name : OptionName.values()) {
+            known.add(name.key());
+        }
+        return Collections.unmodifiableSet(known);
+    }
+
+    private static void requireKnown(Set<String> keys) {
+        for (String key : keys) {
+            if (!KNOWN_OPTIONS.contains(key)) {
+                throw invalid(printable(key), "unknown option \"" + printable(key) + "\"; known options: "
+                        + String.join(", ", KNOWN_OPTIONS));
+            }
+        }
     }
 
     private static Map<String, String> normalise(Map<String, Object> raw) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String key = e.getKey();
-            if (!KNOWN_OPTIONS.contains(key)) {
-                List<String> known = new ArrayList<>(KNOWN_OPTIONS);
-                known.sort(null);
-                throw invalid(printable(key), "unknown option \"" + printable(key) + "\"; known options: "
-                        + String.join(", ", known));
-            }
             Object v = e.getValue();
             if (v instanceof List<?> list) {
                 if (list.size() > 1) {
@@ -119,40 +209,6 @@ public class ProfileCatalog {
             out.put(key, s);
         }
         return out;
-    }
-
-    private static int wholeNumber(String field, String value, int min, int max) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw invalid(field, field + " must be a whole number from " + min + " to " + max + ", got \""
-                + printable(value) + "\"");
-    }
-
-    /** Accepts minutes ("90") or Slurm-style H:MM:SS / MM:SS. */
-    private static int minutes(String value, int max) {
-        int m = -1;
-        if (value.matches("\\d{1,6}")) {
-            m = Integer.parseInt(value);
-        } else {
-            Matcher hms = HMS.matcher(value);
-            if (hms.matches()) {
-                int h = hms.group(1) == null ? 0 : Integer.parseInt(hms.group(1));
-                int mm = Integer.parseInt(hms.group(2));
-                int ss = Integer.parseInt(hms.group(3));
-                m = h * 60 + mm + (ss > 0 ? 1 : 0);
-            }
-        }
-        if (m < 1 || m > max) {
-            throw invalid("time", "time must be minutes (e.g. 60) or H:MM:SS from 1 minute to " + max
-                    + " minutes, got \"" + printable(value) + "\"");
-        }
-        return m;
     }
 
     private static String printable(String s) {

@@ -80,7 +80,7 @@ public class SpawnService {
     public StartOutcome start(ServerKey key, StartRequest request) {
         Names.requireStartId(request.startId());
         JobEnvironment.validate(request.environment(), environmentRules);
-        LaunchPlan plan = profiles.plan(users.clusterName(key.user()), request.options());
+        LaunchPlan plan = profiles.plan(users.clusterName(key.user()), request.groups(), request.options());
         users.requireAllowed(key.user(), plan.system(), plan.unixUser());
         if (systems.get(plan.system()).usesUserLogins()) {
             request.login().ifPresent(l -> logins.remember(plan.unixUser(), l));

@@ -68,7 +68,7 @@ class OptionsFormTest {
                 .addResultMapper(new HtmlEscaper(List.of(Variant.TEXT_HTML))).build();
         var template = engine.parse(Files.readString(Path.of("src/main/resources/templates/options-form.html")),
                 Variant.forContentType(Variant.TEXT_HTML));
-        return new OptionsForm(new ProfileCatalog(new Profiles(byKey), systems), systems, users, scripted, template);
+        return new OptionsForm(new ProfileCatalog(new Profiles(byKey), systems), users, scripted, template);
     }
 
     static SystemSettings system(String name) {
