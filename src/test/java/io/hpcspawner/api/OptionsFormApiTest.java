@@ -1,6 +1,7 @@
 package io.hpcspawner.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,12 +15,16 @@ import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.service.ProfileCatalog;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.FormElement;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +68,27 @@ class OptionsFormApiTest {
                 .body("html", containsString("name=\"course.time\""));
         given().header("Authorization", ServerApiTest.HUB).get(FORM).then().statusCode(200)
                 .body("profiles.key", contains("small"));
+    }
+
+    @Test
+    void theFormAsABrowserSubmitsItStartsTheChosenProfile() {
+        String html = given().header("Authorization", ServerApiTest.HUB).queryParam("group", "course-2026").get(FORM)
+                .then().statusCode(200).extract().path("html");
+        FormElement page = (FormElement) Jsoup.parse("<form>" + html + "</form>").selectFirst("form");
+        page.selectFirst("input[name=profile][value=course]").attr("checked", true);
+        page.selectFirst("input[name=profile][value=small]").removeAttr("checked");
+        page.selectFirst("input[name=course.time]").val("45");
+        Map<String, Object> options = new LinkedHashMap<>();
+        page.formData().forEach(kv -> options.put(kv.key(), kv.value()));
+        assertThat(options).containsKeys("small.cpus", "course.time").doesNotContainKey("cpus");
+
+        String path = "/api/v1/users/alice/servers/formtrip";
+        given().header("Authorization", ServerApiTest.HUB).contentType(ContentType.JSON)
+                .body(Map.of("startId", "formtrip-1", "options", options, "groups", List.of("course-2026"),
+                        "environment", Map.of("JUPYTERHUB_API_TOKEN", "hub-secret-token")))
+                .post(path).then().statusCode(202)
+                .body("options.profile", equalTo("course")).body("options.time", equalTo("45"));
+        given().header("Authorization", ServerApiTest.HUB).delete(path).then().statusCode(202);
     }
 
     @Test
