@@ -97,3 +97,25 @@ for section, settings in sorted(values["config"].items()):
 
 for name, source in sorted(values["extraConfig"].items()):
     exec(compile(source, f"hub.extraConfig.{name}", "exec"))
+
+health_check = values["healthCheck"]
+if health_check["enabled"]:
+    # The service's end-to-end check (healthCheck.*): its token may start, read, reach and stop the
+    # check user's servers, nothing else. GET /hub/api/users/<user> needs only read:servers.
+    check_user = health_check["user"]
+    c.JupyterHub.services.append({"name": "hpcspawner-health-check", "api_token": os.environ["HPCSPAWNER_HEALTH_CHECK_TOKEN"]})
+    c.JupyterHub.load_roles.append({
+        "name": "hpcspawner-health-check",
+        "scopes": [f"{scope}!user={check_user}" for scope in ("servers", "read:servers", "access:servers")],
+        "services": ["hpcspawner-health-check"],
+    })
+    # The hub creates allowed users in its database at start, so the check user exists without ever
+    # logging in. Added last, to each authenticator section that sets allowed_users (a subclass's
+    # setting hides Authenticator's), so hub.config and extraConfig cannot drop it.
+    authenticators = [section for section in list(c) if section.endswith("Authenticator")]
+    if not any(c[a].get("allowed_users") or "allow_existing_users" in c[a] for a in authenticators):
+        # JupyterHub 5 lets every user of its database in once allowed_users is set (the default of
+        # allow_existing_users): keep it off, so users removed from Keycloak's groups stay out.
+        c.Authenticator.allow_existing_users = False
+    for section in [a for a in authenticators if "allowed_users" in c[a]] or ["Authenticator"]:
+        c[section].allowed_users = sorted(set(c[section].get("allowed_users", ())) | {check_user})

@@ -28,7 +28,17 @@ externalSecrets.generateMissing the generated keys live in a second, immutable S
 
 {{/* Keys the hub reads (space-separated). */}}
 {{- define "hpcspawner.hubKeys" -}}
-proxy-token cookie-secret crypt-key hub-token metrics-token{{ if .Values.keycloak.enabled }} keycloak-hub-client-secret{{ end }}
+proxy-token cookie-secret crypt-key hub-token metrics-token{{ if .Values.keycloak.enabled }} keycloak-hub-client-secret{{ end }}{{ if .Values.healthCheck.enabled }} health-check-token{{ end }}
+{{- end -}}
+
+{{/* Keys the service reads as environment variables (space-separated). */}}
+{{- define "hpcspawner.serviceEnvKeys" -}}
+hub-token{{ if .Values.healthCheck.enabled }} health-check-token{{ end }}
+{{- end -}}
+
+{{/* Keys the chart (lookup) or ESO (generateMissing) may generate: random tokens, no site's secret. */}}
+{{- define "hpcspawner.generatableKeys" -}}
+proxy-token cookie-secret crypt-key hub-token metrics-token health-check-token
 {{- end -}}
 
 {{/* Keys the service reads as files (file: references), unless it reads them from Vault itself. */}}
@@ -49,7 +59,7 @@ keycloak-hub-client-secret keycloak-service-client-secret token-encryption-key
 {{- $keys := list -}}
 {{- if and (eq .Values.secrets.source "externalSecrets") $es.generateMissing -}}
 {{- range splitList " " (include "hpcspawner.neededKeys" .) -}}
-{{- if and (has . (list "proxy-token" "cookie-secret" "crypt-key" "hub-token" "metrics-token")) (not (get $es.remoteRefs .)) -}}
+{{- if and (has . (splitList " " (include "hpcspawner.generatableKeys" $))) (not (get $es.remoteRefs .)) -}}
 {{- $keys = append $keys . -}}
 {{- end -}}
 {{- end -}}
@@ -95,6 +105,7 @@ keycloak-hub-client-secret keycloak-service-client-secret token-encryption-key
   "crypt-key" $v.hub.cryptKey
   "hub-token" $v.spawner.hubToken
   "metrics-token" $v.secrets.metricsToken
+  "health-check-token" $v.secrets.healthCheckToken
   "token-encryption-key" $v.keycloak.tokenEncryptionKey
   "keycloak-hub-client-secret" $v.keycloak.hubClient.secret
   "keycloak-service-client-secret" $v.keycloak.serviceClient.secret
@@ -139,7 +150,7 @@ characters; 32 random bytes in base64 for token-encryption-key). Arguments: root
 {{- $generated := splitList " " (include "hpcspawner.generatedKeys" .) -}}
 {{- range splitList " " (include "hpcspawner.neededKeys" .) -}}
 {{- if and (not (get $s.externalSecrets.remoteRefs .)) (not (has . $generated)) -}}
-{{- fail (printf "secrets.externalSecrets.remoteRefs.%s is required with secrets.source=externalSecrets: give {key, property} of its place in Vault%s" . (ternary ", or set secrets.externalSecrets.generateMissing: true" "" (has . (list "proxy-token" "cookie-secret" "crypt-key" "hub-token" "metrics-token")))) -}}
+{{- fail (printf "secrets.externalSecrets.remoteRefs.%s is required with secrets.source=externalSecrets: give {key, property} of its place in Vault%s" . (ternary ", or set secrets.externalSecrets.generateMissing: true" "" (has . (splitList " " (include "hpcspawner.generatableKeys" $))))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
 class DocsValuesExamplesTest {
 
     private static final List<Path> PAGES = List.of(
-            Path.of("docs/installation.md"), Path.of("docs/vault.md"), Path.of("docs/keycloak.md"));
+            Path.of("docs/installation.md"), Path.of("docs/vault.md"), Path.of("docs/keycloak.md"), Path.of("docs/operations.md"));
     static final String VALUES_MARK = "<!-- values -->";
     static final String NOT_VALUES_MARK = "<!-- not values:";
 

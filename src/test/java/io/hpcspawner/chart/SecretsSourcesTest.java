@@ -30,7 +30,7 @@ class SecretsSourcesTest {
     /** Every value of pinned-secrets.yaml. */
     static final List<String> PINNED = List.of("test-proxy-token-aaaa1111", "bbbb2222bbbb2222", "cccc3333cccc3333",
             "test-hub-token-dddd4444", "test-hub-client-secret-ffff6666", "test-service-client-secret-gggg7777",
-            "ZmFrZS10b2tlbi1rZXktZWVlZTU1NTVlZWVlNTU1NTY=", "test-metrics-token-hhhh8888");
+            "ZmFrZS10b2tlbi1rZXktZWVlZTU1NTVlZWVlNTU1NTY=", "test-metrics-token-hhhh8888", "test-health-check-token-iiii9999");
 
     @Test
     void chartSourceKeepsEveryKeyInTheChartsSecret() {
@@ -141,7 +141,9 @@ class SecretsSourcesTest {
     @Test
     void noSecretValueIsWrittenAnywhereButTheChartsSecret() {
         for (Path overlay : RenderedChart.exampleOverlays()) {
-            RenderedChart chart = RenderedChart.render(List.of(RenderedChart.SITE_COMMON, overlay, SERVICE_VAULT), Map.of());
+            // with every optional consumer of a key too (the health check's hub service, env and CronJob)
+            RenderedChart chart = RenderedChart.render(List.of(RenderedChart.SITE_COMMON, overlay, SERVICE_VAULT),
+                    Map.of("healthCheck.enabled", true, "healthCheck.schedule", "17 * * * *"));
             for (JsonNode object : chart.objects) {
                 boolean chartSecret = "Secret".equals(object.path("kind").asText())
                         && "jhub-hpcspawner".equals(object.at("/metadata/name").asText());

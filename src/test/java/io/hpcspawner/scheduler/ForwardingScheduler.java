@@ -3,6 +3,7 @@ package io.hpcspawner.scheduler;
 import io.hpcspawner.spawn.port.UserInfo;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.JobInfo;
 import java.lang.reflect.Proxy;
@@ -65,6 +66,11 @@ public class ForwardingScheduler implements Scheduler {
     @Override
     public List<Partition> partitions() {
         return delegate.partitions();
+    }
+
+    @Override
+    public List<Reservation> reservations() {
+        return delegate.reservations();
     }
 
     @Override

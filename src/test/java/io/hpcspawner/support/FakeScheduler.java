@@ -231,9 +231,19 @@ public class FakeScheduler implements Scheduler {
         return String.join("\n", output.lines().limit(lines).toList());
     }
 
+    /** What {@link #partitions()} answers; tests may replace it. */
+    public volatile List<Partition> partitionList = List.of(new Partition("debug", "UP", 2, 1));
+    /** What {@link #reservations()} answers; tests may replace it. */
+    public volatile List<io.hpcspawner.spawn.port.Reservation> reservationList = List.of();
+
     @Override
     public List<Partition> partitions() {
-        return List.of(new Partition("debug", "UP", 2, 1));
+        return partitionList;
+    }
+
+    @Override
+    public List<io.hpcspawner.spawn.port.Reservation> reservations() {
+        return reservationList;
     }
 
     /** Like slurmrestd: jobs run as whichever name the service gives, so the service vets names. */

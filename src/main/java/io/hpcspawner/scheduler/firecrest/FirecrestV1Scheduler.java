@@ -6,11 +6,16 @@ import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,24 +240,58 @@ public final class FirecrestV1Scheduler implements Scheduler {
 
     /**
      * {@code GET /compute/partitions}: the task's result lists scontrol's {@code PartitionName},
-     * {@code State}, {@code TotalCPUs}, {@code TotalNodes} and {@code Default}, all as text.
+     * {@code State}, {@code TotalCPUs}, {@code TotalNodes} and {@code Default}, all as text. It has no
+     * limits and no load, and counting the load would take one more task ({@code /compute/nodes}):
+     * both stay unknown.
      */
     @Override
     public List<Partition> partitions() {
-        Bearer token = Bearer.service(tokens);
-        V1Tasks.Task task = tasks.await(
-                V1Tasks.taskId(client.send("GET", "/compute/partitions", null, token, machine(), null)), token,
-                "partition list of " + system);
-        if (!task.succeeded()) {
-            throw new SchedulerException("FirecREST could not list the partitions of " + system + ": " + task.problem(),
-                    TRANSIENT_TASK_ERROR.matcher(task.problem()).find());
-        }
         List<Partition> result = new ArrayList<>();
-        for (JsonNode p : rows(task.data(), "GET /compute/partitions")) {
+        for (JsonNode p : listing("/compute/partitions", "partition list")) {
             result.add(new Partition(JobModels.text(p.path("PartitionName")), JobModels.text(p.path("State")),
                     number(p.path("TotalCPUs")), number(p.path("TotalNodes"))));
         }
         return result;
+    }
+
+    /**
+     * {@code GET /compute/reservations}: the task's result lists scontrol's reservations with
+     * {@code reservationname}, {@code partitionname}, {@code starttime}, {@code endtime} (local
+     * date-times of the cluster, read in the service's time zone), {@code users} and {@code accounts}.
+     */
+    @Override
+    public List<Reservation> reservations() {
+        List<Reservation> result = new ArrayList<>();
+        for (JsonNode r : listing("/compute/reservations", "reservation list")) {
+            String partition = JobModels.text(r.path("partitionname"));
+            result.add(new Reservation(JobModels.text(r.path("reservationname")),
+                    partition.isEmpty() || "(null)".equals(partition) ? Optional.empty() : Optional.of(partition),
+                    time(r.path("starttime"), Instant.EPOCH), time(r.path("endtime"), Instant.MAX),
+                    Optional.of(Reservation.names(JobModels.text(r.path("users")))),
+                    Optional.of(Reservation.names(JobModels.text(r.path("accounts"))))));
+        }
+        return result;
+    }
+
+    /** A listing task of the compute service, awaited with the service token: its result rows. */
+    private List<JsonNode> listing(String path, String what) {
+        Bearer token = Bearer.service(tokens);
+        V1Tasks.Task task = tasks.await(V1Tasks.taskId(client.send("GET", path, null, token, machine(), null)), token,
+                what + " of " + system);
+        if (!task.succeeded()) {
+            throw new SchedulerException("FirecREST could not get the " + what + " of " + system + ": " + task.problem(),
+                    TRANSIENT_TASK_ERROR.matcher(task.problem()).find());
+        }
+        return rows(task.data(), "GET " + path);
+    }
+
+    /** scontrol's {@code 2026-12-03T10:00:00} in the service's zone; {@code otherwise} when it is not one. */
+    private static Instant time(JsonNode text, Instant otherwise) {
+        try {
+            return LocalDateTime.parse(JobModels.text(text).trim()).atZone(ZoneId.systemDefault()).toInstant();
+        } catch (DateTimeParseException e) {
+            return otherwise;
+        }
     }
 
     /**

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
@@ -295,25 +297,73 @@ public final class FirecrestV2Scheduler implements Scheduler {
         }
     }
 
+    /**
+     * {@code GET /status/{system}/partitions}, then {@code GET /status/{system}/nodes} counted per
+     * partition (FirecREST's partition model has neither load nor limits): two calls, with the
+     * service token. When the nodes call fails the partitions are still answered, their load unknown.
+     */
     @Override
     public List<Partition> partitions() {
-        String path = status("/partitions");
-        JsonNode partitions = client.send("GET", path, null, Bearer.service(tokens), null).object().path("partitions");
-        if (!partitions.isArray()) {
-            throw FirecrestClient.unexpected("GET " + path, "\"partitions\" is not a list");
-        }
+        JsonNode partitions = statusList("partitions");
+        Optional<Map<String, NodeLoad>> load = nodeLoad();
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : partitions) {
-            // FirecREST puts the partition's state (UP, DOWN...) in the field named "partition".
-            JsonNode state = p.path("partition");
-            List<String> states = new ArrayList<>();
-            if (state.isArray()) {
-                state.forEach(s -> states.add(s.asText()));
-            } else if (state.isTextual()) {
-                states.add(state.asText());
+            Partition partition = new Partition(p.path("name").asText(), String.join(",", states(p.path("partition"))),
+                    p.path("cpus").asInt(0), p.path("totalNodes").asInt(0));
+            result.add(load.map(l -> partition.withLoad(l.getOrDefault(partition.name(), NodeLoad.NONE)))
+                    .orElse(partition));
+        }
+        return result;
+    }
+
+    /** {@code GET /status/{system}/{name}} with the service token: the answer's list named {@code name}. */
+    private JsonNode statusList(String name) {
+        String path = status("/" + name);
+        JsonNode list = client.send("GET", path, null, Bearer.service(tokens), null).object().path(name);
+        if (!list.isArray()) {
+            throw FirecrestClient.unexpected("GET " + path, "\"" + name + "\" is not a list");
+        }
+        return list;
+    }
+
+    /** FirecREST puts a partition's state (UP, DOWN...) in the field named "partition": a string or a list. */
+    private static List<String> states(JsonNode state) {
+        List<String> states = new ArrayList<>();
+        if (state.isArray()) {
+            state.forEach(s -> states.add(s.asText()));
+        } else if (state.isTextual()) {
+            states.add(state.asText());
+        }
+        return states;
+    }
+
+    /** Each partition's load from one {@code GET /status/{system}/nodes}; empty when that call fails. */
+    private Optional<Map<String, NodeLoad>> nodeLoad() {
+        try {
+            List<NodeLoad.Node> counted = new ArrayList<>();
+            for (JsonNode n : statusList("nodes")) {
+                List<String> partitions = new ArrayList<>();
+                n.path("partitions").forEach(p -> partitions.add(p.asText()));
+                counted.add(new NodeLoad.Node(states(n.path("state")), partitions, n.path("cpus").asInt(0),
+                        n.path("allocCpus").asInt(0)));
             }
-            result.add(new Partition(p.path("name").asText(), String.join(",", states), p.path("cpus").asInt(0),
-                    p.path("totalNodes").asInt(0)));
+            return Optional.of(NodeLoad.perPartition(counted));
+        } catch (SchedulerException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code GET /status/{system}/reservations} with the service token. FirecREST's reservation
+     * model says neither partition nor who may use it: both unknown.
+     */
+    @Override
+    public List<Reservation> reservations() {
+        List<Reservation> result = new ArrayList<>();
+        for (JsonNode r : statusList("reservations")) {
+            result.add(new Reservation(r.path("name").asText(), Optional.empty(),
+                    Instant.ofEpochSecond(r.path("startTime").asLong()), Instant.ofEpochSecond(r.path("endTime").asLong()),
+                    Optional.empty(), Optional.empty()));
         }
         return result;
     }

@@ -3,6 +3,7 @@ package io.hpcspawner.scheduler.guard;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
@@ -68,6 +69,11 @@ public final class GuardedScheduler implements Scheduler {
     @Override
     public List<Partition> partitions() {
         return idempotent("partitions", delegate::partitions);
+    }
+
+    @Override
+    public List<Reservation> reservations() {
+        return idempotent("reservations", delegate::reservations);
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 /**
  * Times every attempt of a call to one system's scheduler API:
  * {@code hpcspawner_scheduler_calls_seconds{system,call,status}}, a histogram. {@code call} is the
- * port's operation (submit, jobs, job, cancel, head, tail, partitions, userInfo); {@code status}
+ * port's operation (submit, jobs, job, cancel, head, tail, partitions, reservations, userInfo); {@code status}
  * says how the attempt ended ({@link #status}). Refusals made by the guards are not attempts and
  * are counted apart ({@code hpcspawner_scheduler_refused_total}).
  */
@@ -21,7 +21,7 @@ final class SchedulerCallMeters {
         Duration.ofSeconds(60)};
 
     /** The port's calls that go through the guards; their successes exist from the start, so a first call shows in rate(). */
-    static final String[] CALLS = {"submit", "jobs", "job", "cancel", "head", "tail", "partitions", "userInfo"};
+    static final String[] CALLS = {"submit", "jobs", "job", "cancel", "head", "tail", "partitions", "reservations", "userInfo"};
 
     private final String system;
     private final MeterRegistry meters;

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,19 +55,10 @@ final class DataParserDialect extends SlurmrestdDialect {
         this.differences = differences;
     }
 
+    /** {@code name} with a trailing slash. */
     @Override
-    String jobsPath() {
-        return path("jobs/");
-    }
-
-    @Override
-    String pingPath() {
-        return path("ping/");
-    }
-
-    @Override
-    String partitionsPath() {
-        return path("partitions/");
+    String collectionPath(String name) {
+        return path(name + "/");
     }
 
     @Override
@@ -125,13 +119,30 @@ final class DataParserDialect extends SlurmrestdDialect {
         return Optional.of(value.path("number").asLong());
     }
 
-    /** {@code partition.state} a list (joined with commas), {@code cpus.total}, {@code nodes.total}. */
+    /**
+     * {@code partition.state} a list (joined with commas), {@code cpus.total}, {@code nodes.total},
+     * {@code maximums.time} (minutes) and {@code maximums.nodes}, infinite when unlimited.
+     */
     @Override
     Partition toPartition(JsonNode p) {
         List<String> state = new ArrayList<>();
         p.path("partition").path("state").forEach(s -> state.add(s.asText()));
+        JsonNode max = p.path("maximums");
         return new Partition(p.path("name").asText(), String.join(",", state), p.path("cpus").path("total").asInt(),
-                p.path("nodes").path("total").asInt());
+                p.path("nodes").path("total").asInt()).withLimits(limit(number(max.path("time")).orElse(0L)),
+                        limit(number(max.path("nodes")).orElse(0L)));
+    }
+
+    /** A node's {@code state}: a list of flags ({@code ["IDLE","DRAIN"]}). */
+    @Override
+    List<String> nodeStates(JsonNode n) {
+        return texts(n.path("state"));
+    }
+
+    /** A {@code {"set", "infinite", "number"}} of epoch seconds; empty when unset or infinite. */
+    @Override
+    Optional<Instant> time(JsonNode value) {
+        return number(value).map(Instant::ofEpochSecond);
     }
 
     /** {@code pings[]} with {@code pinged}: "UP"; where the version says {@code responding}, that must be true too. */

@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one slurmrestd API version says differently: its paths, how a job description is written,
@@ -35,14 +40,33 @@ abstract class SlurmrestdDialect {
         return "/slurm/" + version.wireName() + "/" + tail;
     }
 
+    /** The path of a collection ({@code jobs}, {@code nodes}...), as this version writes it. */
+    abstract String collectionPath(String name);
+
     /** {@code GET}: every job the controller knows. */
-    abstract String jobsPath();
+    final String jobsPath() {
+        return collectionPath("jobs");
+    }
 
     /** {@code GET}: the controller's ping. */
-    abstract String pingPath();
+    final String pingPath() {
+        return collectionPath("ping");
+    }
 
     /** {@code GET}: the partitions. */
-    abstract String partitionsPath();
+    final String partitionsPath() {
+        return collectionPath("partitions");
+    }
+
+    /** {@code GET}: every node, with its state, partitions and allocated CPUs. */
+    final String nodesPath() {
+        return collectionPath("nodes");
+    }
+
+    /** {@code GET}: the reservations. */
+    final String reservationsPath() {
+        return collectionPath("reservations");
+    }
 
     /** {@code GET} one job, {@code DELETE} cancels it. */
     final String jobPath(String jobId) {
@@ -62,6 +86,44 @@ abstract class SlurmrestdDialect {
 
     /** Reads one entry of a partitions answer. */
     abstract Partition toPartition(JsonNode partition);
+
+    /** Reads one entry of a nodes answer: its states, partitions, CPUs and allocated CPUs. */
+    final NodeLoad.Node toNode(JsonNode n) {
+        return new NodeLoad.Node(nodeStates(n), texts(n.path("partitions")), n.path("cpus").asInt(),
+                n.path("alloc_cpus").asInt());
+    }
+
+    /** A node's state and flags, as this version writes them. */
+    abstract List<String> nodeStates(JsonNode node);
+
+    /** A point in time as this version writes it; empty when unset or infinite. */
+    abstract Optional<Instant> time(JsonNode value);
+
+    /**
+     * Reads one entry of a reservations answer (the same fields in every version). Who may use it
+     * comes from Slurm's comma lists; a reservation for Unix groups is for users the service cannot
+     * tell apart, so who may use it is unknown. An end never set or infinite: it never ends.
+     */
+    final Reservation toReservation(JsonNode r) {
+        String partition = r.path("partition").asText("");
+        boolean byGroup = !Reservation.names(r.path("groups").asText("")).isEmpty();
+        return new Reservation(r.path("name").asText(), partition.isEmpty() ? Optional.empty() : Optional.of(partition),
+                time(r.path("start_time")).orElse(Instant.EPOCH), time(r.path("end_time")).orElse(Instant.MAX),
+                byGroup ? Optional.empty() : Optional.of(Reservation.names(r.path("users").asText(""))),
+                byGroup ? Optional.empty() : Optional.of(Reservation.names(r.path("accounts").asText(""))));
+    }
+
+    /** The texts of a JSON list; none when it is not a list. */
+    static List<String> texts(JsonNode list) {
+        List<String> texts = new ArrayList<>();
+        list.forEach(t -> texts.add(t.asText()));
+        return texts;
+    }
+
+    /** A limit Slurm writes as a number, or as -1 / NO_VAL / INFINITE (2^32-2, 2^32-1) when there is none: 0 then. */
+    static int limit(long value) {
+        return value <= 0 || value >= 0xFFFFFFFEL ? 0 : (int) value;
+    }
 
     /** Reads a ping answer: one entry per controller. */
     abstract List<ControllerPing> pings(JsonNode answer);

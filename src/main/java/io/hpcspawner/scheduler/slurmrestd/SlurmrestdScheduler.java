@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobSubmission;
+import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -163,14 +166,49 @@ public final class SlurmrestdScheduler implements Scheduler {
         return output.head(path, user, lines);
     }
 
+    /**
+     * {@code GET partitions} (limits), then {@code GET nodes} counted per partition (slurmrestd's
+     * partition answer has no load, in no version): two calls, as the service user. When the nodes
+     * call fails the partitions are still answered, their load unknown.
+     */
     @Override
     public List<Partition> partitions() {
         SlurmrestdDialect d = dialect();
         JsonNode answer = call("GET", d.partitionsPath(), serviceUser, null, true);
+        Optional<Map<String, NodeLoad>> load = nodeLoad(d);
         List<Partition> result = new ArrayList<>();
         for (JsonNode p : answer.path("partitions")) {
-            result.add(d.toPartition(p));
+            Partition partition = d.toPartition(p);
+            result.add(load.map(l -> partition.withLoad(l.getOrDefault(partition.name(), NodeLoad.NONE)))
+                    .orElse(partition));
         }
+        return result;
+    }
+
+    /** Each partition's load from one {@code GET nodes}; empty when that call fails. */
+    private Optional<Map<String, NodeLoad>> nodeLoad(SlurmrestdDialect d) {
+        try {
+            JsonNode answer = call("GET", d.nodesPath(), serviceUser, null, true);
+            List<NodeLoad.Node> nodes = new ArrayList<>();
+            answer.path("nodes").forEach(n -> nodes.add(d.toNode(n)));
+            return Optional.of(NodeLoad.perPartition(nodes));
+        } catch (SchedulerException e) {
+            LOG.debugf("slurmrestd at %s: no node load (%s)", base, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** {@code GET reservations} as the service user (slurmrestd reads as whom the token names). */
+    @Override
+    public List<Reservation> reservations() {
+        SlurmrestdDialect d = dialect();
+        JsonNode answer = call("GET", d.reservationsPath(), serviceUser, null, true);
+        JsonNode list = answer.path("reservations");
+        if (!list.isArray()) {
+            throw new SchedulerException("GET " + d.reservationsPath() + ": the answer has no reservation list", true);
+        }
+        List<Reservation> result = new ArrayList<>();
+        list.forEach(r -> result.add(d.toReservation(r)));
         return result;
     }
 

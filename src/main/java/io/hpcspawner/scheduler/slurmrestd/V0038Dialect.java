@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.Partition;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +21,10 @@ final class V0038Dialect extends SlurmrestdDialect {
         super(SlurmrestdApiVersion.V0_0_38);
     }
 
+    /** {@code name} without a trailing slash. */
     @Override
-    String jobsPath() {
-        return path("jobs");
-    }
-
-    @Override
-    String pingPath() {
-        return path("ping");
-    }
-
-    @Override
-    String partitionsPath() {
-        return path("partitions");
+    String collectionPath(String name) {
+        return path(name);
     }
 
     @Override
@@ -61,11 +53,30 @@ final class V0038Dialect extends SlurmrestdDialect {
         return signal != 0 ? 128 + signal : (waitStatus >> 8) & 0xff;
     }
 
-    /** {@code state} a string, {@code total_cpus} and {@code total_nodes}. */
+    /**
+     * {@code state} a string, {@code total_cpus}, {@code total_nodes}, {@code max_time_limit}
+     * (minutes) and {@code maximum_nodes_per_job}, -1 when unlimited.
+     */
     @Override
     Partition toPartition(JsonNode p) {
         return new Partition(p.path("name").asText(), p.path("state").asText(""), p.path("total_cpus").asInt(),
-                p.path("total_nodes").asInt());
+                p.path("total_nodes").asInt()).withLimits(limit(p.path("max_time_limit").asLong(-1)),
+                        limit(p.path("maximum_nodes_per_job").asLong(-1)));
+    }
+
+    /** A node's {@code state}, a lower-case string ({@code idle}, {@code mixed}...), and its {@code state_flags}. */
+    @Override
+    List<String> nodeStates(JsonNode n) {
+        List<String> states = new ArrayList<>();
+        states.add(n.path("state").asText(""));
+        states.addAll(texts(n.path("state_flags")));
+        return states;
+    }
+
+    /** Plain epoch seconds. */
+    @Override
+    Optional<Instant> time(JsonNode value) {
+        return value.canConvertToLong() ? Optional.of(Instant.ofEpochSecond(value.asLong())) : Optional.empty();
     }
 
     /** {@code pings[]} with {@code ping}: "UP" or "DOWN". */

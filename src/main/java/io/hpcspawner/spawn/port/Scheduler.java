@@ -37,8 +37,14 @@ public interface Scheduler {
     /** The first {@code lines} lines of a file the job wrote, read as {@code user}. */
     String head(String path, String user, int lines);
 
-    /** The partitions the scheduler offers. */
+    /**
+     * The partitions the scheduler offers, with their per-job limits and, where the API tells or
+     * one more call counts it, their load (see {@link Partition} for what "unknown" looks like).
+     */
     List<Partition> partitions();
+
+    /** The reservations the scheduler knows (current and future; ended ones may be listed too). */
+    List<Reservation> reservations();
 
     /** Facts about a user as the scheduler knows them. */
     UserInfo userInfo(String user);

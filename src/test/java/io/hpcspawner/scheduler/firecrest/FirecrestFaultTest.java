@@ -106,6 +106,11 @@ class FirecrestFaultTest {
         return new GuardedScheduler(adapter, new SystemGuards(system, "FirecREST", policy, meters, time, time, false));
     }
 
+    /** The node list that partitions() counts the load from: empty. */
+    void noNodes() {
+        wm.stubFor(get(urlPathEqualTo("/status/daint/nodes")).willReturn(json(200, "{\"nodes\":[]}")));
+    }
+
     GuardedScheduler daint() {
         return resilient("daint", adapter("daint", Duration.ofSeconds(5)), POLICY);
     }
@@ -250,6 +255,7 @@ class FirecrestFaultTest {
         answers(() -> get(urlPathEqualTo("/status/daint/partitions")),
                 json(200, "{\"partitions\":[]}").withFixedDelay(4000),
                 json(200, "{\"partitions\":[{\"name\":\"normal\",\"cpus\":128,\"totalNodes\":4,\"partition\":\"UP\"}]}"));
+        noNodes();
         GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(1)), POLICY);
 
         long t0 = System.nanoTime();
@@ -314,6 +320,7 @@ class FirecrestFaultTest {
         answers(listing(JOBS), json(429, error("Too many requests")).withHeader("Retry-After", "3600"),
                 json(200, "{\"jobs\":[]}"));
         wm.stubFor(get(urlPathEqualTo("/status/daint/partitions")).willReturn(json(200, "{\"partitions\":[]}")));
+        noNodes();
         ResiliencePolicy.Retry capped = new ResiliencePolicy.Retry(3, Duration.ofMillis(250), Duration.ofSeconds(4),
                 0.5, Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofSeconds(2));
         GuardedScheduler s = resilient("daint", adapter("daint", Duration.ofSeconds(5)),
@@ -332,6 +339,7 @@ class FirecrestFaultTest {
         wm.stubFor(get(urlPathEqualTo(JOBS)).willReturn(json(429, error("Too many requests"))
                 .withHeader("Retry-After", "25")));
         wm.stubFor(get(urlPathEqualTo("/status/daint/partitions")).willReturn(json(200, "{\"partitions\":[]}")));
+        noNodes();
         GuardedScheduler s = daint(); // 15 s per call, Retry-After up to 30 s
 
         SchedulerException e = catchThrowableOfType(SchedulerException.class, () -> s.jobs(Set.of("1"), null));

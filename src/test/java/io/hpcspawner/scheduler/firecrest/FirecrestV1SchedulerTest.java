@@ -33,6 +33,7 @@ import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.net.URI;
@@ -533,6 +534,30 @@ class FirecrestV1SchedulerTest {
 
         assertThat(scheduler.partitions()).containsExactly(new Partition("normal", "UP", 1536, 12),
                 new Partition("debug", "DOWN", 128, 1));
+    }
+
+    @Test
+    void reservationsComeFromScontrolThroughATaskWithWhoMayUseThem() {
+        wm.stubFor(get(urlPathEqualTo("/compute/reservations")).willReturn(json(200, created("r1"))));
+        ObjectNode course = F.objectNode().put("reservationname", "course").put("starttime", "2026-12-03T10:00:00")
+                .put("endtime", "2026-12-03T12:00:00").put("duration", "02:00:00").put("nodes", "nid[001-004]")
+                .put("nodecnt", "4").put("partitionname", "normal").put("users", "alice,bob").put("accounts", "")
+                .put("state", "INACTIVE");
+        ObjectNode any = F.objectNode().put("reservationname", "maint").put("starttime", "2026-12-04T00:00:00")
+                .put("endtime", "2026-12-04T06:00:00").put("partitionname", "(null)").put("users", "")
+                .put("accounts", "proj1").put("state", "INACTIVE");
+        taskAnswers("r1", SERVICE_TOKEN, task("r1", "200", F.arrayNode().add(course).add(any)));
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+
+        assertThat(scheduler.reservations()).containsExactly(
+                new Reservation("course", Optional.of("normal"),
+                        java.time.LocalDateTime.parse("2026-12-03T10:00:00").atZone(zone).toInstant(),
+                        java.time.LocalDateTime.parse("2026-12-03T12:00:00").atZone(zone).toInstant(),
+                        Optional.of(List.of("alice", "bob")), Optional.of(List.of())),
+                new Reservation("maint", Optional.empty(),
+                        java.time.LocalDateTime.parse("2026-12-04T00:00:00").atZone(zone).toInstant(),
+                        java.time.LocalDateTime.parse("2026-12-04T06:00:00").atZone(zone).toInstant(),
+                        Optional.of(List.of()), Optional.of(List.of("proj1"))));
     }
 
     @Test

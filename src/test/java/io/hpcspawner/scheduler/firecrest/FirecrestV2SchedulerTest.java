@@ -33,12 +33,14 @@ import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.Partition;
+import io.hpcspawner.spawn.port.Reservation;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -509,19 +511,53 @@ class FirecrestV2SchedulerTest {
     // ---------------------------------------------------------------- status
 
     @Test
-    void partitionsAreListedWithTheServiceToken() {
+    void partitionsAreListedWithTheServiceTokenAndTheirLoadCountedFromTheNodes() {
         wm.stubFor(get("/status/daint/partitions").willReturn(json(200, """
                 {"partitions": [
                   {"name": "normal", "partition": "UP", "cpus": 1536, "totalNodes": 12},
                   {"name": "debug", "partition": ["UP"], "cpus": 128, "totalNodes": 1},
                   {"name": "xfer", "partition": "DOWN", "cpus": null, "totalNodes": null}
                 ]}""")));
+        wm.stubFor(get("/status/daint/nodes").willReturn(json(200, """
+                {"nodes": [
+                  {"name": "nid001", "cpus": 128, "allocCpus": 0, "state": ["IDLE"], "partitions": ["normal", "debug"]},
+                  {"name": "nid002", "cpus": 128, "allocCpus": 64, "state": ["MIXED"], "partitions": ["normal"]},
+                  {"name": "nid003", "cpus": 128, "allocCpus": 0, "state": ["IDLE", "DRAIN"], "partitions": ["normal"]},
+                  {"name": "nid004", "cpus": 128, "allocCpus": null, "state": ["DOWN"], "partitions": null}
+                ]}""")));
 
         List<Partition> partitions = scheduler.partitions();
 
-        assertThat(partitions).containsExactly(new Partition("normal", "UP", 1536, 12), new Partition("debug", "UP", 128, 1),
-                new Partition("xfer", "DOWN", 0, 0));
-        wm.verify(getRequestedFor(urlPathEqualTo("/status/daint/partitions"))
+        // FirecREST's partition model has no limits: 0 (none known)
+        assertThat(partitions).containsExactly(new Partition("normal", "UP", 1536, 12, 0, 0, 1, 1, 192, 64),
+                new Partition("debug", "UP", 128, 1, 0, 0, 1, 0, 128, 0),
+                new Partition("xfer", "DOWN", 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(partitions).extracting(Partition::up).containsExactly(true, true, false);
+        for (String path : List.of("/status/daint/partitions", "/status/daint/nodes")) {
+            wm.verify(getRequestedFor(urlPathEqualTo(path)).withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN)));
+        }
+    }
+
+    @Test
+    void whenTheNodesCannotBeListedThePartitionsComeWithTheirLoadUnknown() {
+        wm.stubFor(get("/status/daint/partitions").willReturn(json(200, """
+                {"partitions": [{"name": "normal", "partition": "UP", "cpus": 1536, "totalNodes": 12}]}""")));
+        wm.stubFor(get("/status/daint/nodes").willReturn(json(500, error("scheduler timeout"))));
+
+        assertThat(scheduler.partitions()).containsExactly(new Partition("normal", "UP", 1536, 12));
+    }
+
+    @Test
+    void reservationsAreListedWithTheirTimesButNotWhoMayUseThem() {
+        wm.stubFor(get("/status/daint/reservations").willReturn(json(200, """
+                {"reservations": [
+                  {"name": "course", "nodeList": "nid[001-004]", "startTime": 1796284800, "endTime": 1796292000,
+                   "features": null, "state": "ACTIVE"}
+                ]}""")));
+
+        assertThat(scheduler.reservations()).containsExactly(new Reservation("course", Optional.empty(),
+                Instant.ofEpochSecond(1796284800L), Instant.ofEpochSecond(1796292000L), Optional.empty(), Optional.empty()));
+        wm.verify(getRequestedFor(urlPathEqualTo("/status/daint/reservations"))
                 .withHeader("Authorization", equalTo("Bearer " + SERVICE_TOKEN)));
     }
 

@@ -60,8 +60,9 @@ final class V1Differences {
      * {@code job_*} paths), which {@code Task-Compute-Job-Submitted-200} does not list;</li>
      * <li>a listing's result is keyed "0", "1"... where the spec names one property "index" (its
      * way of saying "each key"); each row is checked against {@code Job-Listed-Object} instead;</li>
-     * <li>the spec has no task schema for {@code GET /compute/partitions}: the generic {@code Task}
-     * says {@code data} is an object, while compute.py stores scontrol's partitions as a list.</li>
+     * <li>the spec has no task schema for {@code GET /compute/partitions} and
+     * {@code GET /compute/reservations}: the generic {@code Task} says {@code data} is an object,
+     * while compute.py stores scontrol's partitions and reservations as a list.</li>
      * </ul>
      */
     static boolean taskDifference(String schemaName, String method, String path, String key, String pointer) {
@@ -69,7 +70,8 @@ final class V1Differences {
                 && pointer.equals("/data")
                 || schemaName.equals("Task-Compute-Job-Listed-200") && key.endsWith(".schema.additionalProperties")
                         && pointer.equals("/data")
-                || schemaName.equals("Task") && method.equals("GET") && path.equals("/compute/partitions")
+                || schemaName.equals("Task") && method.equals("GET")
+                        && (path.equals("/compute/partitions") || path.equals("/compute/reservations"))
                         && key.endsWith(".schema.type") && pointer.equals("/data");
     }
 }

@@ -77,7 +77,12 @@ class SlurmrestdContractTest {
     }
 
     static void stub(String method, String path, int status, String body) {
-        wiremock.stubFor(any(urlPathEqualTo(path)).withRequestBody(WireMock.absent().or(WireMock.matching("(?s).*")))
+        stub(wiremock, method, path, status, body);
+    }
+
+    /** Answers {@code method path} on {@code standIn} with {@code status} and the JSON {@code body}. */
+    static void stub(WireMockExtension standIn, String method, String path, int status, String body) {
+        standIn.stubFor(any(urlPathEqualTo(path)).withRequestBody(WireMock.absent().or(WireMock.matching("(?s).*")))
                 .andMatching(r -> com.github.tomakehurst.wiremock.matching.MatchResult.of(r.getMethod().getName()
                         .equals(method)))
                 .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body)));
@@ -114,6 +119,8 @@ class SlurmrestdContractTest {
         stub("DELETE", d.jobPath(jobId), 200, recorded2411(v, "cancel"));
         stub("GET", d.pingPath(), 200, ping(v));
         stub("GET", d.partitionsPath(), 200, recorded2411(v, "partitions"));
+        stub("GET", d.nodesPath(), 200, recorded2411(v, "nodes"));
+        stub("GET", d.reservationsPath(), 200, recorded2411(v, "reservations"));
         SlurmrestdScheduler slurm = adapter(Optional.of(v));
 
         assertThat(slurm.submit(submission(PROFILE_OPTIONS))).isEqualTo(jobId);
@@ -125,10 +132,12 @@ class SlurmrestdContractTest {
         });
         slurm.cancel(jobId, "alice");
         assertThat(slurm.health()).isEqualTo(SystemHealth.healthy("slurmctld vm (primary) UP (API " + v + ")"));
-        assertThat(slurm.partitions()).containsExactly(new Partition("debug", "UP", 2, 1));
+        // no time or node limit; the one node idle (GET nodes, counted per partition)
+        assertThat(slurm.partitions()).containsExactly(new Partition("debug", "UP", 2, 1, 0, 0, 1, 0, 2, 0));
+        assertThat(slurm.reservations()).isEmpty();
 
         assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(v), wiremock.getAllServeEvents())).isEmpty();
-        assertThat(wiremock.getAllServeEvents()).hasSize(6);
+        assertThat(wiremock.getAllServeEvents()).hasSize(8);
         JsonNode job = sentSubmit().path("job");
         assertThat(job.path("qos").asText()).isEqualTo("high");
         assertThat(job.path("constraints").asText()).isEqualTo("gpu");
@@ -161,7 +170,11 @@ class SlurmrestdContractTest {
         slurm.cancel("1", "alice");
         assertThat(slurm.health().state()).isEqualTo(SystemHealth.State.HEALTHY);
         stub("GET", d.partitionsPath(), 200, example("partitions.json"));
-        assertThat(slurm.partitions()).singleElement().satisfies(p -> assertThat(p.totalCpus()).isPositive());
+        stub("GET", d.nodesPath(), 200, example("nodes.json"));
+        stub("GET", d.reservationsPath(), 200, example("reservations.json"));
+        // the one node runs a job on both CPUs: nothing idle
+        assertThat(slurm.partitions()).containsExactly(new Partition("debug", "UP", 2, 1, 0, 0, 0, 1, 0, 2));
+        assertThat(slurm.reservations()).isEmpty();
 
         assertThat(SlurmrestdSpecs.problems(SlurmrestdSpecs.validatorFor(v), wiremock.getAllServeEvents())).isEmpty();
         JsonNode job = sentSubmit().path("job");
