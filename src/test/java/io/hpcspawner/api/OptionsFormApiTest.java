@@ -82,9 +82,10 @@ class OptionsFormApiTest {
         page.formData().forEach(kv -> options.put(kv.key(), kv.value()));
         assertThat(options).containsKeys("small.cpus", "course.time").doesNotContainKey("cpus");
 
-        String path = "/api/v1/users/alice/servers/formtrip";
+        String start = "formtrip" + System.nanoTime();
+        String path = "/api/v1/users/alice/servers/" + start;
         given().header("Authorization", ServerApiTest.HUB).contentType(ContentType.JSON)
-                .body(Map.of("startId", "formtrip-1", "options", options, "groups", List.of("course-2026"),
+                .body(Map.of("startId", start, "options", options, "groups", List.of("course-2026"),
                         "environment", Map.of("JUPYTERHUB_API_TOKEN", "hub-secret-token")))
                 .post(path).then().statusCode(202)
                 .body("options.profile", equalTo("course")).body("options.time", equalTo("45"));

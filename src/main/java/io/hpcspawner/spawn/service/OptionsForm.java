@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,11 +89,11 @@ public class OptionsForm {
                 bySystem.computeIfAbsent(p.system(), s -> new ArrayList<>()).add(p);
             }
         }
+        Map<String, ClusterOffer> offered = offersFor(user, bySystem.keySet());
         List<Section> sections = new ArrayList<>();
         boolean checked = false;
         for (Map.Entry<String, List<Profile>> e : bySystem.entrySet()) {
-            // the same identity a start of these profiles runs as, so the form and the create see one offer
-            ClusterOffer offer = offers.offer(e.getKey(), catalog.unixUser(e.getKey(), users.clusterName(user)));
+            ClusterOffer offer = offered.get(e.getKey());
             List<ProfileChoice> profiles = new ArrayList<>();
             for (Profile p : e.getValue()) {
                 boolean first = !checked && offer.available();
@@ -103,6 +104,21 @@ public class OptionsForm {
                     profiles));
         }
         return new Form(sections);
+    }
+
+    /**
+     * What each system offers the user, read side by side (a dead system costs the form at most
+     * {@link ClusterOffers#PATIENCE}), each as the identity a start there runs as, so the form and the
+     * create see one offer.
+     */
+    private Map<String, ClusterOffer> offersFor(String user, Collection<String> systemNames) {
+        String clusterName = users.clusterName(user);
+        Map<String, List<String>> byIdentity = new TreeMap<>();
+        systemNames.forEach(s -> byIdentity.computeIfAbsent(catalog.unixUser(s, clusterName), u -> new ArrayList<>())
+                .add(s));
+        Map<String, ClusterOffer> offered = new HashMap<>();
+        byIdentity.forEach((identity, names) -> offered.putAll(offers.offers(names, identity)));
+        return offered;
     }
 
     /** The form's HTML; values are HTML-escaped by the template engine. */

@@ -59,9 +59,13 @@ class OptionsFormTest {
                 Map.of("alice", "alice_c")), null);
         ClusterOffers scripted = new ClusterOffers(null, Clock.systemUTC()) {
             @Override
-            public ClusterOffer offer(String system, String unixUser) {
-                askedAs.put(system, unixUser);
-                return offers.get(system);
+            public Map<String, ClusterOffer> offers(java.util.Collection<String> systems, String unixUser) {
+                Map<String, ClusterOffer> out = new LinkedHashMap<>();
+                systems.forEach(s -> {
+                    askedAs.put(s, unixUser);
+                    out.put(s, offers.get(s));
+                });
+                return out;
             }
         };
         Engine engine = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
