@@ -60,7 +60,7 @@ def browser_tools():
 class BrowserRun:
     """One run of spawn_page.js in the background; its JSON-lines stdout is read as it comes."""
 
-    def __init__(self, node, shots, user, expect, timeout, profile="small"):
+    def __init__(self, node, shots, user, expect, timeout, profile="small", options=()):
         self.shots = shots
         self.user = user
         self.events = []
@@ -70,6 +70,8 @@ class BrowserRun:
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in close()
         cmd = [node, str(SCRIPT), "--user", user, "--password", E.HUB_PASSWORD, "--base-url", E.PUBLIC_URL,
                "--profile", profile, "--expect", expect, "--timeout", str(timeout), "--shots", str(shots)]
+        for name, value in options:  # fields of the form to set before submitting: (name, value)
+            cmd += ["--option", f"{name}={value}"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True, cwd=BROWSER_DIR,
                                      env=dict(os.environ, STACK_DIR=str(E.STACK_DIR)),
                                      start_new_session=True)  # its own process group: closed as a whole
@@ -142,12 +144,12 @@ def browser(request):
     before the autouse cleanup stops the servers."""
     runs = []
 
-    def start(user, expect, timeout, profile="small"):
+    def start(user, expect, timeout, profile="small", options=()):
         node, _ = browser_tools()
         shots = SHOTS_ROOT / request.node.name
         shutil.rmtree(shots, ignore_errors=True)
         shots.mkdir(parents=True)
-        run = BrowserRun(node, shots, user, expect, timeout, profile)
+        run = BrowserRun(node, shots, user, expect, timeout, profile, options)
         runs.append(run)
         return run
 
@@ -173,7 +175,8 @@ def test_k1_browser_queue_then_notebook(stack, hub, service, browser, request):
     form = run.wait_event(lambda e: e.get("event") == "form", 40, "the options form on /hub/spawn", diag)
     labels = {p["value"]: p["label"] for p in form["profiles"]}
     assert "small" in labels and "Small" in labels["small"], f"profiles on the form: {form['profiles']}"
-    assert any(f["name"] == "cpus" and "CPUs" in (f["label"] or "") for f in form["fields"]), form["fields"]
+    # each profile's fields are named <profile>.<option> (form-shared §2)
+    assert any(f["name"] == "small.cpus" and "CPUs" in (f["label"] or "") for f in form["fields"]), form["fields"]
 
     shown = run.wait_event(lambda e: e.get("event") == "message" and QUEUE_TEXT in e.get("text", ""), 45,
                            f"the spawn page showing a message with {QUEUE_TEXT!r}", diag)

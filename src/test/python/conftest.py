@@ -32,13 +32,14 @@ async def fake():
 
 
 class FakeUser:
-    """The bits of jupyterhub.user.User a spawner reads (name, url, progress url)."""
+    """The bits of jupyterhub.user.User a spawner reads (name, url, progress url, groups)."""
 
     def __init__(self, name):
         self.name = name
         self.escaped_name = name
         self.url = f"/user/{name}/"
         self.auth_state = None
+        self.groups = []  # jupyterhub.orm.Group rows: only .name is read
 
     async def get_auth_state(self):
         return self.auth_state

@@ -112,6 +112,7 @@ class FakeService:
         self.reject_option = None
         self.options_html = '<select name="profile"><option>small</option></select>'
         self.profiles = []
+        self.systems = []
         self.start_deadline = None  # ISO instant put in new records' startDeadline
         self.keepalive = 0.2
         self.server_url = "http://127.0.0.1:51234"
@@ -207,13 +208,18 @@ class Base(web.RequestHandler):
     def check_xsrf_cookie(self):
         pass
 
+    def query(self):
+        """The query parameters: a list for a repeated one (``?group=a&group=b``), else the value."""
+        return {k: [x.decode("utf-8", "replace") for x in v] if len(v) > 1 else v[-1].decode("utf-8", "replace")
+                for k, v in self.request.query_arguments.items()}
+
     def prepare(self):
         self._sent = []
         request = self.request
         self.fake.contract_violations += self.fake.contract.check_request(
             request.method,
             request.path,
-            {k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()},
+            self.query(),
             dict(request.headers),
             request.headers.get("Content-Type"),
             request.body or b"",
@@ -228,6 +234,7 @@ class Base(web.RequestHandler):
             {
                 "method": self.request.method,
                 "path": self.request.path,
+                "query": self.query(),
                 "headers": self.request.headers.copy(),
                 "body": body,
             }
@@ -272,7 +279,7 @@ class Base(web.RequestHandler):
 class ServerHandler(Base):
     def post(self, user, server=""):
         body = json.loads(self.request.body or b"null")
-        if not isinstance(body, dict) or set(body) - {"startId", "options", "environment", "login"}:
+        if not isinstance(body, dict) or set(body) - {"startId", "options", "environment", "login", "groups"}:
             return self.error(400, "bad_request", "bad body")
         start_id = body.get("startId")
         if not isinstance(start_id, str) or not START_ID.match(start_id):
@@ -355,7 +362,7 @@ class LoginHandler(Base):
 
 class OptionsFormHandler(Base):
     def get(self, user):
-        self.send(200, {"html": self.fake.options_html, "profiles": self.fake.profiles})
+        self.send(200, {"html": self.fake.options_html, "profiles": self.fake.profiles, "systems": self.fake.systems})
 
 
 class EventsHandler(Base):

@@ -146,6 +146,11 @@ class Contract:
         for (where, name), p in declared.items():
             value = {"path": params, "header": headers, "query": query}.get(where, {})
             value = {k.lower(): v for k, v in value.items()}.get(name)
+            if isinstance(value, list) and p.get("schema", {}).get("type") != "array":
+                errors.append(f"{what}: {where} parameter {p['name']} repeated, but it takes one value")
+                continue
+            if isinstance(value, str) and p.get("schema", {}).get("type") == "array":
+                value = [value]  # a repeatable parameter sent once
             if value is not None and "schema" in p:
                 if p["schema"].get("type") == "integer" and re.fullmatch(r"-?[0-9]+", value):
                     value = int(value)  # a parameter arrives as text; its schema types the text's value

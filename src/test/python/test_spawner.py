@@ -4,6 +4,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 from tornado import web
@@ -454,6 +455,50 @@ async def test_options_form_from_service(fake, make_spawner):
     assert "could not be loaded" in note
     await fake.pause()
     assert "could not be loaded" in await spawner.get_options_form()
+
+
+def in_groups(spawner, *names):
+    spawner.user.groups = [SimpleNamespace(name=n) for n in names]
+    return spawner
+
+
+async def test_the_options_form_is_asked_for_the_users_groups(fake, make_spawner):
+    """A profile open to some JupyterHub groups is in the form of their members only: the
+    service is told the user's groups, each as ?group=."""
+    spawner = in_groups(make_spawner(), "gpu-users", "course-2026")
+    assert await spawner.get_options_form() == fake.options_html
+    (get,) = fake.requests_for("GET", "/options-form")
+    assert get["query"] == {"group": ["course-2026", "gpu-users"]}
+
+    in_groups(spawner, "solo")
+    await spawner.get_options_form()
+    assert fake.requests_for("GET", "/options-form")[-1]["query"] == {"group": "solo"}
+
+    in_groups(spawner)
+    await spawner.get_options_form()
+    assert fake.requests_for("GET", "/options-form")[-1]["query"] == {}
+
+
+async def test_a_start_sends_the_users_groups_with_the_options(fake, make_spawner):
+    """The create carries the groups (the service accepts a group's profile only from its
+    members); the form's fields reach the service as the form sent them, minus the hub's _xsrf."""
+    fake.profiles = [{"key": "gpu", "first": False, "queueTimeoutSeconds": 600}]
+    spawner = in_groups(make_spawner(), "gpu-users")
+    spawner.user_options = spawner.run_options_from_form(
+        {"_xsrf": ["2|ab|cd|1"], "profile": ["gpu"], "gpu.partition": ["debug"], "small.cpus": ["2"]})
+    await spawner.run_pre_spawn_hook()
+    assert spawner.start_timeout == 600 + spawner.start_timeout_slack
+    assert fake.requests_for("GET", "/options-form")[0]["query"] == {"group": "gpu-users"}
+    await spawner.start()
+    body = fake.requests_for("POST")[0]["body"]
+    assert body["groups"] == ["gpu-users"]
+    assert body["options"] == {"profile": "gpu", "gpu.partition": "debug", "small.cpus": "2"}
+
+
+async def test_a_user_in_no_group_sends_none(fake, make_spawner):
+    spawner = make_spawner()
+    await spawner.start()
+    assert "groups" not in fake.requests_for("POST")[0]["body"]
 
 
 async def test_state_round_trip(make_spawner):

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.iostream import StreamClosedError
@@ -243,15 +243,18 @@ class ServiceClient:
         raise _error_from_response(response.code, response.body, what, response.headers)
 
     async def create_server(
-        self, user, server_name, start_id, options, environment, retries=None, login=None
+        self, user, server_name, start_id, options, environment, retries=None, login=None, groups=None
     ):
         """``POST .../server``: start (or re-attach to the same ``startId``); returns the status.
 
-        ``login`` (``{"accessToken", "refreshToken"}``) passes the user's Keycloak tokens.
+        ``login`` (``{"accessToken", "refreshToken"}``) passes the user's Keycloak tokens;
+        ``groups`` the user's JupyterHub group names (profiles may be open to some groups only).
         """
         body = {"startId": start_id, "options": options, "environment": environment}
         if login:
             body["login"] = login
+        if groups:
+            body["groups"] = list(groups)
         return await self.request("POST", self.server_path(user, server_name), body, retries=retries)
 
     async def get_server(self, user, server_name="", retries=None):
@@ -266,9 +269,13 @@ class ServiceClient:
         """``PUT /users/{user}/login``: the user's current Keycloak tokens (204)."""
         return await self.request("PUT", f"/users/{_quote(user)}/login", login, retries=retries)
 
-    async def get_options_form(self, user, retries=None):
-        """``GET /users/{user}/options-form``: ``{"html": ..., "profiles": [...]}``."""
-        return await self.request("GET", f"/users/{_quote(user)}/options-form", retries=retries)
+    async def get_options_form(self, user, groups=None, retries=None):
+        """``GET /users/{user}/options-form``: ``{"html": ..., "profiles": [...], "systems": [...]}``.
+
+        ``groups``: the user's JupyterHub group names, sent as ``?group=a&group=b``.
+        """
+        query = "?" + urlencode([("group", g) for g in groups]) if groups else ""
+        return await self.request("GET", f"/users/{_quote(user)}/options-form{query}", retries=retries)
 
     async def get_log(self, user, server_name="", lines=None, retries=None):
         """``GET .../server/log``: the last ``lines`` lines of the output of the server's job.

@@ -282,6 +282,11 @@ class HPCSpawner(Spawner):
     def _user_name(self):
         return self.user.name
 
+    def _group_names(self):
+        """The user's JupyterHub group names: the service offers a profile restricted to groups
+        only to their members (and honours the names only from the hub)."""
+        return sorted({g.name for g in (getattr(self.user, "groups", None) or [])})
+
     def _now(self):
         return time.monotonic()
 
@@ -379,7 +384,7 @@ class HPCSpawner(Spawner):
     async def fetch_options_form(self):
         """GET the service's options form for this user: its ``html`` ('' means no form)."""
         try:
-            answer = await self.client.get_options_form(self._user_name)
+            answer = await self.client.get_options_form(self._user_name, self._group_names())
         except ServiceError as e:
             if e.status == 404:
                 return ""
@@ -446,7 +451,7 @@ class HPCSpawner(Spawner):
 
     async def _apply_queue_timeout(self):
         try:
-            answer = await self.client.get_options_form(self._user_name)
+            answer = await self.client.get_options_form(self._user_name, self._group_names())
         except Exception as e:
             self.log.warning("Could not read the profiles' queue timeouts for %s (%s); start_timeout stays %s s",
                              self._log_name, e, self.start_timeout)
@@ -481,6 +486,7 @@ class HPCSpawner(Spawner):
             ) from None
         environment = self.get_env()
         login = await self._login()
+        groups = self._group_names()
         attempts_409 = 0
         self.log.info("Submitting start %s of %s to %s", start_id, self._log_name, self.client.base_url)
 
@@ -491,7 +497,7 @@ class HPCSpawner(Spawner):
                 try:
                     status = await self.client.create_server(
                         self._user_name, self.name, start_id, options, environment, retries=0,
-                        login=login,
+                        login=login, groups=groups,
                     )
                     return status if isinstance(status, dict) else {}
                 except ServiceError as e:

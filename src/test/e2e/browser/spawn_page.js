@@ -5,6 +5,7 @@
 // lands on the user's notebook server or the page reports a failure.
 //
 //   node spawn_page.js --user alice --shots /tmp/shots [--profile small] [--cpus 1]
+//                      [--option small.time=30 ...]  (a field of the form: a select is selected, an input filled)
 //                      [--password hpcspawner] [--base-url http://127.0.0.1:8000]
 //                      [--server-name NAME] [--expect ready|failed|any] [--timeout 180]
 //                      [--chromium /usr/bin/chromium]
@@ -39,6 +40,7 @@ function parseArgs(argv) {
     serverName: '',
     profile: 'small',
     cpus: null,
+    options: [],
     expect: 'ready',
     timeout: 180,
     shots: null,
@@ -48,7 +50,7 @@ function parseArgs(argv) {
   const keys = {
     '--user': 'user', '--password': 'password', '--base-url': 'baseUrl', '--server-name': 'serverName',
     '--profile': 'profile', '--cpus': 'cpus', '--expect': 'expect', '--timeout': 'timeout',
-    '--shots': 'shots', '--chromium': 'chromium',
+    '--shots': 'shots', '--chromium': 'chromium', '--option': 'options',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,6 +60,11 @@ function parseArgs(argv) {
     if (!(k in keys)) { usage(2, `unknown argument ${a}`); }
     const v = inline !== null ? inline : argv[++i];
     if (v === undefined) { usage(2, `${k} needs a value`); }
+    if (k === '--option') {
+      if (!v.includes('=')) { usage(2, `--option takes name=value, got ${v}`); }
+      opts.options.push([v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]);
+      continue;
+    }
     opts[keys[k]] = v;
   }
   opts.timeout = Number(opts.timeout);
@@ -72,7 +79,7 @@ function parseArgs(argv) {
 
 function usage(code, error) {
   if (error) { process.stderr.write(`spawn_page.js: ${error}\n`); }
-  process.stderr.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 22)
+  process.stderr.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 23)
     .map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
   process.exit(code);
 }
@@ -282,6 +289,13 @@ async function main() {
           .map((i) => ({ value: i.value, label: label(i), checked: i.checked })),
         fields: Array.from(form.querySelectorAll('input[name]:not([type=radio])'))
           .map((i) => ({ name: i.name, type: i.type, label: label(i) })),
+        selects: Array.from(form.querySelectorAll('select[name]'))
+          .map((s) => ({ name: s.name, label: label(s), disabled: s.disabled,
+            options: Array.from(s.options).map((o) => ({ value: o.value, text: o.textContent.trim(),
+              selected: o.selected, disabled: o.disabled })) })),
+        systems: Array.from(form.querySelectorAll('fieldset.hpcsp-system'))
+          .map((f) => ({ legend: (f.querySelector('legend') || { textContent: '' }).textContent.trim(),
+            disabled: f.disabled, text: f.textContent.replace(/\s+/g, ' ').trim() })),
         text: form.textContent.replace(/\s+/g, ' ').trim(),
       };
     });
@@ -291,14 +305,29 @@ async function main() {
     if (!small || !/\bSmall\b/.test(small.label || '')) {
       throw new Error(`the options form has no "Small" profile radio: ${JSON.stringify(summary.form.profiles)}`);
     }
-    const cpusField = summary.form.fields.find((f) => f.name === 'cpus');
+    // the form names each profile's fields <profile>.<option> (an older service: plain names)
+    const cpusField = summary.form.fields.find((f) => f.name === 'cpus' || f.name === 'small.cpus');
     if (!cpusField || !/CPUs/.test(cpusField.label || '')) {
       throw new Error(`the options form has no CPUs field: ${JSON.stringify(summary.form.fields)}`);
     }
 
     // 3. choose, submit (JupyterHub 3.0 has an <input type=submit>, 5.x a <button type=submit>)
     await page.check(`#spawn_form input[type=radio][name=profile][value="${opts.profile}"]`, { timeout: left(15000) });
-    if (opts.cpus !== null) { await page.fill('#spawn_form input[name=cpus]', String(opts.cpus), { timeout: left(15000) }); }
+    if (opts.cpus !== null) {
+      const named = summary.form.fields.some((f) => f.name === `${opts.profile}.cpus`) ? `${opts.profile}.cpus` : 'cpus';
+      await page.fill(`#spawn_form input[name="${named}"]`, String(opts.cpus), { timeout: left(15000) });
+    }
+    for (const [name, value] of opts.options) {
+      const field = `#spawn_form [name="${name}"]`;
+      const tag = await page.$eval(field, (e) => e.tagName.toLowerCase()).catch(() => null);
+      if (!tag) { throw new Error(`the options form has no field named ${name}`); }
+      if (tag === 'select') {
+        await page.selectOption(field, value, { timeout: left(15000) });
+      } else {
+        await page.fill(field, value, { timeout: left(15000) });
+      }
+      say(`set ${name} = ${value}`);
+    }
     await shot('form-filled');
     say(`submitting profile ${opts.profile}${opts.cpus !== null ? `, cpus ${opts.cpus}` : ''}`);
     await page.click('#spawn_form [type=submit]', { timeout: left(15000), noWaitAfter: true });
@@ -317,6 +346,7 @@ async function main() {
         const p = new URL(st.url).pathname;
         if (!submittedUrl && !p.endsWith('/hub/spawn') && !p.includes('/hub/spawn/')) {
           submittedUrl = st.url;
+          if (p.includes('/hub/spawn-pending/')) { pendingShots.push(shot('progress')); }
         }
         // texts the observer may not have reported (e.g. the log of a page opened mid-spawn)
         for (const t of [...st.progressLog, st.progressMessage]) {
