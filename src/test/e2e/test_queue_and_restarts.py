@@ -58,6 +58,23 @@ def test_d_queued_then_stopped(stack, hub, service, hub_version):
     assert E.job_state(filler) == "RUNNING", "bob's job must not be touched"
 
 
+def test_d2_a_queued_start_says_how_many_jobs_are_ahead_of_it(stack, hub, service):
+    """Bob holds the node and has one more job waiting, submitted first: alice's start is second in the
+    partition's queue, the status and the message say so, and once bob's waiting job is gone she is next."""
+    filler = stack.fill_node("bob")
+    ahead = E.sbatch_as("bob", "-c", "1", "-J", "e2e-ahead", "--wrap", "sleep 600")
+    E.wait_for(lambda: E.job_state(ahead) == "PENDING", 15, f"bob's second job {ahead} to wait")
+    hub.start_async("alice", "", {"profile": "small"})
+    status = stack.wait_service_state("alice", "", {"queued"}, 30, pred=lambda s: s.get("queuePosition") == 2)
+    assert "1 job is ahead of it in its partition's queue" in status["message"], E.pretty(status)
+    E.scancel(ahead)
+    status = stack.wait_service_state("alice", "", {"queued"}, 30, pred=lambda s: s.get("queuePosition") == 1)
+    assert "It is next in its partition's queue" in status["message"], E.pretty(status)
+    E.scancel(filler)
+    status = stack.wait_service_state("alice", "", {"starting", "running"}, 60)
+    assert "queuePosition" not in status, E.pretty(status)
+
+
 def test_e_service_killed_while_queued(stack, hub, service):
     """kill -9 of the service while the job is queued: after the restart the same job starts, the
     server comes up through the hub and the proxy, and there is exactly one job."""

@@ -21,7 +21,11 @@ public record ServerStatus(String id, String user, String server, String startId
         @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(required = false, type = SchemaType.STRING,
                 format = "date-time", implementation = String.class, description = "When the scheduler"
                 + " expects the queued job to start (ISO-8601, UTC); absent when it has no estimate or the server is"
-                + " not queued") Instant estimatedStart) {
+                + " not queued") Instant estimatedStart,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(required = false, description = "Where the queued job"
+                + " stands in its partition's queue, 1 being the next to start (higher priority first, then the"
+                + " earlier submit); absent when the scheduler API does not list the queue or the server is not"
+                + " queued") Integer queuePosition) {
 
     /** The moment a state was entered. */
     public record TransitionView(String state, Instant at) {
@@ -35,6 +39,7 @@ public record ServerStatus(String id, String user, String server, String startId
                 r.profile(), r.options(), r.jobId(), r.host(), r.port(), r.url(), r.message(), r.pendingReason(),
                 r.exitCode(), r.unknownSince(), r.transitions().stream().map(TransitionView::of).toList(),
                 r.createdAt(), r.updatedAt(), r.state().isStarting() ? r.startDeadline() : null,
-                r.state() == ServerState.QUEUED ? r.expectedStart() : null);
+                r.state() == ServerState.QUEUED ? r.expectedStart() : null,
+                r.state() == ServerState.QUEUED ? r.queuePosition() : null);
     }
 }

@@ -108,6 +108,12 @@ final class DataParserDialect extends SlurmrestdDialect {
     }
 
     /** A {@code {"set", "infinite", "number"}} value: empty when unset or infinite; a plain number is read as is. */
+    /** 0.0.40+ write the priority as {@code {set, infinite, number}}. */
+    @Override
+    Optional<Long> priority(JsonNode job) {
+        return number(job.path("priority"));
+    }
+
     static Optional<Long> number(JsonNode value) {
         if (value.canConvertToLong()) {
             return Optional.of(value.asLong());

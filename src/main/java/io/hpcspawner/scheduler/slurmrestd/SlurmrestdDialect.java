@@ -87,6 +87,9 @@ abstract class SlurmrestdDialect {
     /** Reads one entry of a partitions answer. */
     abstract Partition toPartition(JsonNode partition);
 
+    /** A job entry's priority, empty when the answer has none (or Slurm's NO_VAL/INFINITE). */
+    abstract java.util.Optional<Long> priority(JsonNode job);
+
     /** Reads one entry of a nodes answer: its states, partitions, CPUs and allocated CPUs. */
     final NodeLoad.Node toNode(JsonNode n) {
         return new NodeLoad.Node(nodeStates(n), texts(n.path("partitions")), n.path("cpus").asInt(),

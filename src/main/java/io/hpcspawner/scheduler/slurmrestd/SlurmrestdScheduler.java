@@ -3,7 +3,10 @@ package io.hpcspawner.scheduler.slurmrestd;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
+import io.hpcspawner.http.BoundedHttp;
+import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
 import io.hpcspawner.spawn.port.NodeLoad;
 import io.hpcspawner.spawn.port.Partition;
@@ -14,10 +17,10 @@ import io.hpcspawner.spawn.port.SystemHealth;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.io.IOException;
 import java.net.URI;
-import io.hpcspawner.http.BoundedHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -87,14 +90,23 @@ public final class SlurmrestdScheduler implements Scheduler {
         SlurmrestdDialect d = dialect();
         JsonNode answer = call("GET", d.jobsPath(), serviceUser, null, true);
         List<JobInfo> found = new ArrayList<>();
+        List<QueuePositions.Waiting> pending = new ArrayList<>();
         for (JsonNode j : jobList(answer, "GET " + d.jobsPath())) {
             String id = j.path("job_id").asText();
             String name = j.path("name").asText("");
+            JobInfo job = d.toJobInfo(j);
+            if (job.phase() == JobPhase.PENDING) {
+                pending.add(new QueuePositions.Waiting(id, j.path("partition").asText(""), d.priority(j).orElse(0L),
+                        job.submittedAt().orElse(Instant.EPOCH)));
+            }
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
-                found.add(d.toJobInfo(j));
+                found.add(job);
             }
         }
-        return found;
+        // The listing has every job of the cluster: where each of ours stands in its partition's queue.
+        Map<String, Integer> positions = QueuePositions.of(pending);
+        return found.stream().map(j -> positions.containsKey(j.id()) ? j.inQueueAt(positions.get(j.id())) : j)
+                .toList();
     }
 
     /**

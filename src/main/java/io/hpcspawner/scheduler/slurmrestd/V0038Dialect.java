@@ -42,6 +42,12 @@ final class V0038Dialect extends SlurmrestdDialect {
                 JobInfos.epochSeconds(seconds(j.path("start_time"))));
     }
 
+    /** 0.0.38 writes the priority as a plain number. */
+    @Override
+    Optional<Long> priority(JsonNode job) {
+        return job.path("priority").canConvertToLong() ? Optional.of(job.path("priority").asLong()) : Optional.empty();
+    }
+
     /** A plain number of seconds (0.0.38 writes times so); 0 when absent. */
     private static Optional<Long> seconds(JsonNode value) {
         return Optional.of(value.asLong(0));

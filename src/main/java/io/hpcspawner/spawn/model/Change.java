@@ -45,6 +45,10 @@ public record Change(ServerState state, Optional<String> message, Optional<Strin
     public record ExpectedStart(Instant value) implements Edit {
     }
 
+    /** Where the queued job stands in its partition's queue, 1 being next ({@code null}: not known). */
+    public record QueuePosition(Integer value) implements Edit {
+    }
+
     /** The doubts about the job (unknown since, missing since) are cleared: the scheduler showed it. */
     public record DoubtsCleared() implements Edit {
     }

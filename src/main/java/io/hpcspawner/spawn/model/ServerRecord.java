@@ -34,6 +34,7 @@ public final class ServerRecord {
     private String message;
     private String pendingReason;
     private Instant expectedStart;
+    private Integer queuePosition;
     private Integer exitCode;
     private Instant createdAt;
     private Instant startDeadline;
@@ -90,6 +91,7 @@ public final class ServerRecord {
         c.message = message;
         c.pendingReason = pendingReason;
         c.expectedStart = expectedStart;
+        c.queuePosition = queuePosition;
         c.exitCode = exitCode;
         c.createdAt = createdAt;
         c.startDeadline = startDeadline;
@@ -126,6 +128,8 @@ public final class ServerRecord {
     public String pendingReason() { return pendingReason; }
     /** When the scheduler expects the queued job to start ({@code null}: no estimate, or not queued). */
     public Instant expectedStart() { return expectedStart; }
+    /** Where the queued job stands in its partition's queue (1: next), {@code null} when not known. */
+    public Integer queuePosition() { return queuePosition; }
     public Integer exitCode() { return exitCode; }
     public Instant createdAt() { return createdAt; }
     /** When a start still queued or starting is given up ({@code null} for records from before the setting). */
@@ -169,6 +173,8 @@ public final class ServerRecord {
             pendingReason = v.value();
         } else if (e instanceof Change.ExpectedStart v) {
             expectedStart = v.value();
+        } else if (e instanceof Change.QueuePosition v) {
+            queuePosition = v.value();
         } else if (e instanceof Change.DoubtsCleared) {
             unknownSince = null;
             missingSince = null;

@@ -6,6 +6,7 @@ import io.hpcspawner.spawn.model.Change.DoubtsCleared;
 import io.hpcspawner.spawn.model.Change.Edit;
 import io.hpcspawner.spawn.model.Change.Endpoint;
 import io.hpcspawner.spawn.model.Change.ExpectedStart;
+import io.hpcspawner.spawn.model.Change.QueuePosition;
 import io.hpcspawner.spawn.model.Change.JobId;
 import io.hpcspawner.spawn.model.Change.MissingSince;
 import io.hpcspawner.spawn.model.Change.Node;
@@ -79,14 +80,15 @@ public final class Lifecycle {
             return stop(s, Messages.withdrawn(current.system()), 0);
         }
         if (seen instanceof JobPending o) {
-            return pending(current, o.reason().orElse(null), o.expectedStart().orElse(null));
+            return pending(current, o.reason().orElse(null), o.expectedStart().orElse(null),
+                    o.queuePosition().orElse(null));
         }
         if (seen instanceof JobRunning o) {
             return running(current, o);
         }
         if (seen instanceof Ready o) {
             return !s.isStarting() ? Optional.empty() : move(ServerState.RUNNING, Messages.ready(o.host(), o.port()),
-                    List.of(new PendingReason(null), new ExpectedStart(null), new Node(o.node()), new Endpoint(o.host(), o.port(), url(o))));
+                    List.of(new PendingReason(null), new ExpectedStart(null), new QueuePosition(null), new Node(o.node()), new Endpoint(o.host(), o.port(), url(o))));
         }
         if (seen instanceof StopAsked) {
             return s.isActive() && s != ServerState.STOPPING
@@ -173,14 +175,15 @@ public final class Lifecycle {
     /**
      * A queued job: a progress event when it was submitting, or its reason changed, or the
      * scheduler's estimate of its start came, went or moved by more than {@link #ESTIMATE_MOVED}
-     * (not at each poll while it drifts by seconds).
+     * (not at each poll while it drifts by seconds), or its position in the queue changed.
      */
-    private static Optional<Change> pending(ServerRecord r, String why, Instant expected) {
+    private static Optional<Change> pending(ServerRecord r, String why, Instant expected, Integer position) {
         ServerState s = r.state();
         if (s == ServerState.SUBMITTING || s == ServerState.QUEUED && (!Objects.equals(why, r.pendingReason())
-                || estimateMoved(r.expectedStart(), expected))) {
-            return move(ServerState.QUEUED, Messages.queued(r.jobId(), why, expected, r.startDeadline()),
-                    List.of(new DoubtsCleared(), new PendingReason(why), new ExpectedStart(expected)));
+                || estimateMoved(r.expectedStart(), expected) || !Objects.equals(position, r.queuePosition()))) {
+            return move(ServerState.QUEUED, Messages.queued(r.jobId(), why, position, expected, r.startDeadline()),
+                    List.of(new DoubtsCleared(), new PendingReason(why), new ExpectedStart(expected),
+                            new QueuePosition(position)));
         }
         return clearDoubts(r);
     }
@@ -196,7 +199,7 @@ public final class Lifecycle {
         ServerState s = r.state();
         if (s == ServerState.SUBMITTING || s == ServerState.QUEUED) {
             List<Edit> edits = new ArrayList<>(List.of(new DoubtsCleared(), new PendingReason(null),
-                    new ExpectedStart(null)));
+                    new ExpectedStart(null), new QueuePosition(null)));
             o.node().ifPresent(n -> edits.add(new Node(n)));
             return move(ServerState.STARTING, Messages.running(r.jobId(), o.node()), edits);
         }

@@ -64,9 +64,27 @@ public final class Messages {
 
     /** "Job 12 is waiting in the queue[: reason][. Slurm expects it to start at ...][. The start is given up at ...]". */
     public static String queued(String jobId, String reason, Instant expectedStart, Instant startDeadline) {
+        return queued(jobId, reason, null, expectedStart, startDeadline);
+    }
+
+    /**
+     * "Job 12 is waiting in the queue[: reason][. It is next in its partition's queue | N jobs are ahead of it in its
+     * partition's queue][. Slurm expects it to start at ...][. The start is given up at ...]".
+     */
+    public static String queued(String jobId, String reason, Integer position, Instant expectedStart,
+            Instant startDeadline) {
         return "Job " + jobId + " is waiting in the queue" + (reason == null ? "" : ": " + PendingReasons.explain(reason))
+                + ahead(position)
                 + (expectedStart == null ? "" : ". Slurm expects it to start at " + DEADLINE.format(expectedStart))
                 + givesUpAt(startDeadline);
+    }
+
+    private static String ahead(Integer position) {
+        if (position == null) {
+            return "";
+        }
+        return position <= 1 ? ". It is next in its partition's queue"
+                : ". " + (position - 1) + (position == 2 ? " job is" : " jobs are") + " ahead of it in its partition's queue";
     }
 
     private static String givesUpAt(Instant startDeadline) {

@@ -58,13 +58,20 @@ public sealed interface Observation {
 
     /**
      * The job waits in the queue, for the scheduler's {@code reason} if it gives one, and the
-     * scheduler expects it to start at {@code expectedStart} if it has an estimate.
+     * scheduler expects it to start at {@code expectedStart} if it has an estimate, and the job
+     * stands at {@code queuePosition} in its partition's queue (1: next) where the listing tells.
      */
-    record JobPending(Optional<String> reason, Optional<Instant> expectedStart) implements Observation {
+    record JobPending(Optional<String> reason, Optional<Instant> expectedStart, Optional<Integer> queuePosition)
+            implements Observation {
 
         /** A pending job without the scheduler's estimate of its start. */
         public JobPending(Optional<String> reason) {
             this(reason, Optional.empty());
+        }
+
+        /** A pending job whose position in the queue the listing does not tell. */
+        public JobPending(Optional<String> reason, Optional<Instant> expectedStart) {
+            this(reason, expectedStart, Optional.empty());
         }
     }
 

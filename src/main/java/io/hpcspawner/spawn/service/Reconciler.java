@@ -168,7 +168,8 @@ public class Reconciler {
 
     private void progress(Scheduler scheduler, ServerRecord r, JobInfo job) {
         switch (job.phase()) {
-            case PENDING -> lifecycle.pending(r.key(), r.id(), job.reason(), job.expectedStart());
+            case PENDING -> lifecycle.pending(r.key(), r.id(), job.reason(), job.expectedStart(),
+                    job.queuePosition());
             case RUNNING -> {
                 ServerRecord now = lifecycle.jobRunning(r.key(), r.id(), job.node()).orElse(r);
                 if (now.state() == ServerState.STARTING

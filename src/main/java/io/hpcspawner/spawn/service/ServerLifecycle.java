@@ -54,7 +54,13 @@ public class ServerLifecycle {
     /** The job is waiting; {@code reason} is the scheduler's pending reason, {@code expectedStart} its estimate, if any. */
     public Optional<ServerRecord> pending(ServerKey key, String id, Optional<String> reason,
             Optional<Instant> expectedStart) {
-        return observe(key, id, new Observation.JobPending(reason, expectedStart));
+        return pending(key, id, reason, expectedStart, Optional.empty());
+    }
+
+    /** The job is waiting, at {@code queuePosition} in its partition's queue where the listing tells. */
+    public Optional<ServerRecord> pending(ServerKey key, String id, Optional<String> reason,
+            Optional<Instant> expectedStart, Optional<Integer> queuePosition) {
+        return observe(key, id, new Observation.JobPending(reason, expectedStart, queuePosition));
     }
 
     /** The job runs on {@code node}; the server inside it is not ready yet. */

@@ -82,6 +82,28 @@ class SlurmrestdListingTest {
     }
 
     @Test
+    void ourPendingJobKnowsItsPlaceAmongEveryPendingJobOfItsPartition() {
+        answer("/jobs", 200, "{\"jobs\": ["
+                + pendingJob(50, "bob-big", "bob", "debug", 900, 1700000100)
+                + ", " + pendingJob(51, "bob-early", "bob", "debug", 100, 1700000000)
+                + ", " + pendingJob(52, "hpcsp-x", "alice", "debug", 100, 1700000050)
+                + ", " + pendingJob(53, "carol-gpu", "carol", "gpu", 5000, 1700000000)
+                + ", {\"job_id\": 54, \"name\": \"dave\", \"user_name\": \"dave\", \"job_state\": \"RUNNING\","
+                + " \"partition\": \"debug\", \"priority\": 9999, \"batch_host\": \"nid001\"}"
+                + "], \"errors\": []}");
+        assertThat(slurm.jobs(Set.of(), "hpcsp-")).singleElement().satisfies(j -> {
+            assertThat(j.id()).isEqualTo("52");
+            assertThat(j.queuePosition()).contains(3); // behind bob's higher priority and bob's earlier submit
+        });
+    }
+
+    static String pendingJob(int id, String name, String user, String partition, long priority, long submitted) {
+        return "{\"job_id\": " + id + ", \"name\": \"" + name + "\", \"user_name\": \"" + user
+                + "\", \"job_state\": \"PENDING\", \"state_reason\": \"Priority\", \"partition\": \"" + partition
+                + "\", \"priority\": " + priority + ", \"submit_time\": " + submitted + "}";
+    }
+
+    @Test
     void aLookUpOfAJobSlurmForgotIsEmpty() {
         answer("/job/41", 500, "{\"errors\": [{\"error_number\": 2017, \"error\": \"Invalid job id specified\"}]}");
         assertThat(slurm.job("41")).isEmpty();

@@ -12,6 +12,7 @@ import io.hpcspawner.spawn.model.Change.DoubtsCleared;
 import io.hpcspawner.spawn.model.Change.Edit;
 import io.hpcspawner.spawn.model.Change.Endpoint;
 import io.hpcspawner.spawn.model.Change.ExpectedStart;
+import io.hpcspawner.spawn.model.Change.QueuePosition;
 import io.hpcspawner.spawn.model.Change.JobId;
 import io.hpcspawner.spawn.model.Change.MissingSince;
 import io.hpcspawner.spawn.model.Change.Node;
@@ -162,18 +163,19 @@ class LifecycleTableTest {
                             + " go first)" + (p.expectedStart().isPresent()
                                     ? ". Slurm expects it to start at 2026-12-02 18:05 UTC" : ""),
                             new DoubtsCleared(), new PendingReason("Priority"),
-                            new ExpectedStart(p.expectedStart().orElse(null)))
+                            new ExpectedStart(p.expectedStart().orElse(null)),
+                            new QueuePosition(p.queuePosition().orElse(null)))
                     : null;
         }
         if (o instanceof JobRunning) { // rows 9, 9'
             return s == ServerState.SUBMITTING || s == ServerState.QUEUED
                     ? move(ServerState.STARTING, "Job 4242 is running on nid001, starting the server", new DoubtsCleared(),
-                            new PendingReason(null), new ExpectedStart(null), new Node("nid001"))
+                            new PendingReason(null), new ExpectedStart(null), new QueuePosition(null), new Node("nid001"))
                     : null;
         }
         if (o instanceof Ready) { // rows 10, 10'
             return starting ? move(ServerState.RUNNING, "Server ready at nid001.cluster:8888", new PendingReason(null),
-                    new ExpectedStart(null), new Node("nid001"), new Endpoint("nid001.cluster", 8888, "http://nid001.cluster:8888")) : null;
+                    new ExpectedStart(null), new QueuePosition(null), new Node("nid001"), new Endpoint("nid001.cluster", 8888, "http://nid001.cluster:8888")) : null;
         }
         if (o instanceof StopAsked) { // rows 11, 11'
             return terminal || stopping ? null : move(ServerState.STOPPING, "Stopping: cancelling job 4242");
@@ -357,6 +359,28 @@ class LifecycleTableTest {
         pend(r, ESTIMATE);
         r.apply(Lifecycle.decide(r, new JobRunning(Optional.of("nid001")), NOW).orElseThrow(), NOW);
         assertEquals(null, r.expectedStart());
+    }
+
+    @Test
+    void theQueuedMessageSaysHowManyJobsAreAheadAndANewPositionIsANewEvent() {
+        ServerRecord r = ServerRecords.inState(ServerState.QUEUED, JOB, CREATED);
+        r.apply(Lifecycle.decide(r, new JobPending(Optional.of("Priority"), Optional.of(ESTIMATE), Optional.of(3)),
+                NOW).orElseThrow(), NOW);
+        assertEquals("Job 4242 is waiting in the queue: Priority (jobs with higher priority go first). 2 jobs are ahead"
+                + " of it in its partition's queue. Slurm expects it to start at 2026-12-02 18:05 UTC", r.message());
+        assertEquals(3, r.queuePosition());
+        int events = r.events().size();
+        assertTrue(Lifecycle.decide(r, new JobPending(Optional.of("Priority"), Optional.of(ESTIMATE), Optional.of(3)),
+                NOW).isEmpty(), "the same position: no new event");
+        r.apply(Lifecycle.decide(r, new JobPending(Optional.of("Priority"), Optional.of(ESTIMATE), Optional.of(2)),
+                NOW).orElseThrow(), NOW);
+        assertEquals(events + 1, r.events().size());
+        assertTrue(r.message().contains(". 1 job is ahead of it in its partition's queue."), r.message());
+        r.apply(Lifecycle.decide(r, new JobPending(Optional.of("Resources"), Optional.empty(), Optional.of(1)),
+                NOW).orElseThrow(), NOW);
+        assertTrue(r.message().endsWith(". It is next in its partition's queue"), r.message());
+        r.apply(Lifecycle.decide(r, new JobRunning(Optional.of("nid001")), NOW).orElseThrow(), NOW);
+        assertEquals(null, r.queuePosition(), "a running job has no place in the queue");
     }
 
     private static JobPending pending(Instant estimate) {
