@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,21 +34,34 @@ public final class QueuePositions {
 
     /** The position (1: next to start) of every job of {@code pending}, by job id. */
     public static Map<String, Integer> of(Collection<Waiting> pending) {
-        List<Waiting> jobs = List.copyOf(pending);
+        return of(pending, pending.stream().map(Waiting::id).collect(Collectors.toSet()));
+    }
+
+    /**
+     * The position of each job of {@code pending} whose id is in {@code wanted}: one pass over the
+     * listing per wanted job (the listing may hold a whole cluster's queue; the service's own jobs
+     * are few), each job's partitions split once.
+     */
+    public static Map<String, Integer> of(Collection<Waiting> pending, Set<String> wanted) {
+        Map<Waiting, Set<String>> partitions = new HashMap<>();
+        pending.forEach(w -> partitions.put(w, w.partitionSet()));
         Map<String, Integer> positions = new HashMap<>();
-        for (Waiting job : jobs) {
-            Set<String> mine = job.partitionSet();
-            int best = Integer.MAX_VALUE;
-            for (String partition : mine) {
-                int ahead = 0;
-                for (Waiting other : jobs) {
-                    if (other != job && other.partitionSet().contains(partition) && goesFirst(other, job)) {
-                        ahead++;
+        for (Waiting job : pending) {
+            if (!wanted.contains(job.id())) {
+                continue;
+            }
+            Set<String> mine = partitions.get(job);
+            Map<String, Integer> ahead = new HashMap<>();
+            for (Waiting other : pending) {
+                if (other != job && goesFirst(other, job)) {
+                    for (String p : partitions.get(other)) {
+                        if (mine.contains(p)) {
+                            ahead.merge(p, 1, Integer::sum);
+                        }
                     }
                 }
-                best = Math.min(best, ahead + 1);
             }
-            positions.put(job.id(), mine.isEmpty() ? 1 : best);
+            positions.put(job.id(), mine.stream().mapToInt(p -> ahead.getOrDefault(p, 0) + 1).min().orElse(1));
         }
         return positions;
     }
