@@ -3,6 +3,7 @@ package io.hpcspawner.scheduler.firecrest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import io.hpcspawner.spawn.port.JobSubmission;
@@ -134,14 +135,21 @@ public final class FirecrestV2Scheduler implements Scheduler {
             throw FirecrestClient.unexpected("GET " + path, "\"jobs\" is not a list");
         }
         window.succeeded(asked);
+        List<QueuePositions.Waiting> pending = new ArrayList<>();
         for (JsonNode j : jobs) {
             String id = JobModels.id(j.path("jobId"));
             String name = j.path("name").asText("");
+            if (JobModels.isPending(j)) {
+                // JobModel has no submit time: Slurm numbers jobs as they are submitted, so the id orders them.
+                pending.add(new QueuePositions.Waiting(id, JobModels.text(j.path("partition")),
+                        j.path("priority").asLong(0), Instant.EPOCH));
+            }
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
                 found.add(JobModels.fromV2(j));
             }
         }
-        return found;
+        // The service account sees every user's jobs: where each of ours stands in its partition's queue.
+        return QueuePositions.placed(found, pending);
     }
 
     /**

@@ -42,6 +42,11 @@ final class JobModels {
         return read.phase() == JobPhase.PENDING ? withExpectedStart(read, job.path("time").path("start")) : read;
     }
 
+    /** Whether a v2 {@code JobModel} is waiting in the queue (its state's first word is a pending one). */
+    static boolean isPending(JsonNode job) {
+        return JobPhase.ofSlurmState(firstWord(job.path("status").path("state"))) == JobPhase.PENDING;
+    }
+
     /** A pending job's {@code time.start}: the scheduler's estimate when a positive number, else none. */
     private static JobInfo withExpectedStart(JobInfo job, JsonNode start) {
         Optional<Instant> expected = start.canConvertToLong() && start.asLong() > 0

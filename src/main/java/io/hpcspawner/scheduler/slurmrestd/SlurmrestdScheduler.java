@@ -104,10 +104,7 @@ public final class SlurmrestdScheduler implements Scheduler {
             }
         }
         // The listing has every job of the cluster: where each of ours stands in its partition's queue.
-        Map<String, Integer> positions = QueuePositions.of(pending,
-                found.stream().map(JobInfo::id).collect(java.util.stream.Collectors.toSet()));
-        return found.stream().map(j -> positions.containsKey(j.id()) ? j.inQueueAt(positions.get(j.id())) : j)
-                .toList();
+        return QueuePositions.placed(found, pending);
     }
 
     /**

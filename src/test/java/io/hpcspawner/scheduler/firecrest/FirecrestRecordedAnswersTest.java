@@ -257,6 +257,44 @@ class FirecrestRecordedAnswersTest {
         return j;
     }
 
+    /**
+     * The recorded all-users listing turned into a queue: four pending jobs of other users and one of
+     * ours, in two partitions. Ours stands behind the jobs of its partition with a higher priority,
+     * and behind the one of equal priority with the lower id (submitted earlier: JobModel has no
+     * submit time); a job of another partition does not count.
+     */
+    @Test
+    void theServiceAccountsListingTellsWhereAPendingJobStandsInItsPartitionsQueue() {
+        JsonNode template = recorded("05-compute-jobs-allusers-service-account.json")
+                .path("response").path("body").path("jobs").get(0);
+        var list = JSON.createArrayNode();
+        list.add(pending(template, "20", "other", "debug", 5000));
+        list.add(pending(template, "21", "other", "debug", 100));
+        list.add(pending(template, "22", "ours-1", "debug", 100));
+        list.add(pending(template, "23", "other", "debug", 100));
+        list.add(pending(template, "24", "other", "gpu", 9000));
+        String body = JSON.createObjectNode().set("jobs", list).toString();
+        assertThat(SpecValidator.V2.errors(new SimpleRequest.Builder("GET", "/compute/trixie/jobs")
+                .withHeader("Authorization", "Bearer t").withQueryParam("allusers", "true").build(),
+                SimpleResponse.Builder.status(200).withContentType("application/json").withBody(body).build())).isEmpty();
+        wm.stubFor(get(urlPathEqualTo("/compute/trixie/jobs")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+        List<JobInfo> ours = scheduler.jobs(Set.of(), "ours-");
+        assertThat(ours).singleElement().satisfies(j -> {
+            assertThat(j.id()).isEqualTo("22");
+            assertThat(j.queuePosition()).contains(3);
+        });
+    }
+
+    private static JsonNode pending(JsonNode template, String id, String name, String partition, long priority) {
+        ObjectNode job = template.deepCopy();
+        job.put("jobId", id).put("name", name).put("partition", partition).put("priority", priority)
+                .put("nodes", "").putArray("tasks");
+        ((ObjectNode) job.path("status")).put("state", "PENDING").put("stateReason", "Priority");
+        ((ObjectNode) job.path("time")).put("elapsed", 0).put("start", 0);
+        return job;
+    }
+
     @Test
     void theTailsContentIsTheOutput() {
         replay("07-filesystem-tail.json");

@@ -246,8 +246,10 @@ class FirecrestV2SchedulerTest {
                 Optional.empty(), Optional.of("nid001"), Optional.empty()));
         assertThat(byId.get("2")).isEqualTo(new JobInfo("2", "b", "alice", JobPhase.PENDING, "PENDING",
                 Optional.of("Priority"), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of(java.time.Instant.ofEpochSecond(1760000000)))); // a pending job's time.start: the estimate
+                Optional.of(java.time.Instant.ofEpochSecond(1760000000))) // a pending job's time.start: the estimate
+                .inQueueAt(1)); // the lower id of the two pending jobs of equal priority in one partition
         assertThat(byId.get("3").node()).isEmpty();
+        assertThat(byId.get("3").queuePosition()).contains(2);
         assertThat(byId.get("3").reason()).contains("Resources");
         assertThat(byId.get("4")).isEqualTo(new JobInfo("4", "d", "alice", JobPhase.ENDED, "CANCELLED",
                 Optional.empty(), Optional.of("nid001234"), Optional.of(128 + 15)));
