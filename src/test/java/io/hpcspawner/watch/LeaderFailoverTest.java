@@ -49,9 +49,12 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class LeaderFailoverTest {
 
-    static final Duration LEASE = Duration.ofSeconds(3);
-    static final Duration RENEW_DEADLINE = Duration.ofSeconds(2);
-    static final Duration RETRY = Duration.ofMillis(400);
+    /** Lease duration, renew deadline, retry period: short here; {@code -Dfailover.timings=15s,10s,2s} measures the defaults. */
+    static final List<Duration> TIMINGS = java.util.Arrays.stream(System.getProperty("failover.timings", "3s,2s,400ms")
+            .split(",")).map(t -> new io.quarkus.runtime.configuration.DurationConverter().convert(t.trim())).toList();
+    static final Duration LEASE = TIMINGS.get(0);
+    static final Duration RENEW_DEADLINE = TIMINGS.get(1);
+    static final Duration RETRY = TIMINGS.get(2);
     static final String SYSTEM = "testsys";
     static final String PREFIX = "hpcsp-abc123-";
 
@@ -77,7 +80,7 @@ class LeaderFailoverTest {
         scheduler.submits.set(0);
 
         Replica a = replica("replica-a");
-        await().atMost(Duration.ofSeconds(5)).until(a.leadership::leads);
+        await().atMost(LEASE.plusSeconds(5)).until(a.leadership::leads);
         Replica b = replica("replica-b");
         // a's first round stops in the middle: after its third step's scheduler call, before its write
         a.pauseAfterSteps.set(3);
@@ -95,6 +98,8 @@ class LeaderFailoverTest {
         tickUntil(() -> records.all().stream().allMatch(r -> r.state().equals("queued") || r.state().equals("stopped")),
                 a, b);
         tickUntil(b.watcher::isReconciled, a, b);
+        System.out.printf("the new leader's first round ended %d ms after the kill%n",
+                Duration.ofNanos(System.nanoTime() - killed).toMillis());
 
         assertThat(takeOver).isLessThan(LEASE.plus(RETRY).plusSeconds(2));
         assertThat(a.stepsAfterResume).as("steps of the deposed leader's round after it woke").hasValue(0);
@@ -109,7 +114,7 @@ class LeaderFailoverTest {
 
     /** Calls both replicas' watcher ticks (the scheduler's job in the service) until the condition holds. */
     private void tickUntil(java.util.concurrent.Callable<Boolean> condition, Replica... all) {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        await().atMost(LEASE.plusSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
             for (Replica r : all) {
                 r.watcher.tick();
             }
