@@ -8,10 +8,11 @@ import java.util.function.LongSupplier;
 
 /**
  * The lease lock, remembering when this replica's last successful write of the lease began (on
- * this JVM's monotonic clock). Another replica may take the lease only once the lease has gone
- * unchanged for the lease duration as it observes it, and it observes a write no earlier than the
- * write began; so while less than the renew deadline has passed since that moment, no other
- * replica can lead. This fence holds even when the elector's "stopped leading" callback is late.
+ * this JVM's monotonic clock). Another replica may take the lease only once its clock is past the
+ * renew time written in the lease (taken before the write began) plus the lease duration; so while
+ * less than the renew deadline has passed since the write began, no other replica can lead, as
+ * long as the clocks agree within the lease duration minus the renew deadline. This fence holds
+ * even when the elector's "stopped leading" callback comes late or never.
  */
 final class RenewalClock implements Lock {
 
