@@ -116,7 +116,7 @@ public final class LeaseLeadership implements Leadership {
     }
 
     private void observed(String leader) {
-        if (!settings.identity().equals(leader)) {
+        if (leader != null && !leader.isEmpty() && !settings.identity().equals(leader)) { // empty: released
             LOG.infof("Replica %s follows %s (lease %s)", settings.identity(), leader, settings.name());
         }
     }
