@@ -85,6 +85,10 @@ public interface SpawnerConfig {
     @Valid
     Watch watch();
 
+    /** Which replica runs the watcher and the record retention (docs/operations.md, "Several replicas"). */
+    @Valid
+    LeaderElection leadership();
+
     /** How a start's submit waits out a cluster that cannot be reached. */
     @Valid
     Submit submit();
@@ -425,6 +429,38 @@ public interface SpawnerConfig {
          */
         @WithDefault("24h")
         Duration startTimeout();
+    }
+
+    /**
+     * One leader among several replicas, elected with a Kubernetes Lease ({@code coordination.k8s.io/v1}):
+     * only the leader runs the watcher's rounds and the record retention; every replica answers the API.
+     */
+    interface LeaderElection {
+        /** Elect a leader through the Lease; false: this replica always leads (one replica, the file store). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The Lease's name. */
+        @WithDefault("hpcspawner-leader")
+        String leaseName();
+
+        /** The Lease's namespace; unset: the pod's own. */
+        Optional<String> leaseNamespace();
+
+        /** This replica's name in the Lease; unset: the environment's POD_NAME, else HOSTNAME. */
+        Optional<String> identity();
+
+        /** How long the Lease must go unrenewed before another replica takes it: the fail-over's main cost. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps leading without a successful renewal; shorter than lease-duration. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often the leader renews, and a follower tries to take the Lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     /** Backends a system can use. */

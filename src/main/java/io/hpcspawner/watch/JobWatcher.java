@@ -1,6 +1,7 @@
 package io.hpcspawner.watch;
 
 import io.hpcspawner.spawn.model.WatchRules;
+import io.hpcspawner.spawn.port.Leadership;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.service.Reconciler;
 import io.hpcspawner.spawn.model.ServerRecord;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,6 +47,9 @@ public class JobWatcher {
     /** One thread per system; a round is not started while the system's previous one runs. */
     private final Map<String, ExecutorService> threads = new ConcurrentHashMap<>();
     private final Map<String, AtomicBoolean> polling = new ConcurrentHashMap<>();
+    /** Only the leading replica polls (docs/operations.md, "Several replicas"); one replica always leads. */
+    @Inject
+    Leadership leadership = () -> true;
 
     public JobWatcher(WatchRules watch, SchedulerRegistry schedulers, Reconciler reconciler, MeterRegistry meters,
             Clock clock) {
@@ -57,6 +62,10 @@ public class JobWatcher {
 
     @Scheduled(every = "${hpcspawner.watch.tick:1s}", delay = 0, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (!leadership.leads()) {
+            reconciled.clear(); // a replica that gains the leadership starts with a reconciliation round
+            return;
+        }
         for (String system : schedulers.systems()) {
             Instant now = clock.instant();
             boolean busy = !reconciled.getOrDefault(system, false) || isBusy(reconciler.activeRecords(system));

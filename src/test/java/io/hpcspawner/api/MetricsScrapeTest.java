@@ -50,6 +50,12 @@ class MetricsScrapeTest {
                 .contains("hpcspawner_ready_callback_failures_total{reason=\"too_late\"}");
     }
 
+    @Test
+    void aSingleReplicaReportsItselfTheLeader() {
+        assertThat(scrape().lines().filter(l -> l.startsWith("hpcspawner_leader{identity=")))
+                .singleElement().satisfies(l -> assertThat(l).endsWith(" 1.0"));
+    }
+
     private String scrape() {
         return given().baseUri(ManagementPort.url(management)).get("/q/metrics").then().statusCode(200).extract().asString();
     }

@@ -128,13 +128,13 @@ class ChartTest {
     }
 
     @Test
-    void theServiceRunsOneReplicaAndRefusesMore() {
+    void theServiceOnTheFileStoreRunsOneReplicaAndRefusesMore() {
         RenderedChart chart = RenderedChart.staging();
         JsonNode spawner = chart.get("Deployment", "jhub-hpcspawner-spawner");
         assertThat(spawner.path("spec").path("replicas").asInt()).isEqualTo(1);
         assertThat(spawner.path("spec").path("strategy").path("type").asText()).isEqualTo("Recreate");
         assertThatThrownBy(() -> RenderedChart.render(List.of(), Map.of("spawner.replicas", 2)))
-                .hasMessageContaining("at '/spawner/replicas': value must be 1");
+                .hasMessageContaining("at '/spawner/store/kind': value must be 'kubernetes'");
     }
 
     @Test

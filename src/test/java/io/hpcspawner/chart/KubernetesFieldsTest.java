@@ -27,15 +27,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KubernetesFieldsTest {
 
-    private static final Map<String, Class<?>> TYPES = Map.of(
-            "Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
-            "Service", io.fabric8.kubernetes.api.model.Service.class,
-            "ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
-            "Secret", io.fabric8.kubernetes.api.model.Secret.class,
-            "PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
-            "Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class,
-            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
-            "ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class);
+    private static final Map<String, Class<?>> TYPES = Map.ofEntries(
+            Map.entry("Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class),
+            Map.entry("Service", io.fabric8.kubernetes.api.model.Service.class),
+            Map.entry("ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
+            Map.entry("Secret", io.fabric8.kubernetes.api.model.Secret.class),
+            Map.entry("PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class),
+            Map.entry("Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class),
+            Map.entry("NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+            Map.entry("ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class),
+            Map.entry("Role", io.fabric8.kubernetes.api.model.rbac.Role.class),
+            Map.entry("RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class),
+            Map.entry("PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class));
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static Stream<List<Path>> releases() {
@@ -47,6 +50,14 @@ class KubernetesFieldsTest {
     void everyObjectHasOnlyFieldsOfItsKubernetesType(List<Path> valuesFiles) throws Exception {
         // optional kinds rendered too: the ServiceMonitors (offline, the CRD is never detected)
         RenderedChart chart = RenderedChart.render(valuesFiles, Map.of("metrics.serviceMonitor.enabled", true));
+        assertThat(unknownFields(chart)).isEmpty();
+    }
+
+    @Test
+    void theSeveralReplicasShapeHasOnlyFieldsOfItsKubernetesTypes() throws Exception {
+        RenderedChart chart = RenderedChart.render(SeveralReplicasTest.STAGING, SeveralReplicasTest.ha(3));
+        assertThat(chart.ofKind("Role")).hasSize(1);
+        assertThat(chart.ofKind("PodDisruptionBudget")).hasSize(1);
         assertThat(unknownFields(chart)).isEmpty();
     }
 

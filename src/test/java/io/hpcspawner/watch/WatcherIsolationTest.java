@@ -35,7 +35,7 @@ class WatcherIsolationTest {
         final CountDownLatch hang = new CountDownLatch(1);
 
         CountingReconciler() {
-            super(null, null, null, null, null, null, null, null, null, Clock.systemUTC());
+            super(null, null, null, null, null, null, null, null, null, null, Clock.systemUTC());
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.Systems;
 import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.JobInfo;
+import io.hpcspawner.spawn.port.Leadership;
 import io.hpcspawner.spawn.port.Scheduler;
 import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
@@ -48,11 +49,12 @@ public class Reconciler {
     private final JobNames names;
     private final OrphanSweep orphans;
     private final SubmitsInFlight inFlight;
+    private final Leadership leadership;
     private final Clock clock;
 
     public Reconciler(WatchRules watch, Systems systems, SchedulerRegistry schedulers, ServerLifecycle lifecycle,
             StopCancels cancels, ServerReady ready, JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight,
-            Clock clock) {
+            Leadership leadership, Clock clock) {
         this.watch = watch;
         this.systems = systems;
         this.schedulers = schedulers;
@@ -62,6 +64,7 @@ public class Reconciler {
         this.names = names;
         this.orphans = orphans;
         this.inFlight = inFlight;
+        this.leadership = leadership;
         this.clock = clock;
     }
 
@@ -85,6 +88,9 @@ public class Reconciler {
         try {
             jobs = scheduler.jobs(ids, names.sharedPrefix());
         } catch (SchedulerException e) {
+            if (deposed(system)) {
+                return false;
+            }
             records.stream().filter(r -> r.jobId() != null)
                     .forEach(r -> lifecycle.unknown(r.key(), r.id(), e.getMessage()));
             return false;
@@ -95,6 +101,9 @@ public class Reconciler {
         doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
         Round round = new Round(scheduler, jobs, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
         for (ServerRecord r : records) {
+            if (deposed(system)) {
+                return false;
+            }
             ServerLogFields.around(r, () -> { // the lines about this record carry its fields
             try {
                 ServerRecord now = r.jobId() == null ? cutOff(round, r) : r;
@@ -113,7 +122,22 @@ public class Reconciler {
                 .map(ServerRecord::jobName).collect(Collectors.toSet());
         // A job whose cancel the scheduler took is ending: cancelling it again would be a second cancel.
         jobs.stream().map(JobInfo::name).filter(cancels::taken).forEach(owned::add);
+        if (deposed(system)) {
+            return false;
+        }
         orphans.sweep(system, scheduler, jobs, owned);
+        return true;
+    }
+
+    /**
+     * True when this replica no longer leads: the round stops before its next step (a scheduler
+     * call or a record write), as another replica may be leading already.
+     */
+    private boolean deposed(String system) {
+        if (leadership.leads()) {
+            return false;
+        }
+        LOG.infof("System %s: this replica no longer leads; its round stops here", system);
         return true;
     }
 

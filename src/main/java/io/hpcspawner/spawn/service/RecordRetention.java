@@ -2,6 +2,7 @@ package io.hpcspawner.spawn.service;
 
 import io.hpcspawner.spawn.model.RetentionRules;
 import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.port.Leadership;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,8 @@ import org.jboss.logging.Logger;
  * Forgets servers that ended long ago: every hour, the records of stopped and failed servers
  * whose last change is older than {@code hpcspawner.store.retention} are deleted from the store.
  * Active records are never touched; each deletion happens under the server's lock and only if
- * the record is still that ended start, so a new start of the same server is never lost.
+ * the record is still that ended start, so a new start of the same server is never lost. With
+ * several replicas only the leader deletes.
  */
 @ApplicationScoped
 public class RecordRetention {
@@ -24,12 +26,15 @@ public class RecordRetention {
     private final Duration retention;
     private final ServerStore store;
     private final ServerLocks locks;
+    private final Leadership leadership;
     private final Clock clock;
 
-    public RecordRetention(RetentionRules rules, ServerStore store, ServerLocks locks, Clock clock) {
+    public RecordRetention(RetentionRules rules, ServerStore store, ServerLocks locks, Leadership leadership,
+            Clock clock) {
         this.retention = rules.endedRecords();
         this.store = store;
         this.locks = locks;
+        this.leadership = leadership;
         this.clock = clock;
     }
 
@@ -38,11 +43,14 @@ public class RecordRetention {
         purge();
     }
 
-    /** Deletes the ended records older than the retention; returns how many. */
+    /** Deletes the ended records older than the retention, while this replica leads; returns how many. */
     public int purge() {
         Instant cutoff = clock.instant().minus(retention);
         int deleted = 0;
         for (ServerRecord r : store.all()) {
+            if (!leadership.leads()) {
+                break; // another replica may lead already; it purges on its own hour
+            }
             if (expired(r, cutoff) && locks.with(r.key(), () -> store.find(r.key())
                     .filter(current -> current.id().equals(r.id()) && expired(current, cutoff))
                     .map(current -> store.delete(current.key(), current.id())).orElse(false))) {

@@ -38,7 +38,7 @@ class RecordRetentionTest {
             store.save(r);
         }
 
-        RecordRetention retention = new RecordRetention(DomainSettings.retention(TestConfigs.from(TestConfigs.minimal())), store, new ServerLocks(), time);
+        RecordRetention retention = new RecordRetention(DomainSettings.retention(TestConfigs.from(TestConfigs.minimal())), store, new ServerLocks(), () -> true, time);
         assertThat(retention.purge()).isEqualTo(2);
 
         assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::id)
@@ -54,7 +54,7 @@ class RecordRetentionTest {
         store.save(ServerRecords.ended(new ServerKey("carol", ""), ServerState.FAILED, time.instant().minus(Duration.ofHours(3))));
         Map<String, String> p = TestConfigs.minimal();
         p.put("hpcspawner.store.retention", "2h");
-        assertThat(new RecordRetention(DomainSettings.retention(TestConfigs.from(p)), store, new ServerLocks(), time).purge()).isEqualTo(1);
+        assertThat(new RecordRetention(DomainSettings.retention(TestConfigs.from(p)), store, new ServerLocks(), () -> true, time).purge()).isEqualTo(1);
         assertThat(store.all()).isEmpty();
     }
 
@@ -63,6 +63,21 @@ class RecordRetentionTest {
         Map<String, String> p = TestConfigs.minimal();
         p.put("hpcspawner.store.retention", "0s");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RecordRetention(DomainSettings.retention(TestConfigs.from(p)),
-                new FileServerStore(dir), new ServerLocks(), time)).hasMessageContaining("hpcspawner.store.retention");
+                new FileServerStore(dir), new ServerLocks(), () -> true, time)).hasMessageContaining("hpcspawner.store.retention");
+    }
+
+    @Test
+    void aReplicaThatDoesNotLeadDeletesNothing() {
+        FileServerStore store = new FileServerStore(dir);
+        ServerRecord old = ServerRecords.ended(new ServerKey("dave", ""), ServerState.STOPPED, time.instant().minus(Duration.ofDays(9)));
+        store.save(old);
+        java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(false);
+        RecordRetention retention = new RecordRetention(DomainSettings.retention(TestConfigs.from(TestConfigs.minimal())),
+                store, new ServerLocks(), leads::get, time);
+
+        assertThat(retention.purge()).isZero();
+        assertThat(store.all()).extracting(ServerRecord::id).containsExactly(old.id());
+        leads.set(true); // it gains the leadership: its next hour deletes
+        assertThat(retention.purge()).isEqualTo(1);
     }
 }

@@ -36,6 +36,6 @@ public class Trackers {
 
     public Reconciler forSystem(String system, Scheduler scheduler) {
         return new Reconciler(DomainSettings.watching(config), DomainSettings.systemsOf(config), new SchedulerRegistry(Map.of(system, scheduler)), lifecycle, cancels, ready, names, orphans,
-                inFlight, clock);
+                inFlight, () -> true, clock);
     }
 }
