@@ -1,13 +1,9 @@
 package io.hpcspawner.store.file;
 
 import io.hpcspawner.spawn.port.ServerStore;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.store.RecordJson;
 import io.hpcspawner.spawn.model.ServerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,13 +37,7 @@ public final class FileServerStore implements ServerStore {
 
     public FileServerStore(Path directory) {
         this.directory = directory;
-        this.json = new ObjectMapper()
-                .registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-                .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
-                .setVisibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY);
+        this.json = RecordJson.mapper();
         load();
     }
 
