@@ -34,9 +34,10 @@ import org.jboss.logging.Logger;
  * answer, which this store's reads show at once (before the informer's watch brings it back).
  *
  * <p>Every write is conditional on the resourceVersion the written copy was read at (each copy
- * handed out remembers it; a record never read, such as a new start, is checked against the
- * version this store last saw of its server). A write that lost a race writes nothing and raises
- * {@link StaleRecordException}.
+ * handed out remembers it). A record never read, a new start, is checked against the version of
+ * its server's record last read here (the one the caller decided on), or created when none was:
+ * two replicas starting one server at once keep one start. A write that lost a race writes
+ * nothing and raises {@link StaleRecordException}.
  */
 public final class KubernetesServerStore implements ServerStore, AutoCloseable {
 
@@ -51,6 +52,8 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
     private final Map<String, Written> ownWrites = new ConcurrentHashMap<>();
     /** The resourceVersion each copy handed out was read at (weak: a dropped copy is forgotten). */
     private final Map<ServerRecord, String> readAt = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The version of each server's record last handed out or written here: what a new start replaces. */
+    private final Map<String, String> lastRead = new ConcurrentHashMap<>();
     /** Objects already reported as unreadable, by name and version, so each is logged once. */
     private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
 
@@ -123,8 +126,8 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         ServerKey key = record.key();
         String name = ServerRecordObjects.nameOf(key);
         String expected = readAt.get(record);
-        if (expected == null) { // never read: a new start, replacing what this store last saw of the server
-            expected = current(name).map(o -> o.getMetadata().getResourceVersion()).orElse(null);
+        if (expected == null) { // never read: a new start, decided on the server's record as last read here
+            expected = lastRead.get(name);
         }
         GenericKubernetesResource object = ServerRecordObjects.toObject(record, namespace);
         GenericKubernetesResource answer;
@@ -146,6 +149,7 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         String version = answer.getMetadata().getResourceVersion();
         ownWrites.put(name, new Written(answer, version));
         readAt.put(record, version);
+        lastRead.put(name, version);
     }
 
     @Override
@@ -159,6 +163,7 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         try {
             boolean deleted = !objects().withName(name).lockResourceVersion(version).delete().isEmpty();
             ownWrites.put(name, new Written(null, version));
+            lastRead.remove(name);
             return deleted;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
@@ -208,8 +213,10 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         try {
             ServerRecord record = ServerRecordObjects.toRecord(object);
             readAt.put(record, version);
+            lastRead.put(object.getMetadata().getName(), version);
             return Optional.of(record);
         } catch (IllegalArgumentException e) {
+            lastRead.put(object.getMetadata().getName(), version); // a new start of its server replaces it
             if (reportedUnreadable.add(object.getMetadata().getName() + "@" + version)) {
                 LOG.errorf("Server record %s in namespace %s is unreadable (%s); the service goes on without it"
                         + " (a new start of its server replaces it)", object.getMetadata().getName(), namespace,
