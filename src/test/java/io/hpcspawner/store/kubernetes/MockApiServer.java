@@ -44,6 +44,11 @@ public final class MockApiServer implements AutoCloseable {
         }
     }
 
+    /** Where a client reaches it, e.g. {@code http://localhost:41234/}. */
+    public String url() {
+        return server.url("/");
+    }
+
     /** A new client, closed with this server. */
     public KubernetesClient client() {
         KubernetesClient c = server.createClient();
