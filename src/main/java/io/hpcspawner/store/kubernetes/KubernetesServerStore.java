@@ -54,8 +54,13 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
     private final Map<ServerRecord, String> readAt = Collections.synchronizedMap(new WeakHashMap<>());
     /** The version of each server's record last handed out or written here: what a new start replaces. */
     private final Map<String, String> lastRead = new ConcurrentHashMap<>();
+    /** Each object's record as last read, with its version: read again only when the version changes. */
+    private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
     /** Objects already reported as unreadable, by name and version, so each is logged once. */
     private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
+
+    private record Parsed(String version, ServerRecord record) {
+    }
 
     /** An object as the API server answered a write, or (object null) deleted at that version. */
     private record Written(GenericKubernetesResource object, String version) {
@@ -164,6 +169,7 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
             boolean deleted = !objects().withName(name).lockResourceVersion(version).delete().isEmpty();
             ownWrites.put(name, new Written(null, version));
             lastRead.remove(name);
+            parsed.remove(name);
             return deleted;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
@@ -211,7 +217,13 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
     private Optional<ServerRecord> handOut(GenericKubernetesResource object) {
         String version = object.getMetadata().getResourceVersion();
         try {
-            ServerRecord record = ServerRecordObjects.toRecord(object);
+            String name = object.getMetadata().getName();
+            Parsed known = parsed.get(name);
+            if (known == null || !known.version().equals(version)) {
+                known = new Parsed(version, ServerRecordObjects.toRecord(object));
+                parsed.put(name, known);
+            }
+            ServerRecord record = known.record().copy();
             readAt.put(record, version);
             lastRead.put(object.getMetadata().getName(), version);
             return Optional.of(record);
@@ -275,6 +287,9 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         }
 
         private void caughtUp(GenericKubernetesResource object, boolean deleted) {
+            if (deleted) {
+                parsed.remove(object.getMetadata().getName());
+            }
             ownWrites.computeIfPresent(object.getMetadata().getName(), (name, own) -> {
                 if (own.object() == null) { // deleted by this store: until the informer sees the delete, or a new object
                     return deleted || newer(object, own.version()) ? null : own;
