@@ -110,12 +110,18 @@ public class ServiceWiring {
             }
             DeploymentStore target = open(kind, config, kubernetes);
             config.store().importFrom().ifPresent(from -> {
+                // a file store being imported is locked like one in use: a service still running on it stops the import
+                StoreLock sourceLock = from == SpawnerConfig.Store.Kind.file ? StoreLock.acquire(config.store().directory())
+                        : null;
                 DeploymentStore source = open(from, config, kubernetes);
                 try {
                     StoreImport.run(source, target);
                 } finally {
                     if (source.records() instanceof AutoCloseable c) {
                         closeQuietly(c);
+                    }
+                    if (sourceLock != null) {
+                        sourceLock.close();
                     }
                 }
             });

@@ -145,6 +145,7 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
             }
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409 || (e.getCode() == 404 && expected != null)) {
+                catchUp(name, expected);
                 throw new StaleRecordException(key, expected == null ? "another writer created it"
                         : "it is no longer at version " + expected + ": " + reason(e));
             }
@@ -155,6 +156,24 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         ownWrites.put(name, new Written(answer, version));
         readAt.put(record, version);
         lastRead.put(name, version);
+    }
+
+    /**
+     * After a lost race: the winner's object, read from the API server, so that the caller's next
+     * read here shows it (the informer's watch may bring it only later).
+     */
+    private void catchUp(String name, String lost) {
+        try {
+            GenericKubernetesResource latest = objects().withName(name).get();
+            if (latest != null) {
+                ownWrites.merge(name, new Written(latest, latest.getMetadata().getResourceVersion()),
+                        (own, fresh) -> own.object() != null && !newer(fresh.object(), own.version()) ? own : fresh);
+            } else if (lost != null) {
+                ownWrites.put(name, new Written(null, lost));
+            }
+        } catch (KubernetesClientException e) {
+            LOG.debugf("Could not re-read server record %s after a lost race: %s", name, reason(e));
+        }
     }
 
     @Override
