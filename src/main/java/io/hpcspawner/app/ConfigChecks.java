@@ -56,10 +56,30 @@ public class ConfigChecks {
         verified = true;
     }
 
+    /** The store's kind, its namespace and an import between kinds must fit together. */
+    private void storeProblems(List<String> problems) {
+        SpawnerConfig.Store store = config.store();
+        boolean kubernetes = store.kind() == SpawnerConfig.Store.Kind.kubernetes
+                || store.importFrom().filter(k -> k == SpawnerConfig.Store.Kind.kubernetes).isPresent();
+        store.importFrom().filter(k -> k == store.kind()).ifPresent(k -> problems.add("hpcspawner.store.import-from: "
+                + k + " is this store's own kind (hpcspawner.store.kind=" + store.kind() + "); name the other kind,"
+                + " e.g. import-from=file with kind=kubernetes"));
+        store.namespace().ifPresent(ns -> {
+            if (!kubernetes) {
+                problems.add("hpcspawner.store.namespace: only the Kubernetes store uses it; set"
+                        + " hpcspawner.store.kind=kubernetes (or import-from=kubernetes), or remove it");
+            } else if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+                problems.add("hpcspawner.store.namespace: " + ns + " is not a Kubernetes namespace name"
+                        + " (lowercase letters, digits and '-'), e.g. jhub");
+            }
+        });
+    }
+
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
         config.deploymentId().filter(id -> !id.matches("[a-z0-9]{6}")).ifPresent(id -> problems.add(
                 "hpcspawner.deployment-id: must be 6 lowercase letters or digits, e.g. prod01"));
+        storeProblems(problems);
         for (Map.Entry<String, SpawnerConfig.SystemConfig> e : config.systems().entrySet()) {
             String k = "hpcspawner.systems." + e.getKey();
             SpawnerConfig.SystemConfig s = e.getValue();

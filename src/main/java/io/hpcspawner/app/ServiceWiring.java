@@ -29,9 +29,18 @@ import io.hpcspawner.spawn.port.Sleeper;
 import io.hpcspawner.scheduler.slurmrestd.OutputFiles;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdApiVersion;
 import io.hpcspawner.scheduler.slurmrestd.SlurmrestdScheduler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.hpcspawner.store.DeploymentStore;
+import io.hpcspawner.store.IdentitySlot;
+import io.hpcspawner.store.StoreImport;
+import io.hpcspawner.store.file.DeploymentIdentityFile;
 import io.hpcspawner.store.file.FileSealedTokenStore;
 import io.hpcspawner.store.file.FileServerStore;
 import io.hpcspawner.store.file.StoreLock;
+import io.hpcspawner.store.kubernetes.DeploymentIdentityConfigMap;
+import io.hpcspawner.store.kubernetes.KubernetesSealedTokenStore;
+import io.hpcspawner.store.kubernetes.KubernetesServerStore;
+import jakarta.enterprise.inject.Disposes;
 import io.quarkus.oidc.client.OidcClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -57,15 +66,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ServiceWiring {
 
+    /** How long the Kubernetes store may take to list its namespace at start-up. */
+    private static final Duration STORE_LISTING_TIMEOUT = Duration.ofSeconds(60);
+
     private StoreLock storeLock;
+    private DeploymentStore store;
 
     /**
-     * Takes the store's lock at start-up, before the first watcher round or request: a second
-     * instance on the same store stops here, naming the holder.
+     * Takes the file store's lock at start-up, before the first watcher round or request: a second
+     * instance on the same store stops here, naming the holder. The Kubernetes store needs no lock:
+     * every write there is conditional on the version it read.
      */
     void lockStore(@Observes @Priority(1) StartupEvent event, SpawnerConfig config, ConfigChecks checks) {
         checks.verify();
-        lockStore(config);
+        if (config.store().kind() == SpawnerConfig.Store.Kind.file) {
+            lockStore(config);
+        }
     }
 
     private synchronized void lockStore(SpawnerConfig config) {
@@ -79,6 +95,64 @@ public class ServiceWiring {
         if (storeLock != null) {
             storeLock.close();
             storeLock = null;
+        }
+    }
+
+    /**
+     * The configured store's three parts (records, logins, identity), made once; an import
+     * ({@code hpcspawner.store.import-from}) runs before anything reads them.
+     */
+    private synchronized DeploymentStore store(SpawnerConfig config, Instance<KubernetesClient> kubernetes) {
+        if (store == null) {
+            SpawnerConfig.Store.Kind kind = config.store().kind();
+            if (kind == SpawnerConfig.Store.Kind.file) {
+                lockStore(config);
+            }
+            DeploymentStore target = open(kind, config, kubernetes);
+            config.store().importFrom().ifPresent(from -> {
+                // a file store being imported is locked like one in use: a service still running on it stops the import
+                StoreLock sourceLock = from == SpawnerConfig.Store.Kind.file ? StoreLock.acquire(config.store().directory())
+                        : null;
+                DeploymentStore source = open(from, config, kubernetes);
+                try {
+                    StoreImport.run(source, target);
+                } finally {
+                    if (source.records() instanceof AutoCloseable c) {
+                        closeQuietly(c);
+                    }
+                    if (sourceLock != null) {
+                        sourceLock.close();
+                    }
+                }
+            });
+            store = target;
+        }
+        return store;
+    }
+
+    private static DeploymentStore open(SpawnerConfig.Store.Kind kind, SpawnerConfig config,
+            Instance<KubernetesClient> kubernetes) {
+        SpawnerConfig.Store s = config.store();
+        return switch (kind) {
+            case file -> new DeploymentStore("the file store in " + s.directory(), new FileServerStore(s.directory()),
+                    new FileSealedTokenStore(s.loginsDirectory()), new DeploymentIdentityFile(s.directory()));
+            case kubernetes -> {
+                KubernetesClient client = kubernetes.get();
+                String namespace = s.namespace().or(() -> Optional.ofNullable(client.getNamespace()))
+                        .orElseThrow(() -> new InvalidConfigurationException(List.of("hpcspawner.store.namespace:"
+                                + " required when the service runs outside a pod (no service account namespace), e.g. jhub")));
+                yield new DeploymentStore("the Kubernetes store in namespace " + namespace,
+                        new KubernetesServerStore(client, namespace, STORE_LISTING_TIMEOUT),
+                        new KubernetesSealedTokenStore(client, namespace), new DeploymentIdentityConfigMap(client, namespace));
+            }
+        };
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // only an informer to stop
         }
     }
 
@@ -97,23 +171,35 @@ public class ServiceWiring {
 
     @Produces
     @Singleton
-    ServerStore serverStore(SpawnerConfig config, ConfigChecks checks, MeterRegistry meters) {
+    ServerStore serverStore(SpawnerConfig config, ConfigChecks checks, MeterRegistry meters,
+            Instance<KubernetesClient> kubernetes) {
         checks.verify();
-        lockStore(config);
-        FileServerStore store = new FileServerStore(config.store().directory());
-        io.micrometer.core.instrument.Gauge.builder("hpcspawner.store.unreadable.records", store, FileServerStore::setAside)
-                .description("Record files set aside at start-up because they could not be read").register(meters);
-        return store;
+        ServerStore records = store(config, kubernetes).records();
+        if (records instanceof FileServerStore files) {
+            io.micrometer.core.instrument.Gauge.builder("hpcspawner.store.unreadable.records", files, FileServerStore::setAside)
+                    .description("Record files set aside at start-up because they could not be read").register(meters);
+        }
+        return records;
     }
 
-    /** This deployment's job names: its identity is created once and kept in the store directory. */
+    /** Stops the Kubernetes store's informer at shutdown. */
+    void closeServerStore(@Disposes ServerStore records) {
+        if (records instanceof AutoCloseable c) {
+            closeQuietly(c);
+        }
+    }
+
+    /** This deployment's job names: its identity is created once and kept with the store. */
     @Produces
     @Singleton
-    io.hpcspawner.spawn.rules.JobNames jobNames(SpawnerConfig config, ServerStore store, Clock clock) {
-        Optional<java.time.Instant> oldest = store.all().stream().map(io.hpcspawner.spawn.model.ServerRecord::createdAt)
+    io.hpcspawner.spawn.rules.JobNames jobNames(SpawnerConfig config, ServerStore records, Clock clock,
+            Instance<KubernetesClient> kubernetes) {
+        Optional<java.time.Instant> oldest = records.all().stream().map(io.hpcspawner.spawn.model.ServerRecord::createdAt)
                 .min(java.util.Comparator.naturalOrder());
-        return new io.hpcspawner.spawn.rules.JobNames(config.jobNamePrefix(), io.hpcspawner.store.file.DeploymentIdentityFile
-                .loadOrCreate(config.store().directory(), config.deploymentId(), oldest, clock.instant()));
+        String otherStore = config.store().kind() == SpawnerConfig.Store.Kind.file ? "hpcspawner.store.directory"
+                : "hpcspawner.store.namespace";
+        return new io.hpcspawner.spawn.rules.JobNames(config.jobNamePrefix(), IdentitySlot.loadOrCreate(
+                store(config, kubernetes).identity(), config.deploymentId(), oldest, clock.instant(), otherStore));
     }
 
     /** Secrets written as values, {@code file:} or {@code vault:} references (Vault only when quarkus.vault.url is set). */
@@ -130,12 +216,12 @@ public class ServiceWiring {
     @Produces
     @Singleton
     Optional<UserLogins> userLogins(SpawnerConfig config, ConfigChecks checks, SecretResolver secrets, OidcClients oidc,
-            Clock clock, MeterRegistry meters) {
+            Clock clock, MeterRegistry meters, Instance<KubernetesClient> kubernetes) {
         checks.verify();
         Optional<UserLogins> logins = config.keycloak().map(kc -> new UserLogins(
                 keycloakClient(kc, "user-client", kc.userClient(), secrets, oidc, meters),
                 tokenKeys(kc, secrets),
-                new FileSealedTokenStore(config.store().loginsDirectory()), tokenValidity(kc), clock));
+                store(config, kubernetes).logins(), tokenValidity(kc), clock));
         logins.ifPresent(UserLogins::resealStored); // after a key rotation: every login onto the newest key
         return logins;
     }

@@ -350,6 +350,25 @@ public interface SpawnerConfig {
 
     /** Durable storage of server records. */
     interface Store {
+        /**
+         * Which store keeps server records, users' sealed logins and the deployment identity:
+         * {@code file} (files under {@code directory}, one replica) or {@code kubernetes} (custom
+         * objects, Secrets and a ConfigMap in {@code namespace}, several replicas).
+         */
+        @WithDefault("file")
+        Kind kind();
+
+        /** Namespace of the Kubernetes store; the pod's own namespace when unset. */
+        Optional<String> namespace();
+
+        /**
+         * At start, copy the other kind of store into this one while this one is empty: {@code file}
+         * (from {@code directory} and {@code logins-directory} into the Kubernetes store) or
+         * {@code kubernetes} (from {@code namespace} into the file store). A target that already
+         * holds this deployment is left alone; one holding another deployment is refused.
+         */
+        Optional<Kind> importFrom();
+
         /** Directory of the embedded file store (created if missing). */
         @WithDefault("data/servers")
         Path directory();
@@ -361,6 +380,9 @@ public interface SpawnerConfig {
         /** How long a stopped or failed server's record is kept after its last change; older ones are deleted (hourly). */
         @WithDefault("7d")
         Duration retention();
+
+        /** The kinds of store. */
+        enum Kind { file, kubernetes }
     }
 
     /** Batch script settings shared by all systems. */

@@ -229,4 +229,37 @@ class ConfigChecksTest {
                 + " \"--uenv=jupyterlab/5.2:/user-tools\" cannot be sent through slurmrestd").contains("--qos")
                 .endsWith("(system testsys uses backend slurmrestd)");
     }
+
+    @Test
+    void theStoresKindNamespaceAndImportMustFitTogether() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.store.kind", "kubernetes");
+        p.put("hpcspawner.store.namespace", "jhub");
+        p.put("hpcspawner.store.import-from", "file");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).as("the move into Kubernetes").isEmpty();
+
+        p.put("hpcspawner.store.import-from", "kubernetes");
+        p.put("hpcspawner.store.namespace", "JHub");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).containsExactly(
+                "hpcspawner.store.import-from: kubernetes is this store's own kind (hpcspawner.store.kind=kubernetes);"
+                        + " name the other kind, e.g. import-from=file with kind=kubernetes",
+                "hpcspawner.store.namespace: JHub is not a Kubernetes namespace name (lowercase letters, digits and"
+                        + " '-'), e.g. jhub");
+
+        p.remove("hpcspawner.store.kind");
+        p.remove("hpcspawner.store.import-from");
+        p.put("hpcspawner.store.namespace", "jhub");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).containsExactly("hpcspawner.store.namespace: only"
+                + " the Kubernetes store uses it; set hpcspawner.store.kind=kubernetes (or import-from=kubernetes), or"
+                + " remove it");
+        p.put("hpcspawner.store.import-from", "kubernetes");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).as("the move back to files").isEmpty();
+    }
+
+    @Test
+    void anUnknownStoreKindIsRefusedNamingTheKinds() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.store.kind", "etcd");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestConfigs.from(p)).hasMessageContaining("etcd");
+    }
 }

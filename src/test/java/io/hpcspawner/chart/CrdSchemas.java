@@ -41,17 +41,9 @@ final class CrdSchemas {
     static synchronized Map<String, JsonSchema> all() {
         if (schemas == null) {
             Map<String, JsonSchema> read = new TreeMap<>();
-            YAMLMapper yaml = new YAMLMapper();
             try (Stream<Path> files = Files.list(DIRECTORY)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                    JsonNode crd = yaml.readTree(file.toFile()).path("spec");
-                    for (JsonNode version : crd.path("versions")) {
-                        if (version.path("served").asBoolean()) {
-                            JsonNode schema = strict(version.path("schema").path("openAPIV3Schema").deepCopy());
-                            read.put(crd.path("group").asText() + "/" + version.path("name").asText() + " "
-                                    + crd.path("names").path("kind").asText(), FACTORY.getSchema(schema));
-                        }
-                    }
+                    read.putAll(served(file));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -59,6 +51,24 @@ final class CrdSchemas {
             schemas = read;
         }
         return schemas;
+    }
+
+    /** The schema of every served version of the CRD in {@code file}, by "apiVersion kind" (e.g. the chart's own crds/). */
+    static Map<String, JsonSchema> served(Path file) {
+        Map<String, JsonSchema> read = new TreeMap<>();
+        try {
+            JsonNode crd = new YAMLMapper().readTree(file.toFile()).path("spec");
+            for (JsonNode version : crd.path("versions")) {
+                if (version.path("served").asBoolean()) {
+                    JsonNode schema = strict(version.path("schema").path("openAPIV3Schema").deepCopy());
+                    read.put(crd.path("group").asText() + "/" + version.path("name").asText() + " "
+                            + crd.path("names").path("kind").asText(), FACTORY.getSchema(schema));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return read;
     }
 
     /** Validation messages of one object against its CRD schema (empty: valid). */

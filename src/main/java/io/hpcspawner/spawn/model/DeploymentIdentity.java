@@ -1,5 +1,6 @@
 package io.hpcspawner.spawn.model;
 
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.regex.Pattern;
 
@@ -18,9 +19,21 @@ public record DeploymentIdentity(String id, Instant createdAt) {
     /** The form of an id, in job names and in {@code hpcspawner.deployment-id}. */
     public static final Pattern ID = Pattern.compile("[a-z0-9]{6}");
 
+    private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     public DeploymentIdentity {
         if (!ID.matcher(id).matches()) {
             throw new IllegalArgumentException("a deployment id is 6 lowercase letters or digits, not " + id);
         }
+    }
+
+    /** A new random id (no 0/o or 1/l, which read alike). */
+    public static String newId() {
+        StringBuilder sb = new StringBuilder(6);
+        for (int i = 0; i < 6; i++) {
+            sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+        }
+        return sb.toString();
     }
 }

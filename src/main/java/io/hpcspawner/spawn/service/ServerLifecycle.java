@@ -3,6 +3,7 @@ package io.hpcspawner.spawn.service;
 import io.hpcspawner.spawn.model.ProgressEvent;
 import io.hpcspawner.spawn.model.ServerKey;
 import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.StaleRecordException;
 import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.spawn.model.Change;
@@ -24,6 +25,8 @@ import org.jboss.logging.Logger;
 public class ServerLifecycle {
 
     private static final Logger LOG = Logger.getLogger(ServerLifecycle.class);
+    /** How often one change is tried when other replicas keep changing its record first. */
+    private static final int SAVE_ATTEMPTS = 3;
 
     private final ServerStore store;
     private final ServerLocks locks;
@@ -75,10 +78,10 @@ public class ServerLifecycle {
 
     /** A stop was asked for (whichever start is current); the job (if any) is about to be cancelled. */
     public Optional<ServerRecord> stopRequested(ServerKey key) {
-        return locks.with(key, () -> store.find(key).map(r -> {
+        return locks.with(key, () -> afterLostRaces(key, () -> store.find(key).map(r -> {
             change(r, new Observation.StopAsked());
             return r;
-        }));
+        })));
     }
 
     /**
@@ -106,11 +109,29 @@ public class ServerLifecycle {
      * after the change, empty when the start is no longer the server's current one.
      */
     public Optional<ServerRecord> observe(ServerKey key, String id, Observation seen) {
-        return locks.with(key, () -> {
+        return locks.with(key, () -> afterLostRaces(key, () -> {
             Optional<ServerRecord> current = store.find(key).filter(r -> r.id().equals(id));
             current.ifPresent(r -> change(r, seen));
             return current;
-        });
+        }));
+    }
+
+    /**
+     * Runs {@code readDecideSave} again when its save lost a race to another replica's write of the
+     * same record ({@link StaleRecordException}): it reads the record as it is now and decides again,
+     * so neither change is lost. A few tries; a record changing that often is left to the caller.
+     */
+    private <T> T afterLostRaces(ServerKey key, java.util.function.Supplier<T> readDecideSave) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return readDecideSave.get();
+            } catch (StaleRecordException e) {
+                if (attempt == SAVE_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.debugf("Server %s: the record changed elsewhere meanwhile; reading it again", key);
+            }
+        }
     }
 
     public Optional<ServerRecord> find(ServerKey key) {

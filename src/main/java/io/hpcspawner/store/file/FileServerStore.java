@@ -1,13 +1,9 @@
 package io.hpcspawner.store.file;
 
 import io.hpcspawner.spawn.port.ServerStore;
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.store.RecordJson;
 import io.hpcspawner.spawn.model.ServerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +27,8 @@ public final class FileServerStore implements ServerStore {
 
     private static final Logger LOG = Logger.getLogger(FileServerStore.class);
     private static final String SUFFIX = ".json";
+    /** Keys up to this many bytes are named in hex: 2 x 120 + ".json.tmp" stays within 255, every file system's limit. */
+    private static final int MAX_HEX_BYTES = 120;
 
     private final Path directory;
     private final ObjectMapper json;
@@ -41,13 +39,7 @@ public final class FileServerStore implements ServerStore {
 
     public FileServerStore(Path directory) {
         this.directory = directory;
-        this.json = new ObjectMapper()
-                .registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-                .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
-                .setVisibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY);
+        this.json = RecordJson.mapper();
         load();
     }
 
@@ -142,13 +134,22 @@ public final class FileServerStore implements ServerStore {
         return records.remove(key, current);
     }
 
-    /** File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file. */
+    /**
+     * File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file;
+     * where that is too long for a file name (a 64-character user's 64-character server), the SHA-256
+     * of those bytes, as unique. The loader reads the key from the content, so both forms load.
+     */
     private Path fileOf(ServerKey key) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : (key.user() + "\n" + key.server()).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-            sb.append(String.format("%02x", b));
+        byte[] name = (key.user() + "\n" + key.server()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length <= MAX_HEX_BYTES) {
+            return directory.resolve(java.util.HexFormat.of().formatHex(name) + SUFFIX);
         }
-        return directory.resolve(sb + SUFFIX);
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(name);
+            return directory.resolve("sha256-" + java.util.HexFormat.of().formatHex(hash) + SUFFIX);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     private void write(Path target, ServerRecord record) {

@@ -3,44 +3,36 @@ package io.hpcspawner.store.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hpcspawner.spawn.model.ServerKey;
+import io.hpcspawner.spawn.port.ServerStore;
+import io.hpcspawner.store.ServerStoreContract;
 import io.hpcspawner.spawn.model.ServerRecord;
 import io.hpcspawner.spawn.model.ServerRecords;
-import io.hpcspawner.spawn.model.ServerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class FileServerStoreTest {
+/** The store contract on files, and what only this store does: crash-safe files, unreadable ones set aside. */
+class FileServerStoreTest extends ServerStoreContract {
 
     @TempDir
     Path dir;
 
-    @Test
-    void recordsSurviveARestartWithEveryField() {
-        FileServerStore store = new FileServerStore(dir);
-        ServerRecord r = ServerRecords.queued(new ServerKey("alice@example.org", "gpu-1"), "123");
-        store.save(r);
-
-        ServerRecord back = new FileServerStore(dir).find(r.key()).orElseThrow();
-        assertThat(back.id()).isEqualTo(r.id());
-        assertThat(back.state()).isEqualTo(ServerState.QUEUED);
-        assertThat(back.jobId()).isEqualTo("123");
-        assertThat(back.transitions()).isEqualTo(r.transitions());
-        assertThat(back.events()).isEqualTo(r.events());
-        assertThat(back.options()).isEqualTo(r.options());
-        assertThat(back.createdAt()).isEqualTo(r.createdAt());
+    @Override
+    protected ServerStore newStore() {
+        return new FileServerStore(dir);
     }
 
-    @Test
-    void aNewStartReplacesTheOldRecordOfTheSameServer() {
-        FileServerStore store = new FileServerStore(dir);
-        ServerKey key = new ServerKey("bob", "");
-        store.save(ServerRecords.queued(key, "1"));
-        ServerRecord second = ServerRecords.queued(key, "2");
-        store.save(second);
-        assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::jobId).containsExactly("2");
+    @Override
+    protected ServerStore reopen() {
+        return new FileServerStore(dir);
+    }
+
+    /** One instance per directory (StoreLock): no second replica. */
+    @Override
+    protected Optional<ServerStore> secondReplica() {
+        return Optional.empty();
     }
 
     @Test
@@ -58,40 +50,6 @@ class FileServerStoreTest {
         try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList()).isEmpty();
         }
-    }
-
-    @Test
-    void copiesHandedOutDoNotChangeTheStore() {
-        FileServerStore store = new FileServerStore(dir);
-        ServerRecord r = ServerRecords.queued(new ServerKey("dave", ""), "9");
-        store.save(r);
-        List<ServerRecord> all = store.all();
-        assertThat(all).hasSize(1);
-        assertThat(store.find(r.key()).orElseThrow()).isNotSameAs(all.get(0));
-    }
-
-    @Test
-    void aDeletedRecordStaysDeletedAfterARestart() {
-        FileServerStore store = new FileServerStore(dir);
-        ServerRecord gone = ServerRecords.queued(new ServerKey("dave", ""), "1");
-        ServerRecord kept = ServerRecords.queued(new ServerKey("dave", "other"), "2");
-        store.save(gone);
-        store.save(kept);
-        assertThat(store.delete(gone.key(), gone.id())).isTrue();
-        assertThat(store.find(gone.key())).isEmpty();
-        assertThat(new FileServerStore(dir).all()).extracting(ServerRecord::id).containsExactly(kept.id());
-    }
-
-    @Test
-    void aDeleteMeantForAnEarlierStartLeavesTheNewOne() {
-        FileServerStore store = new FileServerStore(dir);
-        ServerKey key = new ServerKey("erin", "");
-        ServerRecord earlier = ServerRecords.queued(key, "1");
-        store.save(earlier);
-        ServerRecord later = ServerRecords.queued(key, "2");
-        store.save(later);
-        assertThat(store.delete(key, earlier.id())).isFalse();
-        assertThat(new FileServerStore(dir).find(key).orElseThrow().id()).isEqualTo(later.id());
     }
 
     @Test
