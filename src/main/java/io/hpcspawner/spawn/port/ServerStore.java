@@ -4,6 +4,7 @@ import io.hpcspawner.spawn.model.ServerKey;
 import io.hpcspawner.spawn.model.ServerRecord;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Durable server records, one per (user, server name): the latest start of that server. A save
@@ -26,4 +27,12 @@ public interface ServerStore {
      * same server is kept). Returns whether a record was deleted. Callers hold the server's lock.
      */
     boolean delete(ServerKey key, String id);
+
+    /**
+     * Calls {@code listener} with each record another replica wrote, as this store learns of it
+     * (a store several replicas share); a store of one replica has nothing to report and never
+     * calls it. The listener runs on the store's thread and must not block.
+     */
+    default void onWrittenElsewhere(Consumer<ServerRecord> listener) {
+    }
 }

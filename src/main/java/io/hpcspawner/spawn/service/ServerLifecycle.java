@@ -40,6 +40,9 @@ public class ServerLifecycle {
         this.events = events;
         this.clock = clock;
         this.meters = meters;
+        // Another replica's change (the leader's watcher, a ready callback there): its events reach the
+        // progress streams open on this replica; a stream sends each event once, whoever publishes it.
+        store.onWrittenElsewhere(r -> r.events().forEach(e -> events.publish(r.id(), e)));
     }
 
     /** Persists a new start in state submitting, before its job is submitted. */

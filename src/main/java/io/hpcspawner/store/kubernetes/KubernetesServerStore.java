@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +58,8 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
     private final Map<String, String> lastRead = new ConcurrentHashMap<>();
     /** Each object's record as last read, with its version: read again only when the version changes. */
     private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+    /** Who hears of the records other replicas write ({@link #onWrittenElsewhere}). */
+    private final List<Consumer<ServerRecord>> elsewhere = new CopyOnWriteArrayList<>();
     /** Objects already reported as unreadable, by name and version, so each is logged once. */
     private final Set<String> reportedUnreadable = ConcurrentHashMap.newKeySet();
 
@@ -199,6 +203,11 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         }
     }
 
+    @Override
+    public void onWrittenElsewhere(Consumer<ServerRecord> listener) {
+        elsewhere.add(listener);
+    }
+
     /** Stops the informer. */
     @Override
     public void close() {
@@ -292,12 +301,32 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
 
         @Override
         public void onAdd(GenericKubernetesResource object) {
+            tellIfWrittenElsewhere(object);
             caughtUp(object, false);
         }
 
         @Override
         public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource object) {
+            tellIfWrittenElsewhere(object);
             caughtUp(object, false);
+        }
+
+        /** A version this store did not write: another replica's change, for {@link #onWrittenElsewhere}. */
+        private void tellIfWrittenElsewhere(GenericKubernetesResource object) {
+            if (elsewhere.isEmpty()) {
+                return;
+            }
+            Written own = ownWrites.get(object.getMetadata().getName());
+            if (own != null && own.object() != null && own.version().equals(object.getMetadata().getResourceVersion())) {
+                return;
+            }
+            handOut(object).ifPresent(record -> elsewhere.forEach(listener -> {
+                try {
+                    listener.accept(record);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "A listener of server record %s failed", object.getMetadata().getName());
+                }
+            }));
         }
 
         @Override

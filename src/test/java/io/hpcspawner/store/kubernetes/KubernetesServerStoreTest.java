@@ -70,6 +70,37 @@ class KubernetesServerStoreTest extends ServerStoreContract {
                 .list().getItems()).hasSize(1);
     }
 
+    /**
+     * A progress stream open on one replica follows a server whose changes another replica writes
+     * (the leader's watcher): the store reports those writes, and not its own (published already).
+     */
+    @Test
+    void aReplicaHearsOfTheRecordsAnotherReplicaWritesAndNotOfItsOwn() {
+        ServerStore leader = newStore();
+        ServerStore follower = api.store();
+        List<ServerRecord> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        follower.onWrittenElsewhere(heard::add);
+
+        ServerKey theirs = new ServerKey("alice", "");
+        leader.save(ServerRecords.queued(theirs, "42"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> heard.stream().anyMatch(r -> r.key().equals(theirs)));
+        ServerRecord running = leader.find(theirs).orElseThrow();
+        running.apply(new io.hpcspawner.spawn.model.Change(ServerState.STARTING, Optional.of("Job 42 is running on nid001"),
+                Optional.empty(), Optional.empty(), List.of(new io.hpcspawner.spawn.model.Change.Node("nid001"))),
+                Instant.now());
+        leader.save(running);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> heard.stream().anyMatch(r -> r.key().equals(theirs) && r.state() == ServerState.STARTING));
+
+        ServerKey own = new ServerKey("bob", "");
+        follower.save(ServerRecords.queued(own, "43"));
+        leader.save(ServerRecords.queued(new ServerKey("carol", ""), "44")); // comes after bob's in the watch
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> heard.stream().anyMatch(r -> r.user().equals("carol")));
+        assertThat(heard).extracting(ServerRecord::user).doesNotContain("bob");
+    }
+
     @Test
     void labelValuesAreLabelSafeForEveryValidUserName() {
         for (String user : List.of("a", "alice@example.org", "a+b", "x.", "a-", "9@@", "u".repeat(64), "a@b.c+d-e")) {
