@@ -125,6 +125,21 @@ public class ServerLifecycle {
         return store.all();
     }
 
+    /** The records of one user's servers, without reading anyone else's. */
+    public List<ServerRecord> ofUser(String user) {
+        return store.ofUser(user);
+    }
+
+    /** The records {@code which} accepts (it is handed stored records and must only read them). */
+    public List<ServerRecord> where(java.util.function.Predicate<ServerRecord> which) {
+        return store.where(which);
+    }
+
+    /** How many servers of {@code system} are in each state right now. */
+    public java.util.Map<ServerState, Long> countsOf(String system) {
+        return store.countsOf(system);
+    }
+
     /** Under the lock: decides, applies and saves (announcing new events). */
     private void change(ServerRecord r, Observation seen) {
         Instant now = clock.instant();

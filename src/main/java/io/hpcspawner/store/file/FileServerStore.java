@@ -14,11 +14,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.hpcspawner.spawn.model.ServerState;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,6 +33,10 @@ import org.jboss.logging.Logger;
  * file, fsync, rename, fsync of the directory) so a {@code kill -9} at any moment leaves either
  * the old or the new record. All records are also held in memory; reads never touch the disk.
  * Single replica only: two processes must not share the directory.
+ *
+ * <p>Requests cost the same however many servers there are: records are ordered by user, so one
+ * user's records are a contiguous range; a server id leads to its key; the number of records of
+ * each system in each state is kept up to date on every save and delete.
  */
 public final class FileServerStore implements ServerStore {
 
@@ -34,7 +45,13 @@ public final class FileServerStore implements ServerStore {
 
     private final Path directory;
     private final ObjectMapper json;
-    private final Map<ServerKey, ServerRecord> records = new ConcurrentHashMap<>();
+    private static final ServerState[] STATES = ServerState.values();
+
+    /** By user, then server name: {@link #ofUser} reads one range. */
+    private final ConcurrentNavigableMap<ServerKey, ServerRecord> records = new ConcurrentSkipListMap<>(
+            Comparator.comparing(ServerKey::user).thenComparing(ServerKey::server));
+    /** Records per system and state (index: the state's ordinal); changed together with {@link #records}, under itself. */
+    private final Map<String, long[]> counts = new HashMap<>();
     /** Server id of each key's current start to its key: the ready callback finds its record in constant time. */
     private final Map<String, ServerKey> keysById = new ConcurrentHashMap<>();
     private int setAside;
@@ -70,7 +87,12 @@ public final class FileServerStore implements ServerStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the server store in " + directory + ": " + e.getMessage(), e);
         }
-        records.values().forEach(r -> keysById.put(r.id(), r.key()));
+        synchronized (counts) {
+            records.values().forEach(r -> {
+                keysById.put(r.id(), r.key());
+                count(r, 1);
+            });
+        }
         LOG.infof("Loaded %d server records from %s", records.size(), directory);
     }
 
@@ -110,6 +132,43 @@ public final class FileServerStore implements ServerStore {
     }
 
     @Override
+    public List<ServerRecord> ofUser(String user) {
+        List<ServerRecord> result = new ArrayList<>();
+        for (Map.Entry<ServerKey, ServerRecord> e : records.tailMap(new ServerKey(user, "")).entrySet()) {
+            if (!e.getKey().user().equals(user)) {
+                break;
+            }
+            result.add(e.getValue().copy());
+        }
+        return result;
+    }
+
+    @Override
+    public List<ServerRecord> where(Predicate<ServerRecord> which) {
+        List<ServerRecord> result = new ArrayList<>();
+        for (ServerRecord r : records.values()) {
+            if (which.test(r)) {
+                result.add(r.copy());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public Map<ServerState, Long> countsOf(String system) {
+        Map<ServerState, Long> result = new EnumMap<>(ServerState.class);
+        synchronized (counts) {
+            long[] n = counts.get(system);
+            for (int i = 0; n != null && i < n.length; i++) {
+                if (n[i] > 0) {
+                    result.put(STATES[i], n[i]);
+                }
+            }
+        }
+        return result;
+    }
+
+    @Override
     public Optional<ServerRecord> findById(String id) {
         ServerKey key = keysById.get(id);
         return key == null ? Optional.empty() : find(key).filter(r -> r.id().equals(id));
@@ -121,7 +180,12 @@ public final class FileServerStore implements ServerStore {
         ServerKey key = snapshot.key();
         write(fileOf(key), snapshot);
         keysById.put(snapshot.id(), key);
-        ServerRecord previous = records.put(key, snapshot);
+        ServerRecord previous;
+        synchronized (counts) {
+            previous = records.put(key, snapshot);
+            count(previous, -1);
+            count(snapshot, 1);
+        }
         if (previous != null && !previous.id().equals(snapshot.id())) {
             keysById.remove(previous.id(), key);
         }
@@ -139,7 +203,20 @@ public final class FileServerStore implements ServerStore {
             throw new UncheckedIOException("cannot delete server record " + fileOf(key) + ": " + e.getMessage(), e);
         }
         keysById.remove(id, key);
-        return records.remove(key, current);
+        synchronized (counts) {
+            if (!records.remove(key, current)) {
+                return false;
+            }
+            count(current, -1);
+        }
+        return true;
+    }
+
+    /** Adds {@code delta} to the count of {@code r}'s system and state (nothing for null). Holds {@link #counts}. */
+    private void count(ServerRecord r, int delta) {
+        if (r != null) {
+            counts.computeIfAbsent(r.system(), s -> new long[STATES.length])[r.state().ordinal()] += delta;
+        }
     }
 
     /** File name from the key: hex of the UTF-8 bytes, so any valid name maps to a safe, unique file. */
