@@ -29,6 +29,16 @@ public interface ServerStore {
     void save(ServerRecord record);
 
     /**
+     * As {@link #save}, for a change the watcher rebuilds from the scheduler if it is lost (e.g.
+     * the scheduler took a job's cancel): the store may return before the change would survive a
+     * crash of the machine, but a crash leaves the previous version or this one, never a part.
+     * Readers of this store see the change at once. The default is a durable {@link #save}.
+     */
+    default void saveRepairable(ServerRecord record) {
+        save(record);
+    }
+
+    /**
      * Deletes the record of {@code key} if it is still the start {@code id} (a newer start of the
      * same server is kept). Returns whether a record was deleted. Callers hold the server's lock.
      */

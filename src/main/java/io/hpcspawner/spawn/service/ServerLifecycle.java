@@ -43,7 +43,7 @@ public class ServerLifecycle {
     void begin(ServerRecord fresh, Observation.Begin seen) {
         Instant now = clock.instant();
         Lifecycle.decide(fresh, seen, now).ifPresent(c -> apply(fresh, seen, c, now));
-        save(fresh, 0);
+        save(fresh, 0, true);
     }
 
     /** The submit returned a job id. Returns the record after the change: if it is stopping, the caller cancels. */
@@ -147,7 +147,7 @@ public class ServerLifecycle {
             long before = r.lastEventId();
             ServerState was = r.state();
             apply(r, seen, c, now);
-            save(r, before);
+            save(r, before, !seen.schedulerKeepsIt());
             meters.changed(was, r, now);
         });
     }
@@ -165,8 +165,13 @@ public class ServerLifecycle {
         }
     }
 
-    private void save(ServerRecord r, long announcedUpTo) {
-        store.save(r);
+    /** Saves (durably unless the scheduler keeps the same fact) and announces the events after {@code announcedUpTo}. */
+    private void save(ServerRecord r, long announcedUpTo, boolean durable) {
+        if (durable) {
+            store.save(r);
+        } else {
+            store.saveRepairable(r);
+        }
         for (ProgressEvent e : r.events()) {
             if (e.id() > announcedUpTo) {
                 events.publish(r.id(), e);

@@ -176,9 +176,19 @@ public final class FileServerStore implements ServerStore {
 
     @Override
     public void save(ServerRecord record) {
+        save(record, true);
+    }
+
+    /** Without the fsync of the directory: the record's content is on disk, its rename may not be yet. */
+    @Override
+    public void saveRepairable(ServerRecord record) {
+        save(record, false);
+    }
+
+    private void save(ServerRecord record, boolean syncDirectory) {
         ServerRecord snapshot = record.copy();
         ServerKey key = snapshot.key();
-        write(fileOf(key), snapshot);
+        write(fileOf(key), snapshot, syncDirectory);
         keysById.put(snapshot.id(), key);
         ServerRecord previous;
         synchronized (counts) {
@@ -228,9 +238,9 @@ public final class FileServerStore implements ServerStore {
         return directory.resolve(sb + SUFFIX);
     }
 
-    private void write(Path target, ServerRecord record) {
+    private void write(Path target, ServerRecord record, boolean syncDirectory) {
         try {
-            AtomicFile.write(target, json.writeValueAsBytes(record));
+            AtomicFile.write(target, json.writeValueAsBytes(record), syncDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write server record " + target + ": " + e.getMessage(), e);
         }

@@ -10,11 +10,15 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-/** A store that passes every call on and counts the saves and the reads of every record ({@code all}, {@code where}). */
+/**
+ * A store that passes every call on and counts the durable saves, the repairable ones and the
+ * reads of every record ({@code all}, {@code where}).
+ */
 final class CountingServerStore implements ServerStore {
 
     final ServerStore store;
     final AtomicInteger saves = new AtomicInteger();
+    final AtomicInteger repairableSaves = new AtomicInteger();
     final AtomicInteger fullReads = new AtomicInteger();
 
     CountingServerStore(ServerStore store) {
@@ -41,6 +45,12 @@ final class CountingServerStore implements ServerStore {
     public void save(ServerRecord record) {
         saves.incrementAndGet();
         store.save(record);
+    }
+
+    @Override
+    public void saveRepairable(ServerRecord record) {
+        repairableSaves.incrementAndGet();
+        store.saveRepairable(record);
     }
 
     @Override
