@@ -42,8 +42,8 @@ public class RecordRetention {
     public int purge() {
         Instant cutoff = clock.instant().minus(retention);
         int deleted = 0;
-        for (ServerRecord r : store.all()) {
-            if (expired(r, cutoff) && locks.with(r.key(), () -> store.find(r.key())
+        for (ServerRecord r : store.where(x -> expired(x, cutoff))) { // copies only the records to delete
+            if (locks.with(r.key(), () -> store.find(r.key())
                     .filter(current -> current.id().equals(r.id()) && expired(current, cutoff))
                     .map(current -> store.delete(current.key(), current.id())).orElse(false))) {
                 deleted++;
