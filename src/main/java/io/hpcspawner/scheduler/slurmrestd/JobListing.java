@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -35,7 +36,7 @@ final class JobListing {
     }
 
     /** Reads {@code body}, handing each entry of {@code jobs} (when it is an array) to {@code eachJob} in order. */
-    static Rest read(byte[] body, ObjectMapper json, Consumer<JsonNode> eachJob) throws IOException {
+    static Rest read(InputStream body, ObjectMapper json, Consumer<JsonNode> eachJob) throws IOException {
         ObjectNode rest = json.createObjectNode();
         Optional<JsonNodeType> jobs = Optional.empty();
         try (JsonParser p = json.createParser(body)) {

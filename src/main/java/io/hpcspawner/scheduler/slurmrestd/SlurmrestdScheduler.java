@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.http.BoundedHttp;
+import io.hpcspawner.http.HeldBody;
 import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
@@ -16,6 +17,7 @@ import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -116,20 +118,19 @@ public final class SlurmrestdScheduler implements Scheduler {
 
     /**
      * {@code GET path} as the service user, each listed job handed to {@code eachJob}. The body is
-     * read whole within the call's time bound, as bytes, and parsed as a stream; errors as for
+     * read whole within the call's time bound, kept in the buffers it arrived in ({@link HeldBody}), and parsed as a stream; errors as for
      * {@link #call}. An answer without a job list (missing, null, not a list) is an error, never
      * "no jobs" (jobs handed on before an error is found are to be dropped).
      */
     private void listing(String path, java.util.function.Consumer<JsonNode> eachJob) {
-        HttpResponse<byte[]> response = send("GET", path, serviceUser, null, HttpResponse.BodyHandlers.ofByteArray());
-        byte[] body = response.body() == null || response.body().length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)
-                : response.body();
+        HttpResponse<HeldBody> response = send("GET", path, serviceUser, null, HeldBody.handler());
+        HeldBody body = response.body();
         if (response.statusCode() >= 400) {
             checked("GET", path, serviceUser, response.statusCode(), parse(body, response.statusCode()), true);
         }
         JobListing.Rest rest;
         try {
-            rest = JobListing.read(body, json, eachJob);
+            rest = JobListing.read(body.isEmpty() ? InputStream.nullInputStream() : body.stream(), json, eachJob);
         } catch (IOException e) {
             throw notJson(response.statusCode(), e);
         }
@@ -383,9 +384,9 @@ public final class SlurmrestdScheduler implements Scheduler {
         }
     }
 
-    private JsonNode parse(byte[] body, int status) {
+    private JsonNode parse(HeldBody body, int status) {
         try {
-            return json.readTree(body);
+            return body.isEmpty() ? json.createObjectNode() : json.readTree(body.stream());
         } catch (IOException e) {
             throw notJson(status, e);
         }

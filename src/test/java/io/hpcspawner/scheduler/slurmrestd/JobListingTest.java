@@ -36,7 +36,7 @@ class JobListingTest {
 
     static List<Read> asStream(JsonNode answer, SlurmrestdDialect d) throws Exception {
         List<Read> read = new ArrayList<>();
-        JobListing.Rest rest = JobListing.read(JSON.writeValueAsBytes(answer), JSON, j -> {
+        JobListing.Rest rest = JobListing.read(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(answer)), JSON, j -> {
             assertThat(j.fieldNames()).toIterable().allSatisfy(f -> assertThat(JobListing.JOB_FIELDS).contains(f));
             read.add(new Read(d.toJobInfo(j), j.path("partition").asText(""), d.priority(j)));
         });
@@ -88,10 +88,14 @@ class JobListingTest {
 
     @Test
     void whatIsNotAJobListIsToldApart() throws Exception {
-        assertThat(JobListing.read("{\"jobs\": null, \"errors\": []}".getBytes(), JSON, j -> { }).jobs())
+        assertThat(JobListing.read(in("{\"jobs\": null, \"errors\": []}"), JSON, j -> { }).jobs())
                 .contains(com.fasterxml.jackson.databind.node.JsonNodeType.NULL);
-        assertThat(JobListing.read("{\"errors\": []}".getBytes(), JSON, j -> { }).jobs()).isEmpty();
-        assertThat(JobListing.read("{\"jobs\": []}".getBytes(), JSON, j -> { }).jobs())
+        assertThat(JobListing.read(in("{\"errors\": []}"), JSON, j -> { }).jobs()).isEmpty();
+        assertThat(JobListing.read(in("{\"jobs\": []}"), JSON, j -> { }).jobs())
                 .contains(com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY);
+    }
+
+    static java.io.InputStream in(String body) {
+        return new java.io.ByteArrayInputStream(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
