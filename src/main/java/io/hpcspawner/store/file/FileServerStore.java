@@ -54,7 +54,7 @@ public final class FileServerStore implements ServerStore {
     private final Map<String, long[]> counts = new HashMap<>();
     /** Server id of each key's current start to its key: the ready callback finds its record in constant time. */
     private final Map<String, ServerKey> keysById = new ConcurrentHashMap<>();
-    private int setAside;
+    private final java.util.concurrent.atomic.AtomicInteger setAside = new java.util.concurrent.atomic.AtomicInteger();
 
     public FileServerStore(Path directory) {
         this.directory = directory;
@@ -68,7 +68,9 @@ public final class FileServerStore implements ServerStore {
         load();
     }
 
+    /** Reads every record file, on as many threads as there are cores: parsing 10,000 records is CPU work. */
     private void load() {
+        List<Path> recordFiles = new ArrayList<>();
         try {
             Files.createDirectories(directory);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
@@ -77,12 +79,12 @@ public final class FileServerStore implements ServerStore {
                     if (name.endsWith(AtomicFile.TEMP_SUFFIX)) {
                         Files.deleteIfExists(f); // an interrupted write; the previous version is intact
                     } else if (name.endsWith(SUFFIX)) {
-                        ServerRecord r = readOrSetAside(f);
-                        if (r != null) {
-                            records.merge(r.key(), r, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? a : b);
-                        }
+                        recordFiles.add(f);
                     }
                 }
+            }
+            for (ServerRecord r : readAll(recordFiles)) {
+                records.merge(r.key(), r, (a, b) -> a.createdAt().isAfter(b.createdAt()) ? a : b);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the server store in " + directory + ": " + e.getMessage(), e);
@@ -96,6 +98,54 @@ public final class FileServerStore implements ServerStore {
         LOG.infof("Loaded %d server records from %s", records.size(), directory);
     }
 
+    /** The records of {@code files} (the unreadable ones set aside), read in parallel. */
+    private List<ServerRecord> readAll(List<Path> files) throws IOException {
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), files.size() / 500));
+        if (threads == 1) {
+            return readPart(files);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "server-store-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<List<ServerRecord>>> parts = new ArrayList<>();
+            int size = (files.size() + threads - 1) / threads;
+            for (int from = 0; from < files.size(); from += size) {
+                List<Path> part = files.subList(from, Math.min(files.size(), from + size));
+                parts.add(pool.submit(() -> readPart(part)));
+            }
+            List<ServerRecord> result = new ArrayList<>(files.size());
+            for (java.util.concurrent.Future<List<ServerRecord>> part : parts) {
+                result.addAll(part.get());
+            }
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the server records", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One part of the files, read on one thread. */
+    private List<ServerRecord> readPart(List<Path> part) throws IOException {
+        List<ServerRecord> result = new ArrayList<>(part.size());
+        for (Path f : part) {
+            Optional.ofNullable(readOrSetAside(f)).ifPresent(result::add);
+        }
+        return result;
+    }
+
     /**
      * One record file; a file that cannot be read as a record (damaged on disk, edited by hand) is
      * renamed to {@code <name>.unreadable-<epoch seconds>} and logged, so the service starts with
@@ -107,7 +157,7 @@ public final class FileServerStore implements ServerStore {
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             Path aside = f.resolveSibling(f.getFileName() + ".unreadable-" + java.time.Instant.now().getEpochSecond());
             Files.move(f, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            setAside++;
+            setAside.incrementAndGet();
             LOG.errorf("Server record %s is unreadable (%s); set aside as %s, the service starts without it",
                     f, e.getOriginalMessage(), aside.getFileName());
             return null;
@@ -116,7 +166,7 @@ public final class FileServerStore implements ServerStore {
 
     /** How many unreadable record files the last load set aside. */
     public int setAside() {
-        return setAside;
+        return setAside.get();
     }
 
     @Override

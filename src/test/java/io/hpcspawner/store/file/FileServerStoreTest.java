@@ -158,4 +158,27 @@ class FileServerStoreTest {
         ServerRecords.withJob(alps.get(0), "changed");
         assertThat(store.find(new ServerKey("hal", "a")).orElseThrow().jobId()).isEqualTo("1");
     }
+
+    @Test
+    void aLargeStoreLoadsEveryRecordAndSetsAsideTheUnreadableOne() throws Exception {
+        ServerRecord first = ServerRecords.queued(new ServerKey("p0000", ""), "1");
+        new FileServerStore(dir).save(first);
+        Path file;
+        try (var files = Files.list(dir)) {
+            file = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        String text = Files.readString(file);
+        for (int i = 1; i < 1500; i++) { // written directly: 1,500 fsynced saves would take seconds
+            String id = String.format("zz%010d", i);
+            Files.writeString(dir.resolve("copy-" + i + ".json"),
+                    text.replace("p0000", String.format("p%04d", i)).replace(first.id(), id));
+        }
+        Files.writeString(dir.resolve("broken.json"), "{\"id\": \"half");
+        FileServerStore loaded = new FileServerStore(dir);
+        assertThat(loaded.all()).hasSize(1500);
+        assertThat(loaded.setAside()).isEqualTo(1);
+        assertThat(loaded.findById(String.format("zz%010d", 1234)).orElseThrow().user()).isEqualTo("p1234");
+        assertThat(loaded.ofUser("p0999")).hasSize(1);
+        assertThat(loaded.countsOf("testsys")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1500L));
+    }
 }
