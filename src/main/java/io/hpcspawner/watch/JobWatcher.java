@@ -4,15 +4,12 @@ import io.hpcspawner.spawn.model.WatchRules;
 import io.hpcspawner.spawn.port.Leadership;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
 import io.hpcspawner.spawn.service.Reconciler;
-import io.hpcspawner.spawn.model.ServerRecord;
-import io.hpcspawner.spawn.model.ServerState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,7 +65,7 @@ public class JobWatcher {
         }
         for (String system : schedulers.systems()) {
             Instant now = clock.instant();
-            boolean busy = !reconciled.getOrDefault(system, false) || isBusy(reconciler.activeRecords(system));
+            boolean busy = !reconciled.getOrDefault(system, false) || reconciler.busy(system);
             Instant due = nextPoll.getOrDefault(system, Instant.MIN);
             Instant fastDue = now.plus(watch.fastInterval());
             if (busy && due.isAfter(fastDue)) {
@@ -126,10 +123,6 @@ public class JobWatcher {
             reconciled.put(system, true);
             LOG.infof("System %s reconciled with its scheduler", system);
         }
-    }
-
-    private static boolean isBusy(List<ServerRecord> records) {
-        return records.stream().anyMatch(r -> r.state().isStarting() || r.state() == ServerState.STOPPING);
     }
 
     private Duration withJitter(Duration base) {

@@ -1,30 +1,30 @@
 package io.hpcspawner.watch;
 
-import io.hpcspawner.spawn.model.ServerRecord;
 import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.port.SchedulerRegistry;
+import io.hpcspawner.spawn.service.ServerLifecycle;
 import io.hpcspawner.spawn.service.SpawnMeters;
-import io.hpcspawner.spawn.service.SpawnService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Publishes {@code hpcspawner_servers{system,state}}: how many servers of each system are in each
  * state right now, and puts each system's start metrics ({@link SpawnMeters}) at zero at start-up.
- * One scrape reads the records once ({@link ServerCounts}), not once per series.
+ * The numbers are the store's own counts ({@link ServerLifecycle#countsOf}), asked at most once a
+ * second per system however many series a scrape reads; no record is copied.
  */
 @ApplicationScoped
 public class ServerGauges {
 
-    void register(@Observes StartupEvent event, MeterRegistry meters, SpawnService spawns, SchedulerRegistry schedulers,
-            SpawnMeters starts) {
-        ServerCounts counts = new ServerCounts(() -> spawns.list(Optional.empty()));
+    void register(@Observes StartupEvent event, MeterRegistry meters, ServerLifecycle lifecycle,
+            SchedulerRegistry schedulers, SpawnMeters starts) {
+        ServerCounts counts = new ServerCounts(lifecycle::countsOf);
         for (String system : schedulers.systems()) {
             starts.register(system);
             for (ServerState state : ServerState.values()) {
@@ -35,26 +35,25 @@ public class ServerGauges {
         }
     }
 
-    /** The records' states per system, read at most once a second however many series ask. */
+    /** Each system's counts per state, asked at most once a second. */
     static final class ServerCounts {
         private static final long FRESH_NANOS = 1_000_000_000L;
-        private final Supplier<List<ServerRecord>> records;
-        private List<ServerRecord> last = List.of();
-        private long readAt;
-        private boolean read;
+        private final Function<String, Map<ServerState, Long>> countsOf;
+        private final Map<String, Map<ServerState, Long>> last = new HashMap<>();
+        private final Map<String, Long> readAt = new HashMap<>();
 
-        ServerCounts(Supplier<List<ServerRecord>> records) {
-            this.records = records;
+        ServerCounts(Function<String, Map<ServerState, Long>> countsOf) {
+            this.countsOf = countsOf;
         }
 
         synchronized long count(String system, ServerState state) {
             long now = System.nanoTime();
-            if (!read || now - readAt > FRESH_NANOS) {
-                last = records.get();
-                readAt = now;
-                read = true;
+            Long at = readAt.get(system);
+            if (at == null || now - at > FRESH_NANOS) {
+                last.put(system, countsOf.apply(system));
+                readAt.put(system, now);
             }
-            return last.stream().filter(r -> r.state() == state && system.equals(r.system())).count();
+            return last.get(system).getOrDefault(state, 0L);
         }
     }
 }

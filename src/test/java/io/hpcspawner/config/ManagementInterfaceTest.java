@@ -41,7 +41,7 @@ class ManagementInterfaceTest {
     void theManagementPortServesThemOnAPortOfItsOwn() {
         assertThat(management.getPort()).isNotEqualTo(api.getPort());
         given().baseUri(ManagementPort.url(management)).get("/q/health/ready").then().statusCode(200)
-                .body(containsString("UP"));
+                .body(containsString("UP")).body(containsString("\"server-store\""));
         given().baseUri(ManagementPort.url(management)).get("/q/health/group/systems").then().statusCode(200);
         given().baseUri(ManagementPort.url(management)).get("/q/metrics").then().statusCode(200)
                 .body(containsString("hpcspawner_servers"));

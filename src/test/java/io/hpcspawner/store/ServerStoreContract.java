@@ -264,4 +264,57 @@ public abstract class ServerStoreContract {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> store.find(key), Optional::isPresent).orElseThrow();
     }
+
+    @Test
+    void oneUsersRecordsAreTheirsAloneEvenWhenAnotherNameStartsWithTheirs() {
+        ServerStore store = newStore();
+        store.save(ServerRecords.queued(new ServerKey("ann", ""), "1"));
+        store.save(ServerRecords.queued(new ServerKey("ann", "gpu"), "2"));
+        store.save(ServerRecords.queued(new ServerKey("anna", ""), "3"));
+        store.save(ServerRecords.queued(new ServerKey("an", "x"), "4"));
+        assertThat(store.ofUser("ann")).extracting(ServerRecord::jobId).containsExactlyInAnyOrder("1", "2");
+        assertThat(store.ofUser("anna")).extracting(ServerRecord::jobId).containsExactly("3");
+        assertThat(store.ofUser("nobody")).isEmpty();
+        assertThat(reopen().ofUser("ann")).as("after a restart").hasSize(2);
+        ServerRecords.withJob(store.ofUser("ann").get(0), "changed");
+        assertThat(store.ofUser("ann")).extracting(ServerRecord::jobId).doesNotContain("changed");
+    }
+
+    @Test
+    void countsPerSystemAndStateFollowSavesDeletesAndRestarts() {
+        ServerStore store = newStore();
+        ServerRecord a = ServerRecords.queuedOn(new ServerKey("fay", "a"), "1", "alps");
+        ServerRecord b = ServerRecords.queuedOn(new ServerKey("fay", "b"), "2", "alps");
+        store.save(a);
+        store.save(b);
+        store.save(ServerRecords.queuedOn(new ServerKey("gus", ""), "3", "daint"));
+        eventually(() -> assertThat(store.countsOf("alps")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 2L)));
+
+        ServerRecords.enter(a, ServerState.RUNNING, "Ready", a.createdAt().plusSeconds(9));
+        store.save(a);
+        eventually(() -> assertThat(store.countsOf("alps")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1L, ServerState.RUNNING, 1L)));
+        store.save(ServerRecords.queuedOn(b.key(), "4", "alps")); // a new start replaces b
+        eventually(() -> assertThat(store.countsOf("alps")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1L, ServerState.RUNNING, 1L)));
+        store.delete(a.key(), a.id());
+        eventually(() -> assertThat(store.countsOf("alps")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1L)));
+        ServerStore restarted = reopen();
+        eventually(() -> assertThat(restarted.countsOf("daint")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1L)));
+        eventually(() -> assertThat(store.countsOf("unknown")).isEmpty());
+    }
+
+    @Test
+    void whereCopiesOnlyTheRecordsItAccepts() {
+        ServerStore store = newStore();
+        store.save(ServerRecords.queuedOn(new ServerKey("hal", "a"), "1", "alps"));
+        store.save(ServerRecords.queuedOn(new ServerKey("hal", "b"), "2", "daint"));
+        List<ServerRecord> alps = store.where(r -> r.system().equals("alps"));
+        assertThat(alps).extracting(ServerRecord::jobId).containsExactly("1");
+        ServerRecords.withJob(alps.get(0), "changed");
+        assertThat(store.find(new ServerKey("hal", "a")).orElseThrow().jobId()).isEqualTo("1");
+    }
+
+    /** Index-backed counts of a shared store follow its writes within moments (the API server's watch). */
+    private static void eventually(Runnable assertion) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(assertion::run);
+    }
 }

@@ -188,6 +188,11 @@ class LeaderFailoverTest {
         }
 
         @Override
+        public boolean busy(String system) {
+            return false; // the watcher's pace; the intervals here are all fast
+        }
+
+        @Override
         public boolean reconcile(String system) {
             Leadership leadership = replica.leadership;
             if (replica.rounds.getAndIncrement() == 0 && !replica.watcher.isReconciled()) {

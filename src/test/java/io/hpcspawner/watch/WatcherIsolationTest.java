@@ -44,6 +44,11 @@ class WatcherIsolationTest {
         }
 
         @Override
+        public boolean busy(String system) {
+            return false;
+        }
+
+        @Override
         public boolean reconcile(String system) {
             rounds.computeIfAbsent(system, s -> new AtomicInteger()).incrementAndGet();
             if (system.equals("hanging")) {

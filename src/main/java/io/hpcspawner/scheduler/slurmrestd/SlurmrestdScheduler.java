@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.http.BoundedHttp;
+import io.hpcspawner.http.HeldBody;
 import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
@@ -16,6 +17,7 @@ import io.hpcspawner.spawn.port.SchedulerException;
 import io.hpcspawner.spawn.port.SystemHealth;
 import io.hpcspawner.spawn.port.UserInfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -85,13 +87,17 @@ public final class SlurmrestdScheduler implements Scheduler {
         return id.asText();
     }
 
+    /**
+     * One listing of every job of the cluster, read as a stream ({@link JobListing}): each job is
+     * turned into a {@link JobInfo} as it is read, and only the pending ones' queue keys and our
+     * jobs are kept.
+     */
     @Override
     public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
         SlurmrestdDialect d = dialect();
-        JsonNode answer = call("GET", d.jobsPath(), serviceUser, null, true);
         List<JobInfo> found = new ArrayList<>();
         List<QueuePositions.Waiting> pending = new ArrayList<>();
-        for (JsonNode j : jobList(answer, "GET " + d.jobsPath())) {
+        listing(d.jobsPath(), j -> {
             String id = j.path("job_id").asText();
             String name = j.path("name").asText("");
             JobInfo job = d.toJobInfo(j);
@@ -102,9 +108,34 @@ public final class SlurmrestdScheduler implements Scheduler {
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
                 found.add(job);
             }
-        }
+        });
         // The listing has every job of the cluster: where each of ours stands in its partition's queue.
         return QueuePositions.placed(found, pending);
+    }
+
+    /**
+     * {@code GET path} as the service user, each listed job handed to {@code eachJob}. The body is
+     * read whole within the call's time bound, kept in the buffers it arrived in ({@link HeldBody}), and parsed as a stream; errors as for
+     * {@link #call}. An answer without a job list (missing, null, not a list) is an error, never
+     * "no jobs" (jobs handed on before an error is found are to be dropped).
+     */
+    private void listing(String path, java.util.function.Consumer<JsonNode> eachJob) {
+        HttpResponse<HeldBody> response = send("GET", path, serviceUser, null, HeldBody.handler());
+        HeldBody body = response.body();
+        if (response.statusCode() >= 400) {
+            checked("GET", path, serviceUser, response.statusCode(), parse(body, response.statusCode()), true);
+        }
+        JobListing.Rest rest;
+        try {
+            rest = JobListing.read(body.isEmpty() ? InputStream.nullInputStream() : body.stream(), json, eachJob);
+        } catch (IOException e) {
+            throw notJson(response.statusCode(), e);
+        }
+        checked("GET", path, serviceUser, response.statusCode(), rest.fields(), true);
+        if (rest.jobs().filter(t -> t == com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY).isEmpty()) {
+            throw noJobList("GET " + path, rest.jobs().map(t -> t.name().toLowerCase(java.util.Locale.ROOT))
+                    .orElse("missing"));
+        }
     }
 
     /**
@@ -137,11 +168,14 @@ public final class SlurmrestdScheduler implements Scheduler {
     private static JsonNode jobList(JsonNode answer, String what) {
         JsonNode jobs = answer.path("jobs");
         if (!jobs.isArray()) {
-            throw new SchedulerException(what + ": the answer has no job list (\"jobs\" is "
-                    + (jobs.isMissingNode() ? "missing" : jobs.getNodeType().name().toLowerCase(java.util.Locale.ROOT))
-                    + "); read as unknown, not as no jobs", true);
+            throw noJobList(what, jobs.isMissingNode() ? "missing" : jobs.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         return jobs;
+    }
+
+    private static SchedulerException noJobList(String what, String jobsIs) {
+        return new SchedulerException(what + ": the answer has no job list (\"jobs\" is " + jobsIs
+                + "); read as unknown, not as no jobs", true);
     }
 
     /** Cancels the job; a job Slurm does not know or that has already ended has nothing left to cancel. */
@@ -272,6 +306,13 @@ public final class SlurmrestdScheduler implements Scheduler {
     }
 
     private JsonNode call(String method, String path, String user, JsonNode body, boolean idempotent) {
+        HttpResponse<String> response = send(method, path, user, body, HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = parse(response);
+        return checked(method, path, user, response.statusCode(), answer, idempotent);
+    }
+
+    private <T> HttpResponse<T> send(String method, String path, String user, JsonNode body,
+            HttpResponse.BodyHandler<T> handler) {
         HttpRequest.Builder rb = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
                 .header("X-SLURM-USER-NAME", user)
                 .header("X-SLURM-USER-TOKEN", tokens.tokenFor(user))
@@ -282,9 +323,8 @@ public final class SlurmrestdScheduler implements Scheduler {
         } else {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<String> response;
         try {
-            response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(rb.build(), handler);
         } catch (IOException e) {
             throw new SchedulerException(method + " " + path + " failed: " + e.getClass().getSimpleName() + " "
                     + (e.getMessage() == null ? "" : e.getMessage()), true, e);
@@ -292,14 +332,17 @@ public final class SlurmrestdScheduler implements Scheduler {
             Thread.currentThread().interrupt();
             throw new SchedulerException(method + " " + path + " interrupted", true, e);
         }
-        JsonNode answer = parse(response);
+    }
+
+    /** Logs the answer's warnings and turns an HTTP error or Slurm's {@code errors} into an exception. */
+    private JsonNode checked(String method, String path, String user, int status, JsonNode answer, boolean idempotent) {
         logWarnings(method, path, answer.path("warnings"));
         JsonNode errors = answer.path("errors");
-        if (response.statusCode() >= 400 || (errors.isArray() && !errors.isEmpty())) {
+        if (status >= 400 || (errors.isArray() && !errors.isEmpty())) {
             JsonNode first = errors.path(0);
             int number = first.path("error_number").asInt(0);
-            String text = errorText(first, response.statusCode());
-            boolean retryable = response.statusCode() >= 500 && number == 0 || response.statusCode() == 503;
+            String text = errorText(first, status);
+            boolean retryable = status >= 500 && number == 0 || status == 503;
             throw new SlurmErrorException(method + " " + path + " as " + user + ": " + text
                     + (number != 0 ? " (Slurm error " + number + ")" : ""), number, retryable && idempotent);
         }
@@ -334,8 +377,19 @@ public final class SlurmrestdScheduler implements Scheduler {
         try {
             return json.readTree(response.body() == null || response.body().isEmpty() ? "{}" : response.body());
         } catch (IOException e) {
-            throw new SchedulerException("slurmrestd sent a body that is not JSON (HTTP " + response.statusCode() + ")",
-                    response.statusCode() >= 500, e);
+            throw notJson(response.statusCode(), e);
         }
+    }
+
+    private JsonNode parse(HeldBody body, int status) {
+        try {
+            return body.isEmpty() ? json.createObjectNode() : json.readTree(body.stream());
+        } catch (IOException e) {
+            throw notJson(status, e);
+        }
+    }
+
+    private static SchedulerException notJson(int status, IOException e) {
+        return new SchedulerException("slurmrestd sent a body that is not JSON (HTTP " + status + ")", status >= 500, e);
     }
 }

@@ -12,6 +12,16 @@ import java.util.Optional;
  */
 public sealed interface Observation {
 
+    /**
+     * True when the scheduler keeps the same fact, so that the watcher's next rounds rebuild the
+     * change if a crash of the machine loses it: its save need not wait until it is durable.
+     * False for everything a record must hold before the side effect it starts, and for what only
+     * the service knows (a stop asked for, a ready signal, a job id).
+     */
+    default boolean schedulerKeepsIt() {
+        return false;
+    }
+
     /** An observation that fails a start (a stopping server ends stopped instead). */
     sealed interface Failure extends Observation {
     }
@@ -89,6 +99,11 @@ public sealed interface Observation {
 
     /** The scheduler took the cancel of the stopping server's job. */
     record CancelTaken() implements Observation {
+        /** A lost "stopped" is rebuilt: the listing shows the job cancelled (or gone, or a second cancel ends it). */
+        @Override
+        public boolean schedulerKeepsIt() {
+            return true;
+        }
     }
 
     /** The cancel of the stopping server's job failed ({@code transientFailure}: soon tried again). */

@@ -17,7 +17,7 @@ public final class ServerQuota {
 
     /**
      * Refuses to start {@code key} with {@code startId} when its user already has {@code limit}
-     * other active servers among {@code records}.
+     * other active servers among {@code records} (which must hold at least all of the user's records).
      *
      * @throws ConflictException {@code server_limit}
      */

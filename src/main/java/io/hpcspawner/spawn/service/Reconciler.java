@@ -70,7 +70,16 @@ public class Reconciler {
 
     /** The active records of a system. */
     public List<ServerRecord> activeRecords(String system) {
-        return lifecycle.all().stream().filter(r -> r.system().equals(system) && r.state().isActive()).toList();
+        return lifecycle.where(r -> r.system().equals(system) && r.state().isActive());
+    }
+
+    /**
+     * True while any server of the system is starting or stopping (the watcher then polls it
+     * often), from the store's counts: no record is read.
+     */
+    public boolean busy(String system) {
+        return lifecycle.countsOf(system).entrySet().stream()
+                .anyMatch(e -> e.getValue() > 0 && (e.getKey().isStarting() || e.getKey() == ServerState.STOPPING));
     }
 
     /**
@@ -117,8 +126,7 @@ public class Reconciler {
         }
         // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
         // is newer than what the listing says about its job: leave that job to the record's own rules.
-        Set<String> owned = lifecycle.all().stream()
-                .filter(r -> r.state().isActive() || !r.updatedAt().isBefore(asked))
+        Set<String> owned = lifecycle.where(r -> r.state().isActive() || !r.updatedAt().isBefore(asked)).stream()
                 .map(ServerRecord::jobName).collect(Collectors.toSet());
         // A job whose cancel the scheduler took is ending: cancelling it again would be a second cancel.
         jobs.stream().map(JobInfo::name).filter(cancels::taken).forEach(owned::add);

@@ -47,11 +47,11 @@ public class RecordRetention {
     public int purge() {
         Instant cutoff = clock.instant().minus(retention);
         int deleted = 0;
-        for (ServerRecord r : store.all()) {
+        for (ServerRecord r : store.where(x -> expired(x, cutoff))) { // copies only the records to delete
             if (!leadership.leads()) {
                 break; // another replica may lead already; it purges on its own hour
             }
-            if (expired(r, cutoff) && locks.with(r.key(), () -> store.find(r.key())
+            if (locks.with(r.key(), () -> store.find(r.key())
                     .filter(current -> current.id().equals(r.id()) && expired(current, cutoff))
                     .map(current -> store.delete(current.key(), current.id())).orElse(false))) {
                 deleted++;

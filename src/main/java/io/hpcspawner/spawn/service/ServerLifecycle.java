@@ -49,7 +49,7 @@ public class ServerLifecycle {
     void begin(ServerRecord fresh, Observation.Begin seen) {
         Instant now = clock.instant();
         Lifecycle.decide(fresh, seen, now).ifPresent(c -> apply(fresh, seen, c, now));
-        save(fresh, 0);
+        save(fresh, 0, true);
     }
 
     /** The submit returned a job id. Returns the record after the change: if it is stopping, the caller cancels. */
@@ -149,6 +149,21 @@ public class ServerLifecycle {
         return store.all();
     }
 
+    /** The records of one user's servers, without reading anyone else's. */
+    public List<ServerRecord> ofUser(String user) {
+        return store.ofUser(user);
+    }
+
+    /** The records {@code which} accepts (it is handed stored records and must only read them). */
+    public List<ServerRecord> where(java.util.function.Predicate<ServerRecord> which) {
+        return store.where(which);
+    }
+
+    /** How many servers of {@code system} are in each state right now. */
+    public java.util.Map<ServerState, Long> countsOf(String system) {
+        return store.countsOf(system);
+    }
+
     /** Under the lock: decides, applies and saves (announcing new events). */
     private void change(ServerRecord r, Observation seen) {
         Instant now = clock.instant();
@@ -156,7 +171,7 @@ public class ServerLifecycle {
             long before = r.lastEventId();
             ServerState was = r.state();
             apply(r, seen, c, now);
-            save(r, before);
+            save(r, before, !seen.schedulerKeepsIt());
             meters.changed(was, r, now);
         });
     }
@@ -174,8 +189,13 @@ public class ServerLifecycle {
         }
     }
 
-    private void save(ServerRecord r, long announcedUpTo) {
-        store.save(r);
+    /** Saves (durably unless the scheduler keeps the same fact) and announces the events after {@code announcedUpTo}. */
+    private void save(ServerRecord r, long announcedUpTo, boolean durable) {
+        if (durable) {
+            store.save(r);
+        } else {
+            store.saveRepairable(r);
+        }
         for (ProgressEvent e : r.events()) {
             if (e.id() > announcedUpTo) {
                 events.publish(r.id(), e);

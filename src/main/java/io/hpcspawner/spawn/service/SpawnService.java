@@ -90,7 +90,7 @@ public class SpawnService {
                         + ": the hub must pass the user's tokens (auth state) with the start; log out and log in again");
             }
         }
-        ServerQuota.requireRoom(key, request.startId(), lifecycle.all(), start.serversPerUser());
+        ServerQuota.requireRoom(key, request.startId(), lifecycle.ofUser(key.user()), start.serversPerUser());
         String secret = Secrets.newSecret();
         StartOutcome outcome = lifecycle.withLock(key, () -> {
             Optional<ServerRecord> existing = lifecycle.find(key);
@@ -125,7 +125,7 @@ public class SpawnService {
     }
 
     public List<ServerRecord> list(Optional<String> user) {
-        return lifecycle.all().stream().filter(r -> user.map(u -> u.equals(r.user())).orElse(true))
+        return user.map(lifecycle::ofUser).orElseGet(lifecycle::all).stream()
                 .sorted(Comparator.comparing(ServerRecord::user).thenComparing(ServerRecord::server)).toList();
     }
 
@@ -151,7 +151,7 @@ public class SpawnService {
         systems.byName().values().stream().filter(SystemSettings::usesUserLogins)
                 .map(s -> s.unixUser().replace("{user}", users.clusterName(user))).distinct()
                 .forEach(identity -> logins.remember(identity, login));
-        lifecycle.all().stream().filter(r -> r.user().equals(user) && r.state() == ServerState.STOPPING)
+        lifecycle.ofUser(user).stream().filter(r -> r.state() == ServerState.STOPPING)
                 .forEach(cancels::retrySoon); // a cancel refused for want of a login can go now
     }
 

@@ -23,6 +23,15 @@ final class AtomicFile {
     }
 
     static void write(Path target, byte[] bytes) throws IOException {
+        write(target, bytes, true);
+    }
+
+    /**
+     * As {@link #write(Path, byte[])}; without {@code syncDirectory} the rename is not forced to
+     * disk: a crash of the machine (not of the process) may leave the previous content, never a
+     * partial one, since the new content is on disk before the rename.
+     */
+    static void write(Path target, byte[] bytes, boolean syncDirectory) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
         Files.deleteIfExists(tmp);
         try {
@@ -39,7 +48,9 @@ final class AtomicFile {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectoryOf(target);
+        if (syncDirectory) {
+            syncDirectoryOf(target);
+        }
     }
 
     /** Deletes the file (if there) and fsyncs the directory, so the deletion survives a crash. */

@@ -10,11 +10,13 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.hpcspawner.spawn.model.ServerKey;
 import io.hpcspawner.spawn.model.ServerRecord;
+import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.StaleRecordException;
 import io.hpcspawner.spawn.port.ServerStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,7 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesServerStore.class);
     private static final String BY_ID = "serverId";
     private static final String BY_USER = "user";
+    private static final String BY_SYSTEM_STATE = "systemState";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -82,7 +85,9 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
         this.informer = objects().withLabel(ObjectNames.MANAGED_BY, ObjectNames.MANAGER).runnableInformer(0);
         informer.addIndexers(Map.of(
                 BY_ID, o -> listOf(ServerRecordObjects.specField(o, "id")),
-                BY_USER, o -> listOf(ServerRecordObjects.specField(o, "user"))));
+                BY_USER, o -> listOf(ServerRecordObjects.specField(o, "user")),
+                BY_SYSTEM_STATE, o -> listOf(systemState(ServerRecordObjects.specField(o, "system"),
+                        ServerRecordObjects.specField(o, "state")))));
         informer.addEventHandler(new CatchingUp());
         try {
             informer.start().toCompletableFuture().get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -201,6 +206,27 @@ public final class KubernetesServerStore implements ServerStore, AutoCloseable {
             throw new IllegalStateException("cannot delete the record of server " + key + " (object " + name
                     + " in namespace " + namespace + "): " + reason(e), e);
         }
+    }
+
+    /**
+     * From the informer's index, without reading a record: the watcher asks every second whether a
+     * system has servers starting or stopping. An own write the informer has not brought back yet
+     * is counted by its earlier version for that moment.
+     */
+    @Override
+    public Map<ServerState, Long> countsOf(String system) {
+        Map<ServerState, Long> counts = new EnumMap<>(ServerState.class);
+        for (ServerState state : ServerState.values()) {
+            int n = informer.getIndexer().byIndex(BY_SYSTEM_STATE, systemState(system, state.wireName())).size();
+            if (n > 0) {
+                counts.put(state, (long) n);
+            }
+        }
+        return counts;
+    }
+
+    private static String systemState(String system, String state) {
+        return system == null || state == null ? null : system + "\n" + state;
     }
 
     @Override

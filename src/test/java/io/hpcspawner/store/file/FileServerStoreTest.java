@@ -7,6 +7,7 @@ import io.hpcspawner.spawn.port.ServerStore;
 import io.hpcspawner.store.ServerStoreContract;
 import io.hpcspawner.spawn.model.ServerRecord;
 import io.hpcspawner.spawn.model.ServerRecords;
+import io.hpcspawner.spawn.model.ServerState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -68,5 +69,28 @@ class FileServerStoreTest extends ServerStoreContract {
                     .noneMatch(n -> n.equals("deadbeef.json"));
         }
         assertThat(new FileServerStore(dir).setAside()).as("set aside once, not again at every start").isZero();
+    }
+
+    @Test
+    void aLargeStoreLoadsEveryRecordAndSetsAsideTheUnreadableOne() throws Exception {
+        ServerRecord first = ServerRecords.queued(new ServerKey("p0000", ""), "1");
+        new FileServerStore(dir).save(first);
+        Path file;
+        try (var files = Files.list(dir)) {
+            file = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        String text = Files.readString(file);
+        for (int i = 1; i < 1500; i++) { // written directly: 1,500 fsynced saves would take seconds
+            String id = String.format("zz%010d", i);
+            Files.writeString(dir.resolve("copy-" + i + ".json"),
+                    text.replace("p0000", String.format("p%04d", i)).replace(first.id(), id));
+        }
+        Files.writeString(dir.resolve("broken.json"), "{\"id\": \"half");
+        FileServerStore loaded = new FileServerStore(dir);
+        assertThat(loaded.all()).hasSize(1500);
+        assertThat(loaded.setAside()).isEqualTo(1);
+        assertThat(loaded.findById(String.format("zz%010d", 1234)).orElseThrow().user()).isEqualTo("p1234");
+        assertThat(loaded.ofUser("p0999")).hasSize(1);
+        assertThat(loaded.countsOf("testsys")).isEqualTo(java.util.Map.of(ServerState.QUEUED, 1500L));
     }
 }
