@@ -78,8 +78,9 @@ class Bench:
         urllib.request.urlopen(urllib.request.Request(self.si.url + "/_bench/reset", method="POST", data=b""),
                                timeout=30).read()
 
-    def new_starts(self, expected, backend, timeout=300):
+    def new_starts(self, expected, backend, timeout=None):
         """The stand-in's record of the next ``expected`` submits of ``backend`` (waits for them)."""
+        timeout = timeout or 300 + expected / 5  # a slow service is measured, not cut short
         deadline, found = time.monotonic() + timeout, []
         while time.monotonic() < deadline:
             with urllib.request.urlopen(f"{self.si.url}/_bench/starts?since={self.seen_starts}", timeout=30) as r:
@@ -118,9 +119,9 @@ class Bench:
             out[s["state"]] = out.get(s["state"], 0) + 1
         return out
 
-    def wait_states(self, want, count, timeout=300):
+    def wait_states(self, want, count, timeout=None):
         """Waits until at least ``count`` servers are in state ``want``."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or 300 + count / 5)
         while time.monotonic() < deadline:
             s = self.states()
             if s.get(want, 0) >= count:
@@ -178,13 +179,14 @@ class Bench:
         prefix = "slurmrestd" if fleet.backend == "slurm" else "firecrest"
         system = "local" if fleet.backend == "slurm" else "fc"
         time.sleep(self.interval + 1)  # the watcher settles on the slow interval once nothing starts
-        rounds0 = self.rounds(system)
+        # between the ends of two watcher rounds lie exactly the calls of the rounds in between
+        # (a system's rounds never overlap); a fixed window would cut a round in two
+        start = self.next_round_end(system, self.rounds(system))
         self.reset_counts()
-        time.sleep(2 * self.interval)
+        rounds = 2
+        self.next_round_end(system, start + rounds - 1)
         c = self.counts()["counts"]
-        rounds = self.rounds(system) - rounds0
-        # per watcher round: the rounds' start times carry jitter, so a fixed window holds 1 or 2 of them
-        service = sum(v for k, v in c.items() if k.startswith(prefix)) / max(1, rounds)
+        service = sum(v for k, v in c.items() if k.startswith(prefix)) / rounds
         self.reset_counts()
         made, took, p50, p99, errors = baseline.poll_one_interval(self.si.url, fleet.backend, fleet.starts, starting_ids,
                                                                   self.interval)
@@ -198,6 +200,16 @@ class Bench:
         m = self.sv.metrics()
         return sum(v for k, v in m.items() if k.startswith("hpcspawner_watch_round_seconds_count")
                    and 'system="%s"' % system in k)
+
+    def next_round_end(self, system, after, timeout=None):
+        """Waits until the watcher's round count of ``system`` exceeds ``after``; returns the new count."""
+        deadline = time.monotonic() + (timeout or 10 * self.interval + 60)
+        while time.monotonic() < deadline:
+            n = self.rounds(system)
+            if n > after:
+                return n
+            time.sleep(0.05)
+        raise SystemExit(f"bench: no watcher round of {system} ended in time (after round {after})")
 
     def standin_latency(self, fleet, samples=200):
         """The stand-in's own latency, measured alone: a single job's status, and the whole listing."""

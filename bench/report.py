@@ -90,11 +90,13 @@ def machine():
                             text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "ram_gib": int(mem) / 1024 / 1024, "java": java[0] if java else "?",
             "java_vm": java[2] if len(java) > 2 else "", "commit": commit[:100],
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "load": "%.1f" % os.getloadavg()[0]}
 
 
-def write_doc(rs, r, mode, seconds):
+def write_doc(rs, r, mode, seconds, load_at_start):
     m = machine()
+    m["load"] = f"{load_at_start:.1f} at the start, {m['load']} at the end"
     DOC.write_text(DOC_TEMPLATE.format(table=table(rs), mode=mode, seconds=seconds, interval=r["interval"],
                                        top=r["top"], **m))
     return DOC
@@ -110,7 +112,7 @@ and a baseline measured side by side, in one run, on one machine. **Do not edit 
 
 {date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`.
 Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service at `-Xmx256m`, the
-stand-ins and the load generator share the same CPUs.
+stand-ins and the load generator share the same CPUs; load average {load}.
 
 {table}
 
