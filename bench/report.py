@@ -119,19 +119,24 @@ stand-ins and the load generator share the same CPUs; load average {load}.
 ## How to reproduce
 
 ```sh
-bench/run            # full run: up to 10,000 servers per backend (about 10-15 minutes)
-bench/run --quick    # smoke run: up to 1,000 servers (under 3 minutes); exits 0 and prints the table
-bench/run --help     # the options (--rebuild, --interval, --submit-delay-ms, --no-doc, --stack)
+bench/run              # full run: up to 10,000 servers per backend
+bench/run --quick      # smoke run: up to 1,000 servers (3-4 minutes); exits 0 and prints the table
+bench/run --servers N  # up to N servers per backend (at least 1,000)
+bench/smoke            # bench/run --quick --no-doc, checked: exit 0 and every row has a value
+bench/run --help       # the options (--rebuild, --interval, --submit-delay-ms, --no-doc, --stack, --keep)
 ```
 
 It needs only `/usr/bin/python3` (standard library) and Java 17. It builds
 `target/quarkus-app/quarkus-run.jar` when missing (`./mvnw -o -q package -DskipTests`; `--rebuild`
 forces it), starts the stand-ins and the service on free loopback ports with a fresh store under a
-temporary directory, and stops both at the end. Run it on an otherwise idle machine: every other
-process on the same CPUs shows in the numbers. With `--stack` and the local stack up
-(`scripts/stack/*-up.sh`), it also runs `scripts/bench/spawn_latency.py` (the hub's start request
-to the server answering through the proxy, split into scheduler time and the service's time); it
-never starts the stack itself.
+temporary directory, and stops both at the end (`--keep` keeps the directory: the service's log,
+its store). How long a full run takes depends on the service: creating and making ready 10,000
+servers per backend runs at the service's pace. Run it on an otherwise idle machine: every other
+process on the same CPUs shows in the numbers (the load average is printed above the table). When
+the local stack is up (`scripts/stack/*-up.sh`; `--stack yes` insists, `--stack no` skips), it
+then runs `scripts/bench/spawn_latency.py 3` (the hub's start request to the server answering
+through the proxy, split into scheduler time and the service's time) and prints its table below
+this one; it never starts the stack itself.
 
 ## What it measures
 
@@ -146,7 +151,7 @@ intervals: fast 1 s, slow {interval} s.
 
 | row | what it is |
 | --- | --- |
-| scheduler calls per poll interval | calls the service made to the stand-in over two slow intervals with N servers running, divided by the watcher rounds in that time (`hpcspawner_watch_round` in `/q/metrics`; the rounds' jitter puts one or two of them in a fixed window). **Baseline**: a poller that polls each server on its own, as JupyterHub's batch spawners do (one status call per server per interval, plus one per second for each starting server; none are starting at that moment), makes its calls for one interval against the same stand-in, 16 at a time; the stand-in counts them, and "took" says how long they took (more than the interval means it cannot keep up) |
+| scheduler calls per poll interval | the calls the service made to the stand-in for that backend between the ends of two watcher rounds (read from the `hpcspawner_watch_round` count in `/q/metrics`) with N servers running, divided by the two rounds: a system's rounds never overlap, so these are exactly the calls of those rounds, one round per slow interval. **Baseline**: a poller that polls each server on its own, as JupyterHub's batch spawners do (one status call per server per interval, plus one per second for each starting server; none are starting at that moment), makes its calls for one interval against the same stand-in, 16 at a time; the stand-in counts them, and "took" says how long they took (more than the interval means it cannot keep up) |
 | simultaneous creates | 1,000 `POST /users/<u>/servers/<name>` released at the same instant, a connection each: errors, latency p50/p99 to the `202`; the submits the stand-in received (no duplicates) and the most it saw in flight at once, against `resilience.submit.concurrency` |
 | ready callback -> running | `POST /callback/<id>` (start secret, the job's node), 50 at a time, for the servers added to reach N (at 10,000: the 9,000 added after 1,000); latency to the `204`, which the service answers once the record says `running` |
 | status reads per second | `GET /users/<u>/servers/<name>` over all servers from 2 processes x 8 keep-alive connections for 5 s (the load generator shares the CPUs: a floor, not the service's ceiling) |
