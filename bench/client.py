@@ -75,7 +75,7 @@ def run_parallel(base, items, fn, concurrency):
         c.close()
 
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(min(concurrency, max(1, len(items))))]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(concurrency, max(1, len(items))))]
     for t in threads:
         t.start()
     for t in threads:
@@ -98,7 +98,7 @@ def burst(base, items, fn):
         results[i] = fn(c, item)
         c.close()
 
-    threads = [threading.Thread(target=worker, args=(i, it)) for i, it in enumerate(items)]
+    threads = [threading.Thread(target=worker, args=(i, it), daemon=True) for i, it in enumerate(items)]
     for t in threads:
         t.start()
     gate.wait()
@@ -127,7 +127,7 @@ def _read_loop(args):
             counts["ok"] += ok
             counts["errors"] += errors
 
-    ts = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    ts = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(threads)]
     for t in ts:
         t.start()
     for t in ts:

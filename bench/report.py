@@ -94,11 +94,11 @@ def machine():
             "load": "%.1f" % os.getloadavg()[0]}
 
 
-def write_doc(rs, r, mode, seconds, load_at_start):
+def write_doc(rs, r, mode, seconds, load_at_start, note=""):
     m = machine()
     m["load"] = f"{load_at_start:.1f} at the start, {m['load']} at the end"
     DOC.write_text(DOC_TEMPLATE.format(table=table(rs), mode=mode, seconds=seconds, interval=r["interval"],
-                                       top=r["top"], **m))
+                                       top=r["top"], note=note, **m))
     return DOC
 
 
@@ -110,7 +110,7 @@ and a baseline measured side by side, in one run, on one machine. **Do not edit 
 
 ## Latest run
 
-{date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`.
+{date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`.{note}
 Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service at `-Xmx256m`, the
 stand-ins and the load generator share the same CPUs; load average {load}.
 
