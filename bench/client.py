@@ -8,6 +8,7 @@ import http.client
 import json
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from urllib.parse import urlsplit
@@ -109,6 +110,7 @@ def burst(base, items, fn):
 
 
 def _read_loop(args):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a pool worker ends quietly, not through bench/run's handler
     base, token, paths, seconds, threads = args
     stop_at = time.perf_counter() + seconds
     counts = {"ok": 0, "errors": 0}
