@@ -148,11 +148,12 @@ class Bench:
         results, took = run_parallel(self.sv.url, idx, self._create(fleet), CONCURRENCY)
         st = stats(results)
         self.errors += st["errors"]
-        fleet.servers.extend(fleet.server(i) for i in idx)
-        starts = self.new_starts(len(idx), fleet.backend)
+        created = [i for i, res in zip(idx, results) if 200 <= res[0] < 300]  # a failed create is an error, not a wait
+        fleet.servers.extend(fleet.server(i) for i in created)
+        starts = self.new_starts(len(created), fleet.backend)
         fleet.starts.extend(starts)
         self.log(f"  {fleet.backend}: {len(idx)} creates in {took:.1f} s ({st['errors']} errors); waiting for 'starting'")
-        self.wait_states("starting", len(idx))
+        self.wait_states("starting", len(created))
         cb = self.callbacks(starts)
         self.log(f"  {fleet.backend}: {len(starts)} callbacks, p99 {cb['p99_ms']:.0f} ms, {cb['errors']} errors")
         return cb
@@ -164,8 +165,9 @@ class Bench:
         results, took = burst(self.sv.url, idx, self._create(fleet))
         st = stats(results)
         self.errors += st["errors"]
-        fleet.servers.extend(fleet.server(i) for i in idx)
-        starts = self.new_starts(n, fleet.backend)
+        created = [i for i, res in zip(idx, results) if 200 <= res[0] < 300]
+        fleet.servers.extend(fleet.server(i) for i in created)
+        starts = self.new_starts(len(created), fleet.backend)
         fleet.starts.extend(starts)
         time.sleep(1)
         c = self.counts()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "performance.md"
+JAR = REPO / "target" / "quarkus-app" / "quarkus-run.jar"
 
 
 def _n(v, fmt="{:.0f}"):
@@ -91,12 +92,13 @@ def machine():
     return {"nproc": os.cpu_count(), "ram_gib": int(mem) / 1024 / 1024, "java": java[0] if java else "?",
             "java_vm": java[2] if len(java) > 2 else "", "commit": commit[:100],
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "load": "%.1f" % os.getloadavg()[0]}
+            "load": "%.1f" % os.getloadavg()[0],
+            "jar": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(JAR.stat().st_mtime)) if JAR.exists() else "?"}
 
 
-def write_doc(rs, r, mode, seconds, load_at_start, note=""):
-    m = machine()
-    m["load"] = f"{load_at_start:.1f} at the start, {m['load']} at the end"
+def write_doc(rs, r, mode, seconds, at_start, note=""):
+    """Writes docs/performance.md; ``at_start`` is machine() as the run began (its commit, its load)."""
+    m = dict(at_start, load=f"{at_start['load']} at the start, {machine()['load']} at the end")
     DOC.write_text(DOC_TEMPLATE.format(table=table(rs), mode=mode, seconds=seconds, interval=r["interval"],
                                        top=r["top"], note=note, **m))
     return DOC
@@ -110,7 +112,7 @@ and a baseline measured side by side, in one run, on one machine. **Do not edit 
 
 ## Latest run
 
-{date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`.{note}
+{date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`, the service's jar built {jar}.{note}
 Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service at `-Xmx256m`, the
 stand-ins and the load generator share the same CPUs; load average {load}.
 
