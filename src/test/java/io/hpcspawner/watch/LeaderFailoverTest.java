@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * like it, one listing per round, then per record "has this replica still the lead?" before the
  * step, a start whose submit was cut off adopts its job by name, a stopping server's job is
  * cancelled once, and each write is optimistic (a record changed since it was read is not
- * overwritten), as the Kubernetes store's writes are.
+ * overwritten), as the Kubernetes store's writes are. {@link ReconcilerFailoverTest} runs the real
+ * reconciler on the real Kubernetes store.
  */
 @EnableKubernetesMockClient(crud = true)
 class LeaderFailoverTest {
