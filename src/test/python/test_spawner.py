@@ -136,6 +136,25 @@ async def test_a_server_limit_is_shown_at_once_and_stops_nothing(fake, make_spaw
     assert not fake.requests_for("DELETE"), "a server limit made the plugin stop a server"
 
 
+async def test_a_record_changed_conflict_is_retried_not_shown(fake, make_spawner):
+    # 409 record_changed: another replica wrote the record meanwhile; the service says repeating is safe
+    fake.fail_next("POST", status=409, code="record_changed")
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    assert len(fake.requests_for("POST")) == 2, "the create was not repeated"
+    assert len({r["body"]["startId"] for r in fake.requests_for("POST")}) == 1
+    assert not fake.requests_for("DELETE"), "a lost race made the plugin stop a server"
+
+
+async def test_a_stop_that_lost_a_race_is_repeated(fake, make_spawner):
+    spawner = make_spawner()
+    assert await spawner.start() == fake.server_url
+    fake.fail_next("DELETE", status=409, code="record_changed")
+    await spawner.stop()
+    assert len(fake.requests_for("DELETE")) == 2, "the stop was not repeated"
+    assert await spawner.poll() is not None
+
+
 async def test_a_user_the_cluster_refuses_sees_why(fake, make_spawner):
     fake.fail_next("POST", status=403, code="user_not_allowed")
     spawner = make_spawner()

@@ -45,8 +45,9 @@ class ServiceError(Exception):
 
     @property
     def transient(self):
-        """True for errors worth retrying: no answer, timeouts and 5xx answers."""
-        return self.status is None or self.status >= 500
+        """True for errors worth retrying: no answer, timeouts, 5xx answers, and ``409 record_changed``
+        (another replica of the service wrote the record meanwhile; the service says repeating is safe)."""
+        return self.status is None or self.status >= 500 or (self.status == 409 and self.code == "record_changed")
 
     def __str__(self):
         return self.message

@@ -99,7 +99,8 @@ public class ServerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "403", description = "user_not_allowed",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "server_active, server_limit",
+    @APIResponse(responseCode = "409", description = "server_active, server_limit; record_changed: another replica of the"
+            + " service wrote this server's record meanwhile (several replicas only); repeating the same request is safe",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "503", description = "scheduler_unavailable: the cluster was needed for the create (e.g. the user look-up of a slurmrestd system) and could not be reached; Retry-After says when to try again",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
@@ -139,6 +140,10 @@ public class ServerResource {
     @APIResponse(responseCode = "202", description = "The server is stopping (or has ended)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerStatus.class)))
     @APIResponse(responseCode = "404", description = "server_not_found",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "record_changed: another replica of the service wrote this server's"
+            + " record meanwhile, more often than the service re-reads and decides again (several replicas only);"
+            + " repeating the stop is safe",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response stopDefault(@PathParam("user") String user) {
         return stop(user, "");
