@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.hpcspawner.scheduler.RetryAfter;
 import io.hpcspawner.spawn.port.SchedulerException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import io.hpcspawner.http.BoundedHttp;
+import io.hpcspawner.http.HeldBody;
+import io.hpcspawner.scheduler.JobListing;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -110,10 +115,37 @@ final class FirecrestClient {
      */
     Answer send(String method, String path, Map<String, String> query, Bearer bearer, Map<String, String> headers,
             Body body) {
+        Reply reply = respond(method, path, query, bearer, headers, body);
+        return new Answer(reply.what(), reply.status(), parse(reply));
+    }
+
+    /**
+     * {@code GET path} read as a job listing ({@link JobListing}): each entry of its {@code jobs}
+     * handed to {@code eachJob} as it is read, with only {@code jobFields}, so the answer is never
+     * held as a tree. Errors as for {@link #send}; a 2xx body that is not JSON is transient.
+     */
+    JobListing.Rest listing(String path, Map<String, String> query, Bearer bearer, Set<String> jobFields,
+            Consumer<JsonNode> eachJob) {
+        Reply reply = respond("GET", path, query, bearer, Map.of(), null);
+        try {
+            return JobListing.read(reply.body().isEmpty() ? InputStream.nullInputStream() : reply.body().stream(), json,
+                    jobFields, eachJob);
+        } catch (IOException e) {
+            throw notJson(reply, e);
+        }
+    }
+
+    /** A 2xx answer as it arrived, and the id of the request that got it. */
+    private record Reply(String what, int status, HeldBody body, String requestId) {
+    }
+
+    /** Sends one request (once more with a renewed token after a 401); only 2xx answers return. */
+    private Reply respond(String method, String path, Map<String, String> query, Bearer bearer,
+            Map<String, String> headers, Body body) {
         String what = method + " " + path;
         String token = bearer.token();
         String requestId = UUID.randomUUID().toString();
-        HttpResponse<String> response = exchange(what, path, query, token, headers, body, requestId);
+        HttpResponse<HeldBody> response = exchange(what, path, query, token, headers, body, requestId);
         if (response.statusCode() == 401) {
             LOG.infof("FirecREST %s refused the token (HTTP 401) [X-Request-ID %s]: renewing it and sending once more",
                     what, requestId);
@@ -125,16 +157,25 @@ final class FirecrestClient {
         Optional<HeaderError> headerError = dialect.headerError(response.headers());
         // v1 signals some errors only by header; the header wins over the status (as pyfirecrest does).
         if (headerError.isPresent()) {
-            throw headerFailure(what, status, headerError.get(), response.body(), requestId,
+            throw headerFailure(what, status, headerError.get(), text(response.body()), requestId,
                     waitAskedFor(status, response.headers()));
         }
         if (status >= 200 && status < 300) {
-            return new Answer(what, status, parse(response.body(), what, status, requestId));
+            return new Reply(what, status, response.body(), requestId);
         }
-        throw failure(what, status, response.body(), requestId, waitAskedFor(status, response.headers()));
+        throw failure(what, status, text(response.body()), requestId, waitAskedFor(status, response.headers()));
     }
 
-    private HttpResponse<String> exchange(String what, String path, Map<String, String> query, String token,
+    /** An error answer's body as text (error bodies are small; a listing's body never becomes a string). */
+    private static String text(HeldBody body) {
+        try (InputStream in = body.stream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private HttpResponse<HeldBody> exchange(String what, String path, Map<String, String> query, String token,
             Map<String, String> headers, Body body, String requestId) {
         String method = what.substring(0, what.indexOf(' '));
         HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
@@ -150,7 +191,7 @@ final class FirecrestClient {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
         try {
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(rb.build(), HeldBody.handler());
         } catch (HttpTimeoutException e) {
             throw new SchedulerException("FirecREST " + what + " timed out after " + timeout.toMillis() + " ms"
                     + tag(requestId), true, e);
@@ -179,17 +220,22 @@ final class FirecrestClient {
         return status >= 500 || status == 408 || status == 424 || status == 429;
     }
 
-    private JsonNode parse(String text, String what, int status, String requestId) {
-        if (text == null || text.isBlank()) {
+    private JsonNode parse(Reply reply) {
+        if (reply.body().isEmpty()) {
             return MissingNode.getInstance();
         }
         try {
-            return json.readTree(text);
-        } catch (JsonProcessingException e) {
-            // Never the parser's own message: it may quote the body, and callers show this text.
-            throw new SchedulerException("FirecREST " + what + " answered HTTP " + status
-                    + " with a body that is not valid JSON" + tag(requestId), true, e);
+            JsonNode read = json.readTree(reply.body().stream());
+            return read == null ? MissingNode.getInstance() : read;
+        } catch (IOException e) {
+            throw notJson(reply, e);
         }
+    }
+
+    /** Never the parser's own message: it may quote the body, and callers show this text. */
+    private static SchedulerException notJson(Reply reply, IOException e) {
+        return new SchedulerException("FirecREST " + reply.what() + " answered HTTP " + reply.status()
+                + " with a body that is not valid JSON" + tag(reply.requestId()), true, e);
     }
 
     /** The wait a 429 or 503 asks for; null for other statuses or when a 503 names none. */

@@ -2,7 +2,9 @@ package io.hpcspawner.scheduler.firecrest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.scheduler.JobListing;
 import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The scheduler port over the FirecREST v2 REST API (checked against its OpenAPI 2.5.6). Calls that
@@ -112,6 +115,18 @@ public final class FirecrestV2Scheduler implements Scheduler {
         return id;
     }
 
+    /**
+     * The fields of a listed {@code JobModel} that {@link JobModels#fromV2} and the queue order
+     * read; the listing keeps no others ({@link JobListing}).
+     */
+    static final Set<String> LISTED_JOB_FIELDS = Set.of("jobId", "name", "user", "status", "nodes", "time",
+            "partition", "priority");
+
+    /**
+     * One listing of every visible job, read as a stream ({@link JobListing}): each job is read as
+     * it arrives, and only our jobs and the pending ones' queue keys are kept, so a cluster's
+     * whole listing is never held as a tree.
+     */
     @Override
     public List<JobInfo> jobs(Set<String> jobIds, String namePrefix) {
         if (jobIds.isEmpty() && namePrefix == null) {
@@ -119,24 +134,9 @@ public final class FirecrestV2Scheduler implements Scheduler {
         }
         String path = compute("/jobs");
         Instant asked = clock.instant();
-        JsonNode jobs = listing(path, asked).path("jobs");
         List<JobInfo> found = new ArrayList<>();
-        if (jobs.isMissingNode()) {
-            throw new SchedulerException("GET " + path + ": the answer has no \"jobs\" field; read as unknown, not as"
-                    + " no jobs", true);
-        }
-        if (jobs.isNull()) {
-            // FirecREST's own way of saying "none". A job is only ever ended by its own look-up (job()),
-            // so a wrong "none" here costs a look-up per job, never a server.
-            window.succeeded(asked);
-            return found;
-        }
-        if (!jobs.isArray()) {
-            throw FirecrestClient.unexpected("GET " + path, "\"jobs\" is not a list");
-        }
-        window.succeeded(asked);
         List<QueuePositions.Waiting> pending = new ArrayList<>();
-        for (JsonNode j : jobs) {
+        JobListing.Rest rest = listing(path, asked, j -> {
             String id = JobModels.id(j.path("jobId"));
             String name = j.path("name").asText("");
             if (JobModels.isPending(j)) {
@@ -147,29 +147,47 @@ public final class FirecrestV2Scheduler implements Scheduler {
             if (jobIds.contains(id) || (namePrefix != null && name.startsWith(namePrefix))) {
                 found.add(JobModels.fromV2(j));
             }
+        });
+        if (!rest.object()) {
+            throw FirecrestClient.unexpected("GET " + path, "the body is not a JSON object");
         }
+        if (rest.jobs().isEmpty()) {
+            throw new SchedulerException("GET " + path + ": the answer has no \"jobs\" field; read as unknown, not as"
+                    + " no jobs", true);
+        }
+        if (rest.jobs().get() == JsonNodeType.NULL) {
+            // FirecREST's own way of saying "none". A job is only ever ended by its own look-up (job()),
+            // so a wrong "none" here costs a look-up per job, never a server.
+            window.succeeded(asked);
+            return List.of();
+        }
+        if (rest.jobs().get() != JsonNodeType.ARRAY) {
+            throw FirecrestClient.unexpected("GET " + path, "\"jobs\" is not a list");
+        }
+        window.succeeded(asked);
         // The service account sees every user's jobs: where each of ours stands in its partition's queue.
         return QueuePositions.placed(found, pending);
     }
 
     /**
      * The listing with the narrowest {@code time_window} that still shows every job that ended
-     * since the last listing that succeeded. A 400 or 422 with a window is sent again without
-     * it; when that succeeds the server does not take the parameter, and it is never sent again.
+     * since the last listing that succeeded, each job handed to {@code eachJob}. A 400 or 422 with
+     * a window is sent again without it; when that succeeds the server does not take the
+     * parameter, and it is never sent again.
      */
-    private JsonNode listing(String path, Instant asked) {
+    private JobListing.Rest listing(String path, Instant asked, Consumer<JsonNode> eachJob) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("allusers", "true");
         Optional<String> narrowed = window.next(asked);
         narrowed.ifPresent(w -> query.put("time_window", w));
         try {
-            return client.send("GET", path, query, Bearer.service(tokens), null).object();
+            return client.listing(path, query, Bearer.service(tokens), LISTED_JOB_FIELDS, eachJob);
         } catch (FirecrestHttpException e) {
             if (narrowed.isEmpty() || (e.status() != 400 && e.status() != 422)) {
                 throw e;
             }
             query.remove("time_window");
-            JsonNode answer = client.send("GET", path, query, Bearer.service(tokens), null).object();
+            JobListing.Rest answer = client.listing(path, query, Bearer.service(tokens), LISTED_JOB_FIELDS, eachJob);
             window.refusedBy(e.status(), e.getMessage());
             return answer;
         }

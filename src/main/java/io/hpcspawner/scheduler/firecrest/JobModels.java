@@ -5,6 +5,7 @@ import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Reads FirecREST's job descriptions, v2's {@code JobModel} and v1's squeue rows, into
@@ -15,6 +16,9 @@ import java.util.Optional;
  * squeue start time is the cluster's local time without a zone, so it is not read.
  */
 final class JobModels {
+
+    /** What ends a state's first word; compiled once, as every job of a listing passes here. */
+    private static final Pattern WORD_END = Pattern.compile("[\\s,]+");
 
     private JobModels() {
     }
@@ -90,7 +94,7 @@ final class JobModels {
     /** {@code CANCELLED by 1234} is CANCELLED, {@code RUNNING,COMPLETING} is RUNNING, a list counts by its first. */
     static String firstWord(JsonNode state) {
         String s = text(state.isArray() ? state.path(0) : state).trim();
-        return s.isEmpty() ? "" : s.split("[\\s,]+", 2)[0];
+        return s.isEmpty() ? "" : WORD_END.split(s, 2)[0];
     }
 
     static String text(JsonNode node) {

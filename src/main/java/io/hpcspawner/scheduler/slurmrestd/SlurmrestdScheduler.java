@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hpcspawner.credentials.SlurmTokenMinter;
 import io.hpcspawner.http.BoundedHttp;
 import io.hpcspawner.http.HeldBody;
+import io.hpcspawner.scheduler.JobListing;
 import io.hpcspawner.scheduler.QueuePositions;
 import io.hpcspawner.spawn.port.JobInfo;
 import io.hpcspawner.spawn.port.JobPhase;
@@ -87,6 +88,10 @@ public final class SlurmrestdScheduler implements Scheduler {
         return id.asText();
     }
 
+    /** The fields of a listed job that {@link SlurmrestdDialect#toJobInfo}, {@code priority} and the queue order read. */
+    static final Set<String> LISTED_JOB_FIELDS = Set.of("job_id", "name", "user_name", "job_state", "state_reason",
+            "batch_host", "exit_code", "submit_time", "start_time", "priority", "partition");
+
     /**
      * One listing of every job of the cluster, read as a stream ({@link JobListing}): each job is
      * turned into a {@link JobInfo} as it is read, and only the pending ones' queue keys and our
@@ -127,7 +132,7 @@ public final class SlurmrestdScheduler implements Scheduler {
         }
         JobListing.Rest rest;
         try {
-            rest = JobListing.read(body.isEmpty() ? InputStream.nullInputStream() : body.stream(), json, eachJob);
+            rest = JobListing.read(body.isEmpty() ? InputStream.nullInputStream() : body.stream(), json, LISTED_JOB_FIELDS, eachJob);
         } catch (IOException e) {
             throw notJson(response.statusCode(), e);
         }

@@ -27,6 +27,11 @@ public final class Reconciliation {
     static final int MASS_VANISHING = 3;
     /** A start that signals readiness by callback has its output read after this long running too. */
     static final Duration OUTPUT_FALLBACK_AFTER = Duration.ofSeconds(15);
+    /**
+     * At most this many fallback reads of a start's output per system and round (the others wait
+     * for a later round; {@link #readsOutput} spaces each start's reads, so every start gets its turn).
+     */
+    public static final int FALLBACK_OUTPUT_READS_PER_ROUND = 50;
 
     private Reconciliation() {
     }
@@ -132,15 +137,31 @@ public final class Reconciliation {
     }
 
     /**
-     * Whether a starting server's output is read for its ready line: always where the system
-     * signals readiness in the output, and as a fallback after a while where the callback should have come.
+     * Whether a starting server's output is read for its ready line this round: every round where
+     * the system signals readiness in the output; where the callback should have come, only as a
+     * fallback after {@link #OUTPUT_FALLBACK_AFTER}, and then again only once a quarter of the time
+     * the server has been starting has passed since {@code lastRead} (at least the fast, at most the
+     * slow interval). A late callback is most often a busy service: a wave of thousands of starts
+     * read every round would add a scheduler call per start every 2 s to that load.
+     *
+     * @param lastRead when this start's output was last read for its ready line (empty: not yet)
      */
-    public static boolean readsOutput(ServerRecord r, ReadySignal signal, Instant now) {
+    public static boolean readsOutput(ServerRecord r, ReadySignal signal, Instant now, Optional<Instant> lastRead,
+            WatchRules watch) {
         if (signal == ReadySignal.OUTPUT) {
             return true;
         }
         Instant started = firstEntered(r, ServerState.STARTING).orElse(now);
-        return started.plus(OUTPUT_FALLBACK_AFTER).isBefore(now);
+        if (!started.plus(OUTPUT_FALLBACK_AFTER).isBefore(now)) {
+            return false;
+        }
+        if (lastRead.isEmpty()) {
+            return true;
+        }
+        Duration quarter = Duration.between(started, now).dividedBy(4);
+        Duration spacing = quarter.compareTo(watch.fastInterval()) < 0 ? watch.fastInterval()
+                : quarter.compareTo(watch.slowInterval()) > 0 ? watch.slowInterval() : quarter;
+        return !lastRead.get().plus(spacing).isAfter(now);
     }
 
     private static Optional<Instant> lastEntered(ServerRecord r, ServerState state) {

@@ -1,6 +1,7 @@
 package io.hpcspawner.spawn.service;
 
 import io.hpcspawner.spawn.model.InvalidRequestException;
+import io.hpcspawner.spawn.model.ReadySignal;
 import io.hpcspawner.spawn.model.ServerRecord;
 import io.hpcspawner.spawn.model.ServerState;
 import io.hpcspawner.spawn.model.Systems;
@@ -17,12 +18,14 @@ import io.hpcspawner.spawn.rules.Reconciliation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -51,6 +54,8 @@ public class Reconciler {
     private final SubmitsInFlight inFlight;
     private final Leadership leadership;
     private final Clock clock;
+    /** Per system, when each start's output was last read for its ready line (only starts still starting). */
+    private final Map<String, Map<String, Instant>> outputReads = new ConcurrentHashMap<>();
 
     public Reconciler(WatchRules watch, Systems systems, SchedulerRegistry schedulers, ServerLifecycle lifecycle,
             StopCancels cancels, ServerReady ready, JobNames names, OrphanSweep orphans, SubmitsInFlight inFlight,
@@ -108,8 +113,13 @@ public class Reconciler {
         jobs.forEach(j -> byId.put(j.id(), j));
         Optional<String> doubt = Reconciliation.doubt(ids, byId.keySet());
         doubt.ifPresent(d -> LOG.warnf("System %s: %s; each is looked up on its own before anything ends", system, d));
-        Round round = new Round(scheduler, jobs, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()));
-        for (ServerRecord r : records) {
+        Round round = new Round(scheduler, jobs, byId, doubt, new AtomicInteger(watch.maxLookUpsPerRound()),
+                new AtomicInteger(Reconciliation.FALLBACK_OUTPUT_READS_PER_ROUND));
+        // Starts whose output was read longest ago (or never) first: the round's fallback reads go round in turn.
+        Map<String, Instant> readAt = outputReadAt(system);
+        List<ServerRecord> inTurn = records.stream()
+                .sorted(Comparator.comparing(r -> readAt.getOrDefault(r.id(), Instant.MIN))).toList();
+        for (ServerRecord r : inTurn) {
             if (deposed(system)) {
                 return false;
             }
@@ -124,6 +134,9 @@ public class Reconciler {
             }
             });
         }
+        Set<String> starting = records.stream().filter(r -> r.state() == ServerState.STARTING).map(ServerRecord::id)
+                .collect(Collectors.toSet());
+        outputReadAt(system).keySet().retainAll(starting);
         // A record that changed after the listing was asked for (e.g. stopped and cancelled just now)
         // is newer than what the listing says about its job: leave that job to the record's own rules.
         Set<String> owned = lifecycle.where(r -> r.state().isActive() || !r.updatedAt().isBefore(asked)).stream()
@@ -149,9 +162,9 @@ public class Reconciler {
         return true;
     }
 
-    /** What one round knows: the listing, by job id, whether it is in doubt, and the look-ups left. */
+    /** What one round knows: the listing, by job id, whether it is in doubt, and the look-ups and output reads left. */
     private record Round(Scheduler scheduler, List<JobInfo> listing, Map<String, JobInfo> byId, Optional<String> doubt,
-            AtomicInteger lookUpsLeft) {
+            AtomicInteger lookUpsLeft, AtomicInteger fallbackReadsLeft) {
     }
 
     /** A start without a job id: its submit is under way, or was cut off (see {@link Reconciliation#cutOff}). */
@@ -194,19 +207,19 @@ public class Reconciler {
         } else if (step instanceof Reconciliation.Observe o) {
             lifecycle.observe(r.key(), r.id(), o.observation());
         } else if (step instanceof Reconciliation.Follow f) {
-            progress(scheduler, r, f.job());
+            progress(round, r, f.job());
         }
     }
 
-    private void progress(Scheduler scheduler, ServerRecord r, JobInfo job) {
+    private void progress(Round round, ServerRecord r, JobInfo job) {
+        Scheduler scheduler = round.scheduler();
         switch (job.phase()) {
             case PENDING -> lifecycle.pending(r.key(), r.id(), job.reason(), job.expectedStart(),
                     job.queuePosition());
             case RUNNING -> {
                 ServerRecord now = lifecycle.jobRunning(r.key(), r.id(), job.node()).orElse(r);
-                if (now.state() == ServerState.STARTING
-                        && Reconciliation.readsOutput(now, systems.get(now.system()).readySignal(), clock.instant())) {
-                    lookForReadyLine(scheduler, now);
+                if (now.state() == ServerState.STARTING) {
+                    readOutputIfDue(round, now);
                 }
             }
             case ENDED -> lifecycle.observe(r.key(), r.id(),
@@ -261,6 +274,27 @@ public class Reconciler {
             return; // try again next round; the record stays active so the job is not forgotten
         }
         lifecycle.observe(r.key(), r.id(), new Observation.StartTimedOut(step.allowed()));
+    }
+
+    private Map<String, Instant> outputReadAt(String system) {
+        return outputReads.computeIfAbsent(system, k -> new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Reads the start's output for its ready line when {@link Reconciliation#readsOutput} says it is
+     * due; a callback system's fallback reads also count against the round's budget.
+     */
+    private void readOutputIfDue(Round round, ServerRecord r) {
+        Instant now = clock.instant();
+        ReadySignal signal = systems.get(r.system()).readySignal();
+        if (!Reconciliation.readsOutput(r, signal, now, Optional.ofNullable(outputReadAt(r.system()).get(r.id())), watch)) {
+            return;
+        }
+        if (signal != ReadySignal.OUTPUT && round.fallbackReadsLeft().getAndDecrement() <= 0) {
+            return;
+        }
+        outputReadAt(r.system()).put(r.id(), now);
+        lookForReadyLine(round.scheduler(), r);
     }
 
     /** A ready line counts only with this start's proof, for the job's own node and a port in range. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hpcspawner.scheduler.JobListing;
 import io.hpcspawner.spawn.port.JobInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JobListingTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    static final java.util.Set<String> FIELDS = SlurmrestdScheduler.LISTED_JOB_FIELDS;
 
     /** What the watcher takes from a job: its info, and the queue keys of a pending one. */
     record Read(JobInfo info, String partition, Optional<Long> priority) {
@@ -36,8 +38,8 @@ class JobListingTest {
 
     static List<Read> asStream(JsonNode answer, SlurmrestdDialect d) throws Exception {
         List<Read> read = new ArrayList<>();
-        JobListing.Rest rest = JobListing.read(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(answer)), JSON, j -> {
-            assertThat(j.fieldNames()).toIterable().allSatisfy(f -> assertThat(JobListing.JOB_FIELDS).contains(f));
+        JobListing.Rest rest = JobListing.read(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(answer)), JSON, FIELDS, j -> {
+            assertThat(j.fieldNames()).toIterable().allSatisfy(f -> assertThat(FIELDS).contains(f));
             read.add(new Read(d.toJobInfo(j), j.path("partition").asText(""), d.priority(j)));
         });
         assertThat(rest.fields().has("jobs")).isFalse();
@@ -88,10 +90,10 @@ class JobListingTest {
 
     @Test
     void whatIsNotAJobListIsToldApart() throws Exception {
-        assertThat(JobListing.read(in("{\"jobs\": null, \"errors\": []}"), JSON, j -> { }).jobs())
+        assertThat(JobListing.read(in("{\"jobs\": null, \"errors\": []}"), JSON, FIELDS, j -> { }).jobs())
                 .contains(com.fasterxml.jackson.databind.node.JsonNodeType.NULL);
-        assertThat(JobListing.read(in("{\"errors\": []}"), JSON, j -> { }).jobs()).isEmpty();
-        assertThat(JobListing.read(in("{\"jobs\": []}"), JSON, j -> { }).jobs())
+        assertThat(JobListing.read(in("{\"errors\": []}"), JSON, FIELDS, j -> { }).jobs()).isEmpty();
+        assertThat(JobListing.read(in("{\"jobs\": []}"), JSON, FIELDS, j -> { }).jobs())
                 .contains(com.fasterxml.jackson.databind.node.JsonNodeType.ARRAY);
     }
 

@@ -120,8 +120,29 @@ class ReconciliationTest {
     @Test
     void aCallbackSystemReadsTheOutputOnlyAsAFallback() {
         ServerRecord r = ServerRecords.inState(ServerState.STARTING, "5", CREATED);
-        assertTrue(Reconciliation.readsOutput(r, ReadySignal.OUTPUT, CREATED.plusSeconds(1)));
-        assertFalse(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(14)));
-        assertTrue(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(16)));
+        Optional<Instant> never = Optional.empty();
+        assertTrue(Reconciliation.readsOutput(r, ReadySignal.OUTPUT, CREATED.plusSeconds(1), never, RULES));
+        assertFalse(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(14), never, RULES));
+        assertTrue(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(16), never, RULES));
+    }
+
+    /**
+     * In a wave of thousands of starts whose callbacks are late, reading each one's output every
+     * round (2 s) was ~140,000 calls: the fallback reads a start's output again only after a
+     * quarter of the time it has been starting, at least the fast and at most the slow interval.
+     */
+    @Test
+    void theFallbackReadsALateStartsOutputLessOftenTheLongerItWaits() {
+        ServerRecord r = ServerRecords.inState(ServerState.STARTING, "5", CREATED);
+        Optional<Instant> at16 = Optional.of(CREATED.plusSeconds(16));
+        assertFalse(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(18), at16, RULES),
+                "18 s starting: not within a quarter of that (4.5 s) of the last read");
+        assertTrue(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(22), at16, RULES));
+        Optional<Instant> at200 = Optional.of(CREATED.plusSeconds(200));
+        assertFalse(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(229), at200, RULES),
+                "at most every slow interval (30 s)");
+        assertTrue(Reconciliation.readsOutput(r, ReadySignal.CALLBACK, CREATED.plusSeconds(230), at200, RULES));
+        assertTrue(Reconciliation.readsOutput(r, ReadySignal.OUTPUT, CREATED.plusSeconds(201), at200, RULES),
+                "where the output is the ready signal, every round");
     }
 }
