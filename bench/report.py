@@ -140,6 +140,16 @@ then runs `scripts/bench/spawn_latency.py 3` (the hub's start request to the ser
 through the proxy, split into scheduler time and the service's time) and prints its table below
 this one; it never starts the stack itself.
 
+To profile the service during a run, pass JVM options in `BENCH_JAVA_OPTS` (added to the service's
+`java` command line), e.g. a flight recording read afterwards with `jfr print` / `jfr summary`:
+
+```sh
+BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile" bench/run --quick --no-doc
+jfr print --events jdk.JavaMonitorEnter,jdk.ThreadPark,jdk.JavaMonitorWait --stack-depth 20 /tmp/run.jfr
+```
+
+A recording changes the numbers a little; compare runs made the same way.
+
 ## What it measures
 
 The service runs as the stack runs it (`java -Xmx256m -jar quarkus-run.jar`), with two systems:
