@@ -133,6 +133,8 @@ bench/run --quick      # smoke run: up to 1,000 servers (3-4 minutes); exits 0 a
 bench/run --servers N  # up to N servers per backend (at least 1,000)
 bench/smoke            # bench/run --quick --no-doc, checked: exit 0 and every row has a value
 bench/run --help       # the options (--rebuild, --interval, --submit-delay-ms, --no-doc, --stack, --keep)
+bench/burst            # the 1,000 creates burst and the stops alone (about a minute), for one change's
+                       # before/after: --jar <other build>/quarkus-run.jar, --warm N, --creates N
 ```
 
 It needs only `/usr/bin/python3` (standard library) and Java 17. It builds
