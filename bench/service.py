@@ -134,8 +134,11 @@ class Service:
     def start(self, timeout=120):
         """Starts the JVM; returns the time the process was started (monotonic) once /q/health/ready says UP."""
         t0 = time.monotonic()
+        # BENCH_JAVA_OPTS adds JVM options, e.g. a flight recording of the run:
+        # BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile" bench/run --quick
+        extra = os.environ.get("BENCH_JAVA_OPTS", "").split()
         self.proc = subprocess.Popen(
-            ["java", f"-Xmx{self.heap}", f"-Dhpcspawner.config-file={self.config}", "-jar", str(JAR)],
+            ["java", f"-Xmx{self.heap}", *extra, f"-Dhpcspawner.config-file={self.config}", "-jar", str(JAR)],
             cwd=self.dir, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
         wait_http(self.mgmt_url + "/q/health/ready", timeout, self.proc, self.log)
         return t0

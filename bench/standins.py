@@ -234,15 +234,15 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and rest == "/job/submit":
             c.count("slurmrestd POST job/submit")
             c.submit_started()
-            try:
+            try:  # the submit ends before its answer goes out: the service may send the next one as soon as it has it
                 req = json.loads(body)
                 time.sleep(self.server.submit_delay)
                 job = c.add(req["job"].get("name", ""), self.headers.get("X-SLURM-USER-NAME", ""), "slurm",
                             req.get("script", ""))
-                return self._send(200, {"meta": c.meta, "errors": [], "job_id": int(job.id), "step_id": "BATCH",
-                                        "job_submit_user_msg": ""})
             finally:
                 c.submit_ended()
+            return self._send(200, {"meta": c.meta, "errors": [], "job_id": int(job.id), "step_id": "BATCH",
+                                    "job_submit_user_msg": ""})
         if method == "GET" and rest == "/jobs":
             c.count("slurmrestd GET jobs")
             return self._send(200, c.listing("slurm"))
@@ -272,14 +272,14 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and path == jobs:
             c.count("firecrest POST jobs")
             c.submit_started()
-            try:
+            try:  # ends before the answer goes out, as above
                 req = json.loads(body)
                 time.sleep(self.server.submit_delay)
                 user = _token_user(self.headers.get("Authorization", ""))
                 job = c.add(req["job"].get("name", ""), user, "firecrest", req["job"].get("script", ""))
-                return self._send(201, {"jobId": job.id})
             finally:
                 c.submit_ended()
+            return self._send(201, {"jobId": job.id})
         if method == "GET" and path == jobs:
             c.count("firecrest GET jobs")
             return self._send(200, c.listing("firecrest"))

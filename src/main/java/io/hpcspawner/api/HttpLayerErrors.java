@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Refuses a body declared larger than {@code quarkus.http.limits.max-body-size} with 413 and the
  * API's JSON error body, before Quarkus' own check of the declared length answers with no body.
- * (A chunked body that grows past the limit is cut off by Quarkus REST's body reader, which
- * offers no hook; requests that are not valid HTTP are refused by the connection's decoder.)
+ * (A chunked body that grows past the limit is refused by {@link BodyReadAhead} with the same answer;
+ * requests that are not valid HTTP are refused by the connection's decoder.)
  */
 @ApplicationScoped
 public class HttpLayerErrors {
@@ -36,7 +36,14 @@ public class HttpLayerErrors {
             ctx.next();
             return;
         }
-        // the body is not read: end the connection once the answer is out, as Quarkus does
+        payloadTooLarge(ctx, maxBody);
+    }
+
+    /**
+     * Answers 413 with the API's JSON error body and ends the connection once the answer is out,
+     * as Quarkus does: the rest of the body is not read.
+     */
+    static void payloadTooLarge(RoutingContext ctx, long maxBody) {
         ApiError error = new ApiError("payload_too_large", "the body is larger than " + maxBody / 1024
                 + " KiB, the most this service reads; a create body must stay under 256 KiB", null);
         ctx.response().setStatusCode(413).putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)

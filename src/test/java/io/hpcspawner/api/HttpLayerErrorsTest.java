@@ -56,4 +56,44 @@ class HttpLayerErrorsTest {
         assertThat(io.restassured.RestAssured.given().header("Authorization", HttpFuzzTest.HUB)
                 .get("/api/v1/users/alice/servers/" + name).statusCode()).isEqualTo(404);
     }
+
+    /**
+     * Bodies are read ahead on the event loop (BodyReadAhead): a chunked body that grows past the
+     * HTTP layer's limit is refused there, with the API's JSON error body, and nothing is created.
+     */
+    @Test
+    void aChunkedBodyOverTheHttpLimitIsRefusedWith413AndTheJsonErrorBody() {
+        String name = "chunkier" + System.nanoTime();
+        byte[] big = ("{\"startId\": \"chunked-0002\", \"environment\": {\"PAD\": \"" + "p".repeat(1100 * 1024) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        Answer a = send("POST", "/api/v1/users/alice/servers/" + name, big, "Authorization", HttpFuzzTest.HUB,
+                "Content-Type", "application/json", "Transfer-Encoding", "chunked");
+        assertThat(a.status()).as(a.failure()).isEqualTo(413);
+        assertThat(a.body()).contains("\"error\":\"payload_too_large\"");
+        assertThat(io.restassured.RestAssured.given().header("Authorization", HttpFuzzTest.HUB)
+                .get("/api/v1/users/alice/servers/" + name).statusCode()).isEqualTo(404);
+    }
+
+    /** A body read ahead reaches the resource whole: a chunked create under the limits starts its server. */
+    @Test
+    void aChunkedCreateBodyUnderTheLimitsIsReadWhole() {
+        String name = "chunked" + System.nanoTime();
+        byte[] body = ("{\"startId\": \"chunked-0003\", \"environment\": {\"PAD\": \"" + "q".repeat(100 * 1024) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        Answer a = send("POST", "/api/v1/users/alice/servers/" + name, body, "Authorization", HttpFuzzTest.HUB,
+                "Content-Type", "application/json", "Transfer-Encoding", "chunked");
+        assertThat(a.status()).as(a.body()).isEqualTo(202);
+        assertThat(a.body()).contains("\"startId\":\"chunked-0003\"");
+        io.restassured.RestAssured.given().header("Authorization", HttpFuzzTest.HUB)
+                .delete("/api/v1/users/alice/servers/" + name).then().statusCode(org.hamcrest.Matchers.lessThan(300));
+    }
+
+    /** Found by the fuzzer once bodies were read ahead: a declared empty body hung until the client gave up. */
+    @Test
+    void aCreateWithADeclaredEmptyBodyIsAnsweredAtOnce() {
+        Answer a = send("POST", "/api/v1/users/alice/servers/empty" + System.nanoTime(), null, "Authorization",
+                HttpFuzzTest.HUB, "Content-Type", "application/json", "Content-Length", "0");
+        assertThat(a.status()).as(a.failure()).isEqualTo(400);
+        assertThat(a.millis()).isLessThan(5000);
+    }
 }
