@@ -20,6 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 JAR = REPO / "target" / "quarkus-app" / "quarkus-run.jar"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The JVM options the stack runs the service with (scripts/stack/service-up.sh, HPCSPAWNER_JAVA_OPTS),
+# besides -Xmx; docs/operations.md, "JVM options", says why.
+JAVA_OPTS = []
 
 
 def free_port():
@@ -80,13 +83,14 @@ class StandIns:
 class Service:
     """One configuration (ports, store, secrets) of the service; start() and stop() may repeat on it."""
 
-    def __init__(self, workdir, standins_url, slow_interval, heap="256m"):
+    def __init__(self, workdir, standins_url, slow_interval, heap="256m", java_opts=None):
         self.dir = workdir
         self.port, self.mgmt = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.mgmt_url = f"http://127.0.0.1:{self.mgmt}"
         self.hub_token = secrets.token_hex(32)
         self.heap = heap
+        self.java_opts = JAVA_OPTS if java_opts is None else java_opts
         self.log = workdir / "service.log"
         self.proc = None
         key = workdir / "jwt.key"
@@ -135,7 +139,7 @@ class Service:
         """Starts the JVM; returns the time the process was started (monotonic) once /q/health/ready says UP."""
         t0 = time.monotonic()
         self.proc = subprocess.Popen(
-            ["java", f"-Xmx{self.heap}", f"-Dhpcspawner.config-file={self.config}", "-jar", str(JAR)],
+            ["java", f"-Xmx{self.heap}", *self.java_opts, f"-Dhpcspawner.config-file={self.config}", "-jar", str(JAR)],
             cwd=self.dir, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
         wait_http(self.mgmt_url + "/q/health/ready", timeout, self.proc, self.log)
         return t0
