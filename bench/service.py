@@ -1,8 +1,8 @@
 """The service under test and its stand-ins as processes: build or reuse the jar, write the configuration,
 start, wait until ready, read its resident memory, CPU time and metrics, stop.
 
-The service runs as the stack runs it (``java -Xmx256m -jar target/quarkus-app/quarkus-run.jar`` with
-``-Dhpcspawner.config-file``), with two systems: ``local`` (slurmrestd v0.0.38, profile ``small``) and
+The service runs as the stack runs it (``java -Xmx256m -XX:+UseSerialGC -Xms64m -jar
+target/quarkus-app/quarkus-run.jar`` with ``-Dhpcspawner.config-file``), with two systems: ``local`` (slurmrestd v0.0.38, profile ``small``) and
 ``fc`` (FirecREST v2 with Keycloak logins, profile ``fc``), both pointing at the stand-ins' process.
 """
 
@@ -20,6 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 JAR = REPO / "target" / "quarkus-app" / "quarkus-run.jar"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The JVM options the stack runs the service with (scripts/stack/service-up.sh, HPCSPAWNER_JAVA_OPTS),
+# besides -Xmx; docs/operations.md, "JVM options", says why.
+JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms64m"]
 
 
 def free_port():
@@ -80,13 +83,14 @@ class StandIns:
 class Service:
     """One configuration (ports, store, secrets) of the service; start() and stop() may repeat on it."""
 
-    def __init__(self, workdir, standins_url, slow_interval, heap="256m"):
+    def __init__(self, workdir, standins_url, slow_interval, heap="256m", java_opts=None):
         self.dir = workdir
         self.port, self.mgmt = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.mgmt_url = f"http://127.0.0.1:{self.mgmt}"
         self.hub_token = secrets.token_hex(32)
         self.heap = heap
+        self.java_opts = JAVA_OPTS if java_opts is None else java_opts
         self.log = workdir / "service.log"
         self.proc = None
         key = workdir / "jwt.key"
@@ -138,7 +142,8 @@ class Service:
         # BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/run.jfr,settings=profile" bench/run --quick
         extra = os.environ.get("BENCH_JAVA_OPTS", "").split()
         self.proc = subprocess.Popen(
-            ["java", f"-Xmx{self.heap}", *extra, f"-Dhpcspawner.config-file={self.config}", "-jar", str(JAR)],
+            ["java", f"-Xmx{self.heap}", *self.java_opts, *extra, f"-Dhpcspawner.config-file={self.config}", "-jar",
+             str(JAR)],
             cwd=self.dir, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
         wait_http(self.mgmt_url + "/q/health/ready", timeout, self.proc, self.log)
         return t0

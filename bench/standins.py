@@ -7,7 +7,8 @@ never shares an interpreter with them. One threaded HTTP/1.1 server answers both
   FirecREST v2 /compute/daint/jobs[/<id>], /status/systems, /status/daint/{userinfo, partitions, nodes,
                reservations}, /filesystem/daint/ops/{stat, tail} (an empty output), and Keycloak's
                /realms/hpc/protocol/openid-connect/token
-  control      /_bench/counts (GET), /_bench/reset (POST), /_bench/starts?since=N (GET)
+  control      /_bench/counts (GET), /_bench/reset (POST), /_bench/starts?since=N (GET),
+               /_bench/jobs (POST: running slurmrestd jobs to list, [{jobId, name, user, node, serverId}])
 
 Bodies have the shape of the recorded real answers (src/test/resources/slurmrestd/*.json, the
 service's own fixtures; ../shared/specs/recorded/firecrest-v2): a listed slurmrestd job is the
@@ -100,6 +101,16 @@ class Cluster:
             self.order.append(job)
             self.version += 1
             return job
+
+    def adopt(self, jobs):
+        """Running slurmrestd jobs that were submitted before the stand-ins started (a restart's records)."""
+        with self.lock:
+            for j in jobs:
+                job = Job(str(j["jobId"]), j["name"], j["user"], j["node"], "slurm", j["serverId"], None,
+                          len(self.order))
+                self.jobs[job.id] = job
+                self.order.append(job)
+            self.version += 1
 
     def cancel(self, job_id):
         with self.lock:
@@ -210,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self._body()
         c = self.cluster
         if path.startswith("/_bench/"):
-            return self._control(method, path, query)
+            return self._control(method, path, query, body)
         if path.startswith(SLURM + "/"):
             return self._slurm(method, path[len(SLURM):], body)
         if path.startswith("/compute/") or path.startswith("/status/") or path.startswith("/filesystem/"):
@@ -310,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
         c.count(f"firecrest {method} other")
         return self._send(404, {"message": "no such route"})
 
-    def _control(self, method, path, query):
+    def _control(self, method, path, query, body=b""):
         c = self.cluster
         if path == "/_bench/counts":
             with c.lock:
@@ -320,6 +331,9 @@ class Handler(BaseHTTPRequestHandler):
             with c.lock:
                 c.counts.clear()
                 c.peak_submits = c.submits_in_flight
+            return self._send(200, {})
+        if path == "/_bench/jobs" and method == "POST":
+            c.adopt(json.loads(body))
             return self._send(200, {})
         if path == "/_bench/starts":
             return self._send(200, c.starts(int(query.get("since", ["0"])[0])))

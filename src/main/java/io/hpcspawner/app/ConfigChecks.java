@@ -2,6 +2,7 @@ package io.hpcspawner.app;
 
 import io.hpcspawner.config.SpawnerConfig;
 import io.hpcspawner.config.InvalidConfigurationException;
+import io.hpcspawner.config.SettingChecks;
 import io.hpcspawner.credentials.keycloak.TokenCipher;
 import io.hpcspawner.credentials.secrets.SecretRef;
 import io.hpcspawner.scheduler.slurmrestd.SbatchOptionFields;
@@ -17,8 +18,9 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Checks that span several keys (a profile's system exists, limits are consistent, files are
- * there) and stops start-up with one line per problem: the key, what is wrong, a valid example.
+ * Checks the settings, each on its own ({@link SettingChecks}) and across keys (a profile's system
+ * exists, limits are consistent, files are there), and stops start-up with one line per problem:
+ * the key, what is wrong, a valid example.
  */
 @Startup
 @ApplicationScoped
@@ -75,8 +77,9 @@ public class ConfigChecks {
         });
     }
 
+    /** Every problem: those of single settings ({@link SettingChecks}) first, then those across keys. */
     public List<String> problems() {
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(SettingChecks.problems(config));
         config.deploymentId().filter(id -> !id.matches("[a-z0-9]{6}")).ifPresent(id -> problems.add(
                 "hpcspawner.deployment-id: must be 6 lowercase letters or digits, e.g. prod01"));
         storeProblems(problems);
@@ -106,7 +109,7 @@ public class ConfigChecks {
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 problems.add(k + ".url: must be an http or https URL, e.g. http://slurmrestd:6820");
             }
-            if (s.portLow() < 1024 || s.portHigh() > 65535 || s.portLow() > s.portHigh()) {
+            if (SettingChecks.isPortRange(s.portRange()) && (s.portLow() < 1024 || s.portHigh() > 65535 || s.portLow() > s.portHigh())) {
                 problems.add(k + ".port-range: " + s.portRange() + " must be low-high within 1024-65535, e.g. 49152-65000");
             }
             if (s.backend() == SpawnerConfig.Backend.slurmrestd && s.outputReadable() && !underWorkdir(s.outputPath())) {

@@ -3,14 +3,6 @@ package io.hpcspawner.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The whole site configuration of the spawner service (prefix {@code hpcspawner}). Every key is
- * checked at start-up; a bad value stops the service with one message per problem.
+ * checked at start-up ({@link SettingChecks} each on its own, {@code app.ConfigChecks} across keys);
+ * a bad value stops the service with one message per problem.
  */
 @ConfigMapping(prefix = "hpcspawner")
 public interface SpawnerConfig {
@@ -29,11 +22,9 @@ public interface SpawnerConfig {
     Optional<URI> publicUrl();
 
     /** Who may call the API. */
-    @Valid
     Auth auth();
 
     /** Where server records are kept. */
-    @Valid
     Store store();
 
     /**
@@ -43,7 +34,6 @@ public interface SpawnerConfig {
     Optional<Path> configFile();
 
     /** Limits per user. */
-    @Valid
     Limits limits();
 
     /** The end-to-end health check (off until {@code hub-api-url} and {@code hub-token} are set). */
@@ -55,7 +45,6 @@ public interface SpawnerConfig {
      * prefix are reported and never touched.
      */
     @WithDefault("hpcsp")
-    @Pattern(regexp = "[a-z][a-z0-9]{0,15}", message = "must be 1-16 lowercase letters or digits, starting with a letter, e.g. hpcsp")
     String jobNamePrefix();
 
     /**
@@ -66,39 +55,30 @@ public interface SpawnerConfig {
     Optional<String> deploymentId();
 
     /** The sweep that cancels this deployment's jobs that belong to no server. */
-    @Valid
     Orphans orphans();
 
     /** The clusters this service submits to, by name. */
-    @NotEmpty(message = "needs at least one system, e.g. hpcspawner.systems.daint.backend=slurmrestd")
-    Map<String, @Valid SystemConfig> systems();
+    Map<String, SystemConfig> systems();
 
     /** The choices offered to users in the options form, by key. */
-    @NotEmpty(message = "needs at least one profile, e.g. hpcspawner.profiles.small.system=daint")
-    Map<String, @Valid ProfileConfig> profiles();
+    Map<String, ProfileConfig> profiles();
 
     /** Batch script rendering. */
-    @Valid
     Batch batch();
 
     /** The job watcher. */
-    @Valid
     Watch watch();
 
     /** Which replica runs the watcher and the record retention (docs/operations.md, "Several replicas"). */
-    @Valid
     LeaderElection leadership();
 
     /** How a start's submit waits out a cluster that cannot be reached. */
-    @Valid
     Submit submit();
 
     /** Which hub users may have jobs on the clusters, and under which cluster user name. */
-    @Valid
     Users users();
 
     /** Rules for the environment a start carries to its job. */
-    @Valid
     JobEnvironmentConfig jobEnvironment();
 
     /**
@@ -110,7 +90,6 @@ public interface SpawnerConfig {
     interface Users {
         /** Lowest uid a job may run as; system accounts sit below it. */
         @WithDefault("1000")
-        @Min(value = 1, message = "must be at least 1, e.g. 1000 (uid 0 is root)")
         long minUid();
 
         /** Cluster user names that never run jobs, on top of root, the systems' service users and the service's own user. */
@@ -146,7 +125,7 @@ public interface SpawnerConfig {
     }
 
     /** The Keycloak realm that issues FirecREST's tokens; required when a system uses a FirecREST backend. */
-    Optional<@Valid Keycloak> keycloak();
+    Optional<Keycloak> keycloak();
 
     /** Keycloak: users' logins (passed on by the hub) and the service account. */
     interface Keycloak {
@@ -154,11 +133,9 @@ public interface SpawnerConfig {
         URI issuer();
 
         /** The client the hub logs users in with: the service refreshes users' tokens as this client (Keycloak accepts no other). */
-        @Valid
         KeycloakClientConfig userClient();
 
         /** The confidential client whose service account polls every user's jobs. */
-        @Valid
         KeycloakClientConfig serviceClient();
 
         /**
@@ -213,7 +190,6 @@ public interface SpawnerConfig {
     /** One confidential Keycloak client. */
     interface KeycloakClientConfig {
         /** The client id, e.g. {@code jupyterhub}. */
-        @Pattern(regexp = "[A-Za-z0-9_.:-]{1,255}", message = "must be a Keycloak client id, e.g. jupyterhub")
         String id();
 
         /** The client secret: the value, {@code file:<path>} or {@code vault:<kv path>#<field>} (docs/secrets.md). */
@@ -223,7 +199,6 @@ public interface SpawnerConfig {
     /** API credentials. */
     interface Auth {
         /** Token the hub presents; it reaches every user's servers and the admin listing. At least 32 characters. */
-        @Size(min = 32, message = "must be at least 32 characters; generate one with: openssl rand -hex 32")
         String hubToken();
 
         /** Static per-user tokens (user name to token), for tools and tests. */
@@ -238,7 +213,6 @@ public interface SpawnerConfig {
          * and grant it with a role in {@code c.JupyterHub.load_roles}.
          */
         @WithDefault("custom:hpcspawner:servers")
-        @Pattern(regexp = "custom:[a-z0-9]([a-z0-9_:*-]*[a-z0-9_*])?", message = "must be a JupyterHub custom scope: custom: then lowercase letters, digits, -_:*, e.g. custom:hpcspawner:servers")
         String requiredScope();
 
         /** How long a verified JupyterHub token is trusted before it is checked again. Only positive answers are kept. */
@@ -247,7 +221,6 @@ public interface SpawnerConfig {
 
         /** Most verified JupyterHub tokens kept at once (least used ones are dropped first). */
         @WithDefault("10000")
-        @Min(value = 1, message = "must be at least 1, e.g. 10000")
         int tokenCacheSize();
 
         /** Longest a JupyterHub token check may take, connection included; past it the call answers 503. */
@@ -256,19 +229,16 @@ public interface SpawnerConfig {
 
         /** JupyterHub token checks per second for tokens not yet verified (a flood of bad tokens reaches the hub at this rate at most; callers over it get 429). */
         @WithDefault("5")
-        @Min(value = 1, message = "must be at least 1, e.g. 5")
         int tokenChecksPerSecond();
 
         /** Checks that may happen at once above that rate (the bucket's size). */
         @WithDefault("20")
-        @Min(value = 1, message = "must be at least 1, e.g. 20")
         int tokenChecksBurst();
 
         /**
          * Who a verified Keycloak token speaks for, when the API accepts Keycloak tokens
          * ({@code quarkus.oidc.tenant-enabled=true}; the issuer and audience are quarkus-oidc's own keys).
          */
-        @Valid
         KeycloakBearer keycloak();
     }
 
@@ -279,17 +249,14 @@ public interface SpawnerConfig {
     interface KeycloakBearer {
         /** The Keycloak role (realm or client role, as {@code quarkus.oidc.roles.role-claim-path} finds them) of the hub. */
         @WithDefault("hub")
-        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. hub")
         String hubRole();
 
         /** The Keycloak role of a user: that user's own servers only. */
         @WithDefault("user")
-        @Pattern(regexp = "\\S(.*\\S)?", message = "must name a Keycloak role, without spaces around it, e.g. user")
         String userRole();
 
         /** The claim naming the user whose servers a user's token reaches. */
         @WithDefault("preferred_username")
-        @Pattern(regexp = "\\S+", message = "must name a claim of the token, without spaces, e.g. preferred_username")
         String userNameClaim();
     }
 
@@ -310,12 +277,10 @@ public interface SpawnerConfig {
 
         /** The JupyterHub user the check starts a server for (a real account on the cluster). */
         @WithDefault("hpcspawner-check")
-        @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}", message = "must be a JupyterHub user name, e.g. hpcspawner-check")
         String user();
 
         /** The name of the check's server (a named server of the check user). */
         @WithDefault("healthcheck")
-        @Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}", message = "must be a server name: lowercase letters, digits, - and _, e.g. healthcheck")
         String server();
 
         /** Where users reach the hub (the proxy), e.g. {@code https://jupyter.example.org}; the check reaches its server there. */
@@ -333,7 +298,6 @@ public interface SpawnerConfig {
     interface Limits {
         /** Active (not stopped or failed) servers a user may have at once; a create beyond it answers 409 server_limit. */
         @WithDefault("10")
-        @Min(value = 1, message = "must be at least 1, e.g. 10")
         int serversPerUser();
     }
 
@@ -344,7 +308,6 @@ public interface SpawnerConfig {
          * wrong store) are held for an operator ({@code POST /api/v1/admin/orphans/release}). 0 holds all.
          */
         @WithDefault("3")
-        @Min(value = 0, message = "must be 0 or more, e.g. 3")
         int maxCancelsPerRound();
     }
 
@@ -392,8 +355,6 @@ public interface SpawnerConfig {
 
         /** Lines after which a job's output is cut when shown to users in a failure message. */
         @WithDefault("20")
-        @Min(value = 1, message = "must be at least 1, e.g. 20")
-        @Max(value = 500, message = "must be at most 500, e.g. 20")
         int failureOutputLines();
     }
 
@@ -425,8 +386,6 @@ public interface SpawnerConfig {
 
         /** Random spread added to each interval, as a fraction of it (0 to 0.5). */
         @WithDefault("0.1")
-        @DecimalMin(value = "0.0", message = "must be from 0.0 to 0.5, e.g. 0.1")
-        @DecimalMax(value = "0.5", message = "must be from 0.0 to 0.5, e.g. 0.1")
         double jitter();
 
         /** How long a job may be missing from the scheduler's answer before its server counts as ended. */
@@ -442,7 +401,6 @@ public interface SpawnerConfig {
 
         /** At most this many missing jobs are looked up one by one in a round (the rest wait for the next). */
         @WithDefault("20")
-        @Min(value = 1, message = "must be at least 1, e.g. 20")
         int maxLookUpsPerRound();
 
         /**
@@ -560,7 +518,6 @@ public interface SpawnerConfig {
 
         /** Ports the server may use on the node, as {@code low-high}. */
         @WithDefault("49152-65000")
-        @Pattern(regexp = "\\d{1,5}-\\d{1,5}", message = "must be two port numbers as low-high, e.g. 49152-65000")
         String portRange();
 
         /** The lowest port of {@link #portRange()}. */
@@ -676,30 +633,27 @@ public interface SpawnerConfig {
         String system();
 
         /** Slurm partition. */
-        @Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "must be a Slurm partition name, e.g. normal")
         String partition();
 
         /** Slurm account to charge; when unset the user may name one, else the user's default account applies. */
-        Optional<@Pattern(regexp = "[A-Za-z0-9_.-]{1,64}", message = "must be a Slurm account name, e.g. csstaff") String> account();
+        Optional<String> account();
 
         /** CPUs per task when the user does not choose. */
         @WithDefault("1")
-        @Min(value = 1, message = "must be at least 1, e.g. 4")
         int cpus();
 
         /** Most CPUs a user may ask for (defaults to cpus). */
-        Optional<@Min(value = 1, message = "must be at least 1, e.g. 16") Integer> maxCpus();
+        Optional<Integer> maxCpus();
 
         /** Memory per node, Slurm syntax, e.g. {@code 8G}. */
-        Optional<@Pattern(regexp = "\\d{1,7}[KMGT]?", message = "must be a Slurm memory size, e.g. 8G") String> memory();
+        Optional<String> memory();
 
         /** Wall time in minutes when the user does not choose. */
         @WithDefault("60")
-        @Min(value = 1, message = "must be at least 1 minute, e.g. 60")
         int timeLimitMinutes();
 
         /** Longest wall time in minutes a user may ask for (defaults to time-limit-minutes). */
-        Optional<@Min(value = 1, message = "must be at least 1 minute, e.g. 720") Integer> maxTimeLimitMinutes();
+        Optional<Integer> maxTimeLimitMinutes();
 
         /** Extra {@code #SBATCH} options fixed by the site (e.g. {@code --constraint=gpu}); users cannot change them. */
         Optional<List<String>> sbatchOptions();
@@ -720,10 +674,10 @@ public interface SpawnerConfig {
          * account are always offered (from cpus/max-cpus, time-limit-minutes/max-time-limit-minutes,
          * account); their entries here override those.
          */
-        Map<String, @Valid OptionConfig> options();
+        Map<String, OptionConfig> options();
 
         /** The software environments the environment option picks from, by key (a uenv and view, an image). */
-        Map<String, @Valid EnvironmentConfig> environments();
+        Map<String, EnvironmentConfig> environments();
     }
 
     /** How a profile offers one option. Numbers: time in minutes or H:MM:SS, memory in MiB or 8G, counts. */
@@ -768,6 +722,6 @@ public interface SpawnerConfig {
         Optional<List<String>> sbatchOptions();
 
         /** Shell lines run before the server starts (before the system's prelude), e.g. {@code export MY_ENV=1}. */
-        Optional<List<@Size(max = 4096, message = "must be one shell line of at most 4096 characters, e.g. export MY_ENV=1") String>> prelude();
+        Optional<List<String>> prelude();
     }
 }

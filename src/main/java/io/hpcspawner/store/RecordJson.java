@@ -6,11 +6,14 @@ import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
 
 /**
  * How every store writes a {@code ServerRecord}: its fields as they are (no getters), times as
- * ISO-8601 text, fields it does not know skipped on reading (a record written by a newer version).
+ * ISO-8601 text (read back by {@link UtcInstants}), fields it does not know skipped on reading (a
+ * record written by a newer version).
  */
 public final class RecordJson {
 
@@ -21,6 +24,7 @@ public final class RecordJson {
     public static ObjectMapper mapper() {
         return new ObjectMapper()
                 .registerModule(new JavaTimeModule())
+                .registerModule(new SimpleModule("utc-instants").addDeserializer(Instant.class, new UtcInstants()))
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)

@@ -262,4 +262,43 @@ class ConfigChecksTest {
         p.put("hpcspawner.store.kind", "etcd");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestConfigs.from(p)).hasMessageContaining("etcd");
     }
+
+    @Test
+    void eachBadSettingIsOneLineWithItsKeyAndAValidExampleButNeverItsValue() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.auth.hub-token", "short-secret");
+        p.put("hpcspawner.job-name-prefix", "Bad Prefix");
+        p.put("hpcspawner.watch.jitter", "0.7");
+        p.put("hpcspawner.batch.failure-output-lines", "501");
+        p.put("hpcspawner.limits.servers-per-user", "0");
+        p.put("hpcspawner.profiles.small.cpus", "0");
+        p.put("hpcspawner.profiles.small.memory", "8 GB");
+        p.put("hpcspawner.profiles.small.account", "proj 1");
+        p.put("hpcspawner.profiles.small.environments.big.prelude", "export X=" + "x".repeat(4100));
+        List<String> problems = new ConfigChecks(TestConfigs.from(p)).problems();
+
+        assertThat(problems).containsExactlyInAnyOrder(
+                "hpcspawner.auth.hub-token: must be at least 32 characters; generate one with: openssl rand -hex 32",
+                "hpcspawner.job-name-prefix: must be 1-16 lowercase letters or digits, starting with a letter, e.g. hpcsp",
+                "hpcspawner.watch.jitter: must be from 0.0 to 0.5, e.g. 0.1",
+                "hpcspawner.batch.failure-output-lines: must be from 1 to 500, e.g. 20",
+                "hpcspawner.limits.servers-per-user: must be at least 1, e.g. 10",
+                "hpcspawner.profiles.small.cpus: must be at least 1, e.g. 4",
+                "hpcspawner.profiles.small.memory: must be a Slurm memory size, e.g. 8G",
+                "hpcspawner.profiles.small.account: must be a Slurm account name, e.g. csstaff",
+                "hpcspawner.profiles.small.environments.big.prelude[0]: must be one shell line of at most 4096"
+                        + " characters, e.g. export MY_ENV=1");
+        assertThat(String.join("\n", problems)).doesNotContain("short-secret");
+    }
+
+    @Test
+    void aPortRangeThatIsNotLowHighIsOneProblemNotACrash() {
+        Map<String, String> p = TestConfigs.minimal();
+        p.put("hpcspawner.systems.testsys.port-range", "49152:65000");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).containsExactly(
+                "hpcspawner.systems.testsys.port-range: must be two port numbers as low-high, e.g. 49152-65000");
+        p.put("hpcspawner.systems.testsys.port-range", "80-65000");
+        assertThat(new ConfigChecks(TestConfigs.from(p)).problems()).singleElement().asString()
+                .startsWith("hpcspawner.systems.testsys.port-range: 80-65000 must be low-high within 1024-65535");
+    }
 }
