@@ -10,6 +10,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from service import JAVA_OPTS
+
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "performance.md"
 JAR = REPO / "target" / "quarkus-app" / "quarkus-run.jar"
@@ -100,7 +102,7 @@ def write_doc(rs, r, mode, seconds, at_start, note=""):
     """Writes docs/performance.md; ``at_start`` is machine() as the run began (its commit, its load)."""
     m = dict(at_start, load=f"{at_start['load']} at the start, {machine()['load']} at the end")
     DOC.write_text(DOC_TEMPLATE.format(table=table(rs), mode=mode, seconds=seconds, interval=r["interval"],
-                                       top=r["top"], note=note, **m))
+                                       top=r["top"], note=note, jvm=" ".join(JAVA_OPTS), **m))
     return DOC
 
 
@@ -113,7 +115,7 @@ and a baseline measured side by side, in one run, on one machine. **Do not edit 
 ## Latest run
 
 {date}, `bench/run{mode}` ({seconds:.0f} s), commit `{commit}`, the service's jar built {jar}.{note}
-Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service at `-Xmx256m`, the
+Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service at `-Xmx256m {jvm}`, the
 stand-ins and the load generator share the same CPUs; load average {load}.
 
 {table}
@@ -154,7 +156,7 @@ A recording changes the numbers a little; compare runs made the same way.
 
 ## What it measures
 
-The service runs as the stack runs it (`java -Xmx256m -jar quarkus-run.jar`), with two systems:
+The service runs as the stack runs it (`java -Xmx256m {jvm} -jar quarkus-run.jar`), with two systems:
 `local` on slurmrestd (API v0.0.38) and `fc` on FirecREST v2 with Keycloak logins, both against
 **stand-ins** (`bench/standins.py`, a separate Python process): threaded HTTP/1.1 servers with
 keep-alive and `TCP_NODELAY` that count every call and answer with the bodies of the recorded real

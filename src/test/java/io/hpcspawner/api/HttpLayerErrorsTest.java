@@ -96,4 +96,51 @@ class HttpLayerErrorsTest {
         assertThat(a.status()).as(a.failure()).isEqualTo(400);
         assertThat(a.millis()).isLessThan(5000);
     }
+
+    @jakarta.inject.Inject
+    BodyReadAhead readAhead;
+
+    /**
+     * Bodies read ahead on the event loop are not bounded by the worker pool: what they may hold at once
+     * is. Connections that start a chunked upload and stall (anyone reaching the callback can) hold no
+     * more than the budget, and a create sent meanwhile is still answered.
+     */
+    @Test
+    void stalledUploadsHoldAtMostTheBudgetAndCreatesAreStillAnswered() throws Exception {
+        long limit = 1024 * 1024;
+        java.util.List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < BodyReadAhead.BUDGET_BODIES + 8; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                s.getOutputStream().write(("POST /api/v1/callback/stalled" + i + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (readAhead.held() < BodyReadAhead.BUDGET_BODIES * limit && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(readAhead.held()).as("bytes held for stalled uploads")
+                    .isEqualTo(BodyReadAhead.BUDGET_BODIES * limit);
+
+            String name = "whilestalled" + System.nanoTime();
+            Answer a = send("POST", "/api/v1/users/alice/servers/" + name,
+                    "{\"startId\": \"stalled-0001\"}".getBytes(StandardCharsets.UTF_8), "Authorization",
+                    HttpFuzzTest.HUB, "Content-Type", "application/json");
+            assertThat(a.status()).as(a.failure()).isEqualTo(202);
+            io.restassured.RestAssured.given().header("Authorization", HttpFuzzTest.HUB)
+                    .delete("/api/v1/users/alice/servers/" + name).then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (readAhead.held() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(readAhead.held()).as("bytes held once the uploads were cut off").isZero();
+    }
 }
