@@ -1,7 +1,7 @@
 """The service under test and its stand-ins as processes: build or reuse the jar, write the configuration,
 start, wait until ready, read its resident memory, CPU time and metrics, stop.
 
-The service runs as the stack runs it (``java -Xmx256m -XX:+UseSerialGC -Xms64m -jar
+The service runs as the stack runs it (``java -Xmx256m`` plus ``JAVA_OPTS`` ``-jar
 target/quarkus-app/quarkus-run.jar`` with ``-Dhpcspawner.config-file``), with two systems: ``local`` (slurmrestd v0.0.38, profile ``small``) and
 ``fc`` (FirecREST v2 with Keycloak logins, profile ``fc``), both pointing at the stand-ins' process.
 """
@@ -22,7 +22,7 @@ JAR = REPO / "target" / "quarkus-app" / "quarkus-run.jar"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # The JVM options the stack runs the service with (scripts/stack/service-up.sh, HPCSPAWNER_JAVA_OPTS),
 # besides -Xmx; docs/operations.md, "JVM options", says why.
-JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms64m"]
+JAVA_OPTS = ["-XX:+UseSerialGC", "-Xms64m", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2"]
 
 
 def free_port():

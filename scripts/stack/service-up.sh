@@ -8,7 +8,8 @@
 # With HPCSPAWNER_WITH_FIRECREST=1 the service also gets the system "daint" (the FirecREST
 # simulator of firecrest-up.sh, profile "daint") and the Keycloak realm of keycloak-up.sh.
 # A running service whose generated configuration changed is restarted.
-# HPCSPAWNER_JAVA_OPTS replaces the JVM options (default: -Xmx256m -XX:+UseSerialGC -Xms64m, the ones
+# HPCSPAWNER_JAVA_OPTS replaces the JVM options (default: -Xmx256m -XX:+UseSerialGC -Xms64m
+# -Djava.util.concurrent.ForkJoinPool.common.parallelism=2, the ones
 # docs/operations.md, "JVM options", explains; bench/service.py runs the service with the same).
 #
 # A second instance (a second deployment on the same cluster, as the chaos suite runs it):
@@ -155,7 +156,7 @@ if ! pid_alive "$SERVICE_PID" quarkus-run.jar; then
     port_in_use "$STACK_HOST" "$SPAWNER_MANAGEMENT_PORT" &&
         die "port $SPAWNER_MANAGEMENT_PORT (SPAWNER_MANAGEMENT_PORT, the service's management interface) is in use but not by our service"
     start_daemon quarkus-run.jar "$SERVICE_PID" "$SERVICE_LOG" \
-        java ${HPCSPAWNER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -Xms64m} -Dhpcspawner.config-file="$SERVICE_DIR/hpcspawner.properties" -jar "$JAR"
+        java ${HPCSPAWNER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -Xms64m -Djava.util.concurrent.ForkJoinPool.common.parallelism=2} -Dhpcspawner.config-file="$SERVICE_DIR/hpcspawner.properties" -jar "$JAR"
 fi
 for _ in $(seq 1 120); do
     if curl -fs -o /dev/null --max-time 2 "$MANAGEMENT_URL/q/health/ready"; then
