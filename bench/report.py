@@ -98,11 +98,20 @@ def machine():
             "jar": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(JAR.stat().st_mtime)) if JAR.exists() else "?"}
 
 
-def write_doc(rs, r, mode, seconds, at_start, note=""):
-    """Writes docs/performance.md; ``at_start`` is machine() as the run began (its commit, its load)."""
+def write_doc(rs, r, mode, seconds, at_start, note="", stack=""):
+    """Writes docs/performance.md; ``at_start`` is machine() as the run began (its commit, its load);
+    ``stack`` is what scripts/bench/spawn_latency.py printed on the local stack, if it ran."""
     m = dict(at_start, load=f"{at_start['load']} at the start, {machine()['load']} at the end")
+    if stack:
+        stack = ("\n### The real path on the local stack\n\n`scripts/bench/spawn_latency.py 3` after the table (Slurm,"
+                 " slurmrestd, the service, JupyterHub and the proxy of `scripts/stack`): the hub's start request to the"
+                 " server answering through the proxy, split into the scheduler's time and the service's.\n\n```\n"
+                 + stack.strip("\n") + "\n```\n")
+    else:
+        stack = ("\nThe local stack was not up: the real path (`scripts/bench/spawn_latency.py`) was not measured in"
+                 " this run.\n")
     DOC.write_text(DOC_TEMPLATE.format(table=table(rs), mode=mode, seconds=seconds, interval=r["interval"],
-                                       top=r["top"], note=note, jvm=" ".join(JAVA_OPTS), **m))
+                                       top=r["top"], note=note, jvm=" ".join(JAVA_OPTS), stack=stack, **m))
     return DOC
 
 
@@ -119,7 +128,7 @@ Machine: {nproc} CPUs, {ram_gib:.1f} GiB RAM, `{java}` ({java_vm}); the service 
 stand-ins and the load generator share the same CPUs; load average {load}.
 
 {table}
-
+{stack}
 ## How to reproduce
 
 ```sh
