@@ -3,7 +3,6 @@ package io.hpcspawner.api;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -61,12 +60,12 @@ public class BodyReadAhead {
      * here (the HTTP fuzzer's {@code Content-Length: 0} requests hung): it goes on as it came.
      */
     private static void readAhead(RoutingContext ctx, BodyHandler bodies, ReadAheadBudget budget, long maxBody) {
-        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && length.trim().matches("0+")) {
+        OptionalLong declared = HttpLayerErrors.declaredLength(ctx.request());
+        if (declared.isPresent() && declared.getAsLong() == 0) {
             ctx.next();
             return;
         }
-        long bytes = declared(length).orElse(maxBody);
+        long bytes = declared.orElse(maxBody);
         if (!budget.tryReserve(bytes)) {
             ctx.next(); // the budget is spent: streamed to the worker, as without the read-ahead
             return;
@@ -81,14 +80,6 @@ public class BodyReadAhead {
         ctx.addEndHandler(ended -> release.run());
         ctx.put(RELEASE, release);
         bodies.handle(ctx);
-    }
-
-    /** The declared body length, if it is a number (one over the limit was refused before this handler). */
-    private static OptionalLong declared(String length) {
-        if (length == null || !length.trim().matches("[0-9]{1,18}")) {
-            return OptionalLong.empty();
-        }
-        return OptionalLong.of(Long.parseLong(length.trim()));
     }
 
     /**

@@ -3,11 +3,13 @@ package io.hpcspawner.api;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.OptionalLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -31,12 +33,28 @@ public class HttpLayerErrors {
     }
 
     private void declaredLength(RoutingContext ctx) {
-        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null || !tooLarge(length.trim())) {
+        if (declaredLength(ctx.request()).orElse(0) <= maxBody) {
             ctx.next();
             return;
         }
         payloadTooLarge(ctx, maxBody);
+    }
+
+    /**
+     * The body length the request declares ({@code Content-Length}), if it declares one that is a
+     * number (one that is not was refused by the HTTP decoder already); empty for a chunked body.
+     */
+    static OptionalLong declaredLength(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            long n = Long.parseLong(length.trim());
+            return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /**
@@ -52,11 +70,4 @@ public class HttpLayerErrors {
                 .end(Json.encode(error));
     }
 
-    private boolean tooLarge(String length) {
-        try {
-            return Long.parseLong(length) > maxBody;
-        } catch (NumberFormatException e) {
-            return false; // not a length: the HTTP decoder has refused it already
-        }
-    }
 }
